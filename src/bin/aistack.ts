@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { main } from '../clients/cli/main.js';
+
+const code = await main(process.argv);
+process.exitCode = code;

@@ -1,0 +1,91 @@
+/**
+ * Reaching the daemon from a client: connect, and if nothing is listening start
+ * `aistackd` in the background (as gpg-agent does) and wait for it. The daemon's own
+ * startup error, if it fails, is shown to the user instead of a bare timeout.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AistackClient, type ClientOptions } from './client.js';
+
+export const DAEMON_ENTRY = fileURLToPath(new URL('../bin/aistackd.js', import.meta.url));
+
+export class DaemonNotRunningError extends Error {
+  constructor(readonly socketPath: string) {
+    super(
+      `the daemon is not running at ${socketPath}; start it with \`aistack daemon start\` (or drop --no-autostart)`,
+    );
+    this.name = 'DaemonNotRunningError';
+  }
+}
+
+export interface ReachOptions extends ClientOptions {
+  socketPath: string;
+  dataDir?: string | undefined;
+  configPath?: string | undefined;
+  autostart: boolean;
+  /** Told what happened ("started the daemon …"); the CLI prints it to stderr. */
+  say?: (message: string) => void;
+  startTimeoutMs?: number;
+}
+
+function notListening(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+export async function connectOrStart(options: ReachOptions): Promise<AistackClient> {
+  try {
+    return await AistackClient.connect(options.socketPath, options);
+  } catch (err) {
+    if (!notListening(err)) throw err;
+    if (!options.autostart) throw new DaemonNotRunningError(options.socketPath);
+  }
+  const pid = await startDaemonInBackground(options);
+  options.say?.(
+    `daemon was not running; started it in the background (pid ${pid}, socket ${options.socketPath})`,
+  );
+  return AistackClient.connect(options.socketPath, options);
+}
+
+/** Spawns a detached daemon and resolves with its pid once its socket accepts connections. */
+export async function startDaemonInBackground(
+  options: Omit<ReachOptions, 'autostart'>,
+): Promise<number> {
+  const args = [DAEMON_ENTRY, '--socket', options.socketPath, '--log-file'];
+  if (options.dataDir) args.push('--data-dir', options.dataDir);
+  if (options.configPath) args.push('--config', options.configPath);
+  const scratch = mkdtempSync(join(tmpdir(), 'aistack-start-'));
+  const errFile = join(scratch, 'stderr');
+  const errFd = openSync(errFile, 'w', 0o600);
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', 'ignore', errFd],
+  });
+  closeSync(errFd);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  try {
+    const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+    while (Date.now() < deadline) {
+      if (exited !== undefined) {
+        const why = readFileSync(errFile, 'utf8').trim() || `aistackd exited with code ${exited}`;
+        throw new Error(`could not start the daemon: ${why.replace(/^aistackd: /, '')}`);
+      }
+      try {
+        const probe = await AistackClient.connect(options.socketPath);
+        probe.close();
+        child.unref();
+        return child.pid!;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    child.kill('SIGTERM');
+    throw new Error(`the daemon did not come up within ${options.startTimeoutMs ?? 10_000} ms`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * What every CLI command shares: the global options, how to reach the daemon, and one
+ * way to report failure (message on stderr, a meaningful exit code, never a stack).
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import { resolveDataDir, resolveSocketPath } from '../../config/paths.js';
+import { AistackClient, RpcError } from '../client.js';
+import { connectOrStart, DaemonNotRunningError } from '../autostart.js';
+
+export interface GlobalOptions {
+  socket?: string;
+  dataDir?: string;
+  config?: string;
+  json?: boolean;
+  autostart: boolean;
+  timeout?: string;
+}
+
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, NOT_RUNNING: 3 } as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.FAILURE,
+  ) {
+    super(message);
+  }
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export function say(message: string): void {
+  process.stderr.write(`aistack: ${message}\n`);
+}
+
+/** Socket and data dir as the daemon would resolve them (config read best-effort). */
+export function resolvePaths(opts: GlobalOptions): { socketPath: string; dataDir: string } {
+  let socketFromConfig: string | undefined;
+  let dataFromConfig: string | undefined;
+  try {
+    const { config } = loadConfig({ flag: opts.config });
+    socketFromConfig = config.daemon.socketPath;
+    dataFromConfig = config.dataDir;
+  } catch {
+    /* the daemon reports a broken config itself; `aistack config check` explains it */
+  }
+  return {
+    socketPath: resolveSocketPath({ flag: opts.socket, configValue: socketFromConfig }),
+    dataDir: resolveDataDir({ flag: opts.dataDir, configValue: dataFromConfig }),
+  };
+}
+
+export async function connect(opts: GlobalOptions): Promise<AistackClient> {
+  const { socketPath } = resolvePaths(opts);
+  const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 0;
+  return connectOrStart({
+    socketPath,
+    dataDir: opts.dataDir,
+    configPath: opts.config,
+    autostart: opts.autostart,
+    timeoutMs,
+    say,
+  });
+}
+
+/** Runs `fn` with a connected client and closes it, whatever happens. */
+export async function withClient<T>(
+  cmd: Command,
+  fn: (client: AistackClient, opts: GlobalOptions) => Promise<T>,
+): Promise<T> {
+  const opts = globals(cmd);
+  const client = await connect(opts);
+  try {
+    return await fn(client, opts);
+  } finally {
+    client.close();
+  }
+}
+
+/** Turns any failure into a one-line message (plus field issues) and an exit code. */
+export function reportFailure(err: unknown): number {
+  if (err instanceof CliError) {
+    say(err.message);
+    return err.exitCode;
+  }
+  if (err instanceof DaemonNotRunningError) {
+    say(err.message);
+    return EXIT.NOT_RUNNING;
+  }
+  if (err instanceof RpcError) {
+    say(`${err.message} [${err.code}]`);
+    const issues = (err.data?.issues ?? []) as { path: string; message: string }[];
+    for (const i of issues) process.stderr.write(`  ${i.path || '(params)'}: ${i.message}\n`);
+    return EXIT.FAILURE;
+  }
+  say((err as Error)?.message ?? String(err));
+  return EXIT.FAILURE;
+}

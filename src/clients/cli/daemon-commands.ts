@@ -1,0 +1,128 @@
+/**
+ * `aistack daemon start|stop|status|restart` and `aistack ping`.
+ */
+import { existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { runDaemon } from '../../daemon/main.js';
+import { AistackClient } from '../client.js';
+import { startDaemonInBackground } from '../autostart.js';
+import { CliError, EXIT, globals, resolvePaths, say, withClient } from './context.js';
+import { printFields, printJson } from './output.js';
+
+async function tryConnect(socketPath: string): Promise<AistackClient | undefined> {
+  try {
+    return await AistackClient.connect(socketPath, { timeoutMs: 5000 });
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitGone(socketPath: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!existsSync(socketPath)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+async function start(cmd: Command, foreground: boolean): Promise<void> {
+  const opts = globals(cmd);
+  const { socketPath } = resolvePaths(opts);
+  if (foreground) {
+    await runDaemon({ socket: opts.socket, dataDir: opts.dataDir, config: opts.config });
+    return;
+  }
+  const existing = await tryConnect(socketPath);
+  if (existing) {
+    const status = await existing.call('system.status');
+    existing.close();
+    if (opts.json)
+      printJson({ started: false, alreadyRunning: true, pid: status.pid, socket: socketPath });
+    else say(`the daemon is already running (pid ${status.pid}, socket ${socketPath})`);
+    return;
+  }
+  const pid = await startDaemonInBackground({
+    socketPath,
+    dataDir: opts.dataDir,
+    configPath: opts.config,
+  });
+  if (opts.json) printJson({ started: true, pid, socket: socketPath });
+  else say(`daemon started in the background (pid ${pid}, socket ${socketPath})`);
+}
+
+async function stop(cmd: Command): Promise<boolean> {
+  const opts = globals(cmd);
+  const { socketPath } = resolvePaths(opts);
+  const client = await tryConnect(socketPath);
+  if (!client) {
+    if (opts.json) printJson({ stopped: false, running: false });
+    else say(`the daemon is not running (socket ${socketPath})`);
+    return false;
+  }
+  const { pid } = await client.call('system.shutdown');
+  client.close();
+  if (!(await waitGone(socketPath, 15_000)))
+    throw new CliError(`the daemon (pid ${pid}) did not stop within 15 s`);
+  if (opts.json) printJson({ stopped: true, pid });
+  else say(`daemon stopped (pid ${pid})`);
+  return true;
+}
+
+export function daemonCommands(): Command[] {
+  const daemon = new Command('daemon').description('Start, stop and inspect the aistackd daemon.');
+  daemon
+    .command('start')
+    .description('Start the daemon in the background (or in this terminal with --foreground).')
+    .option('-f, --foreground', 'run in this process, logging to stdout, until SIGTERM/Ctrl-C')
+    .action((o: { foreground?: boolean }, cmd: Command) => start(cmd, Boolean(o.foreground)));
+  daemon
+    .command('stop')
+    .description(
+      'Stop the daemon gracefully: in-flight requests finish, then the socket is removed.',
+    )
+    .action(async (_o, cmd: Command) => void (await stop(cmd)));
+  daemon
+    .command('restart')
+    .description('Stop the daemon if it runs, then start it in the background.')
+    .action(async (_o, cmd: Command) => {
+      await stop(cmd);
+      await start(cmd, false);
+    });
+  daemon
+    .command('status')
+    .description(
+      'Show version, pid, uptime, paths, database size, connections and request counts (exit 3 if not running).',
+    )
+    .action(async (_o, cmd: Command) => {
+      const opts = globals(cmd);
+      const { socketPath } = resolvePaths(opts);
+      const client = await tryConnect(socketPath);
+      if (!client) {
+        if (opts.json) printJson({ running: false, socket: socketPath });
+        else say(`not running (socket ${socketPath})`);
+        process.exitCode = EXIT.NOT_RUNNING;
+        return;
+      }
+      try {
+        const status = await client.call('system.status');
+        if (opts.json) printJson({ running: true, ...status });
+        else printFields({ running: true, ...status, requests: status.requests.total });
+      } finally {
+        client.close();
+      }
+    });
+
+  const ping = new Command('ping')
+    .description('Check that the daemon answers, and how fast (starts it unless --no-autostart).')
+    .action((_o, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const t0 = process.hrtime.bigint();
+        const result = await client.call('system.ping');
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (opts.json) printJson({ ...result, roundTripMs: ms });
+        else process.stdout.write(`pong from aistackd in ${ms.toFixed(2)} ms\n`);
+      }),
+    );
+  return [daemon, ping];
+}

@@ -1,0 +1,50 @@
+/**
+ * The `aistack` command line: one program, a subcommand per domain, global options for
+ * reaching the daemon, `--json` everywhere for scripts.
+ */
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../../version.js';
+import { reportFailure } from './context.js';
+import { configCommands } from './config-commands.js';
+import { daemonCommands } from './daemon-commands.js';
+
+export function buildProgram(): Command {
+  const program = new Command('aistack')
+    .description(
+      'Local memory and agents for AI tools, served by one daemon (aistackd) on a private Unix socket.',
+    )
+    .version(VERSION)
+    .option(
+      '--socket <path>',
+      'daemon socket (default: $AISTACK_SOCKET, config, $XDG_RUNTIME_DIR/aistack/aistack.sock)',
+    )
+    .option('--data-dir <dir>', 'data directory, used when this command starts the daemon')
+    .option(
+      '--config <file>',
+      'config file (default: $AISTACK_CONFIG, $XDG_CONFIG_HOME/aistack/aistack.config.json)',
+    )
+    .option('--json', 'print machine-readable JSON')
+    .option('--no-autostart', 'fail instead of starting the daemon when it is not running')
+    .option('--timeout <seconds>', 'give up on a request after this many seconds')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  for (const cmd of [...daemonCommands(), configCommands()]) program.addCommand(cmd);
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  override(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    return reportFailure(err);
+  }
+}

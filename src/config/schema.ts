@@ -1,0 +1,154 @@
+/**
+ * The configuration schema. Every field has a default, so an empty file (or no file)
+ * is a complete, safe configuration. Objects are strict: a misspelt field is an error
+ * naming its path, not a silently ignored setting. Descriptions here are the field
+ * documentation: they end up in `config/aistack.config.schema.json`.
+ */
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+export const daemonConfigSchema = z
+  .strictObject({
+    socketPath: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Unix socket path. Overridden by --socket and $AISTACK_SOCKET; default $XDG_RUNTIME_DIR/aistack/aistack.sock or ~/.aistack/run/aistack.sock.',
+      ),
+    maxConnections: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(256)
+      .describe('Concurrent client connections; past this a client gets a BUSY error.'),
+    maxLineBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * MiB)
+      .default(4 * MiB)
+      .describe(
+        'Largest JSON-RPC message (one line) in bytes; a longer line gets PAYLOAD_TOO_LARGE and its connection is closed.',
+      ),
+    shutdownGraceMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(5_000)
+      .describe('On SIGTERM, how long requests in flight may take to finish.'),
+  })
+  .prefault({})
+  .describe('The daemon process and its socket.');
+
+export const loggingConfigSchema = z
+  .strictObject({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Log level.'),
+    file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Log to this file (rotated) instead of stdout. A daemon started in the background logs to <dataDir>/logs/aistackd.log.',
+      ),
+  })
+  .prefault({})
+  .describe('Daemon logs (JSON lines; secrets are always masked).');
+
+export const storageConfigSchema = z
+  .strictObject({
+    synchronous: z
+      .enum(['normal', 'full'])
+      .default('normal')
+      .describe(
+        'SQLite synchronous mode in WAL: "normal" survives a crash of the daemon; "full" also survives power loss, at a cost per write.',
+      ),
+    busyTimeoutMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(5_000)
+      .describe('SQLite busy_timeout.'),
+  })
+  .prefault({})
+  .describe('The SQLite database.');
+
+export const securityConfigSchema = z
+  .strictObject({
+    keyRotationDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(90)
+      .describe('Remind to rotate a provider key older than this.'),
+  })
+  .prefault({})
+  .describe('Security reminders.');
+
+const providerSchema = z.strictObject({
+  apiKey: z.string().optional().describe('The key, as "${ENV_VAR}" — never the literal key.'),
+  baseURL: z
+    .url()
+    .optional()
+    .describe('API base URL (for proxies, local stand-ins, or Ollama on another host).'),
+  model: z.string().min(1).optional().describe('Model name.'),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(60_000)
+    .describe('Timeout of each call.'),
+  maxRetries: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(2)
+    .describe('Retries on 429 and 5xx, with backoff.'),
+});
+
+export const providersConfigSchema = z
+  .strictObject({
+    anthropic: providerSchema.optional(),
+    openai: providerSchema.optional(),
+    ollama: providerSchema.optional(),
+  })
+  .prefault({})
+  .describe('LLM providers.');
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+  dataDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Data directory (database, logs, audit, backups). Overridden by --data-dir and $AISTACK_DATA_DIR; default $XDG_DATA_HOME/aistack.',
+    ),
+  daemon: daemonConfigSchema,
+  logging: loggingConfigSchema,
+  storage: storageConfigSchema,
+  security: securityConfigSchema,
+  providers: providersConfigSchema,
+  defaultProvider: z
+    .enum(['anthropic', 'openai', 'ollama'])
+    .optional()
+    .describe('Provider used when a task names none.'),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** The embedded defaults: what the daemon runs with when there is no config file. */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}

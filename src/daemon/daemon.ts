@@ -1,0 +1,300 @@
+/**
+ * The daemon, assembled: resolve paths and config, secure the directories, take the
+ * single-instance locks, open the database, and serve the method table on the socket.
+ * `createDaemon()` builds everything from its options (no globals), so a test can run a
+ * whole daemon in a temp dir and stop it in one call.
+ */
+import { chmodSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
+import { Redactor } from '../config/secrets.js';
+import { diffConfig } from '../config/diff.js';
+import type { Config } from '../config/schema.js';
+import { Dispatcher, errorLine } from '../rpc/dispatch.js';
+import { AppError } from '../rpc/errors.js';
+import type { ConnectionInfo, MethodDef } from '../rpc/method.js';
+import { methodTable } from '../rpc/table.js';
+import { loggerAudit, type AuditSink } from '../services/audit.js';
+import type { Services } from '../services/services.js';
+import { SystemService, type ConfigReloadResult } from '../services/system.js';
+import { closeDatabase, openDatabase } from '../store/database.js';
+import { MIGRATIONS } from '../store/schema.js';
+import { SocketServer, type Connection } from '../transport/socket-server.js';
+import { VERSION } from '../version.js';
+import { acquireLock, clearStaleSocket, type Lock } from './instance-lock.js';
+import { createLogger, type LogTarget } from './logger.js';
+import { ensurePrivateDir } from './private-dir.js';
+
+export interface DaemonOptions {
+  socketPath?: string;
+  dataDir?: string;
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where logs go: default config `logging.file`, else stdout. A file target without a path means `<dataDir>/logs/aistackd.log`. */
+  log?: LogTarget | { kind: 'file'; path?: string };
+  /** Called once the daemon has stopped on its own (system.shutdown). */
+  onStopped?: () => void;
+}
+
+/** Refusals worth an audit record; NOT_FOUND and the like are ordinary answers. */
+const AUDITED_CODES = new Set([
+  'PARSE_ERROR',
+  'INVALID_REQUEST',
+  'METHOD_NOT_FOUND',
+  'INVALID_PARAMS',
+  'ACCESS_DENIED',
+  'SESSION_REQUIRED',
+  'SESSION_INVALID',
+  'PAYLOAD_TOO_LARGE',
+  'FEATURE_DISABLED',
+]);
+
+const MAX_SOCKET_PATH_BYTES = 107;
+
+export class Daemon {
+  readonly socketPath: string;
+  readonly dataDir: string;
+  readonly dbPath: string;
+  readonly redactor = new Redactor();
+  config: Config;
+  logger!: Logger;
+  audit!: AuditSink;
+  db!: Database.Database;
+  private loaded: LoadedConfig;
+  private server?: SocketServer;
+  private locks: Lock[] = [];
+  private stopping?: Promise<void>;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly options: DaemonOptions = {}) {
+    const env = options.env ?? process.env;
+    this.loaded = loadConfig({ flag: options.configPath, env });
+    this.config = this.loaded.config;
+    this.loaded.secrets.forEach((s) => this.redactor.addSecret(s));
+    this.socketPath = resolveSocketPath({
+      flag: options.socketPath,
+      env,
+      configValue: this.config.daemon.socketPath,
+    });
+    this.dataDir = resolveDataDir({ flag: options.dataDir, env, configValue: this.config.dataDir });
+    this.dbPath = join(this.dataDir, 'aistack.db');
+    if (Buffer.byteLength(this.socketPath) > MAX_SOCKET_PATH_BYTES) {
+      throw new Error(
+        `socket path is too long for a Unix socket (${Buffer.byteLength(this.socketPath)} bytes, max ${MAX_SOCKET_PATH_BYTES}): ${this.socketPath}`,
+      );
+    }
+  }
+
+  async start(): Promise<void> {
+    ensurePrivateDir(dirname(this.socketPath), 'socket directory');
+    ensurePrivateDir(this.dataDir, 'data directory');
+    this.logger = await createLogger({
+      level: this.config.logging.level,
+      target: this.logTarget(),
+      redactor: this.redactor,
+    });
+    this.audit = loggerAudit(this.logger);
+    for (const w of this.loaded.warnings) {
+      this.logger.warn({ file: w.file, fields: w.fields }, w.message);
+      this.audit.record('config.permission_warning', {
+        code: w.code,
+        file: w.file,
+        fields: w.fields,
+      });
+    }
+    try {
+      this.locks.push(acquireLock(join(this.dataDir, 'aistackd.lock'), `data dir ${this.dataDir}`));
+      this.locks.push(acquireLock(`${this.socketPath}.lock`, `socket ${this.socketPath}`));
+      this.db = openDatabase({
+        path: this.dbPath,
+        synchronous: this.config.storage.synchronous,
+        busyTimeoutMs: this.config.storage.busyTimeoutMs,
+        migrations: MIGRATIONS,
+      });
+      const server = this.buildServer();
+      if (await clearStaleSocket(this.socketPath)) {
+        this.logger.info(
+          { socket: this.socketPath },
+          'removed a stale socket left by a dead daemon',
+        );
+      }
+      const previous = process.umask(0o177);
+      try {
+        await server.listen(this.socketPath);
+      } finally {
+        process.umask(previous);
+      }
+      chmodSync(this.socketPath, 0o600);
+      this.server = server;
+    } catch (err) {
+      this.releaseResources();
+      throw err;
+    }
+    this.logger.info(
+      {
+        version: VERSION,
+        socket: this.socketPath,
+        dataDir: this.dataDir,
+        config: this.loaded.file ?? '(defaults)',
+      },
+      'aistackd listening',
+    );
+  }
+
+  private logTarget(): LogTarget {
+    const log =
+      this.options.log ??
+      (this.config.logging.file ? { kind: 'file', path: this.config.logging.file } : undefined);
+    if (!log) return { kind: 'stdout' };
+    if (log.kind === 'file')
+      return { kind: 'file', path: log.path ?? join(this.dataDir, 'logs', 'aistackd.log') };
+    return log;
+  }
+
+  private buildServer(): SocketServer {
+    const services: Services = {
+      system: new SystemService({
+        version: VERSION,
+        startedAt: this.startedAt,
+        socketPath: this.socketPath,
+        dataDir: this.dataDir,
+        dbPath: this.dbPath,
+        configFile: this.loaded.file,
+        db: this.db,
+        requestCounts: () => dispatcher.metrics.snapshot(),
+        connections: () => ({
+          current: this.server?.connectionCount ?? 0,
+          max: this.config.daemon.maxConnections,
+        }),
+        shutdown: () => void this.stop().then(() => this.options.onStopped?.()),
+        reloadConfig: () => this.reload(),
+      }),
+    };
+    const dispatcher = new Dispatcher({
+      methods: methodTable as readonly MethodDef[],
+      services,
+      logger: this.logger,
+      redactor: this.redactor,
+      onRefusal: (e) => {
+        if (AUDITED_CODES.has(e.code)) this.audit.record('request.refused', e);
+      },
+    });
+    const toInfo = (c: Connection): ConnectionInfo => ({
+      id: c.id,
+      get closed() {
+        return c.closed;
+      },
+      notify: (method, params) => c.send(JSON.stringify({ jsonrpc: '2.0', method, params })),
+      onClose: (l) => c.onClose(l),
+    });
+    return new SocketServer({
+      maxConnections: this.config.daemon.maxConnections,
+      maxLineBytes: this.config.daemon.maxLineBytes,
+      logger: this.logger,
+      onLine: (line, c) => dispatcher.handleLine(line, toInfo(c)),
+      onOverflow: (c) => {
+        dispatcher.metrics.request('(oversized)');
+        dispatcher.metrics.error('(oversized)');
+        this.audit.record('request.refused', { code: 'PAYLOAD_TOO_LARGE', connection: c.id });
+      },
+      overflowReply: (max) =>
+        errorLine(
+          null,
+          'PAYLOAD_TOO_LARGE',
+          `message larger than ${max} bytes; closing the connection`,
+          {
+            code: 'PAYLOAD_TOO_LARGE',
+            maxLineBytes: max,
+          },
+        ),
+      busyReply: (max) =>
+        errorLine(null, 'BUSY', `too many connections (limit ${max}); try again shortly`, {
+          code: 'BUSY',
+        }),
+    });
+  }
+
+  /** Re-reads the config file; applies what can change live and reports the rest as needing a restart. */
+  async reload(): Promise<ConfigReloadResult> {
+    let next: LoadedConfig;
+    try {
+      next = loadConfig({ flag: this.options.configPath, env: this.options.env ?? process.env });
+    } catch (err) {
+      this.logger.error({ err }, 'config reload failed; keeping the running configuration');
+      throw new AppError('CONFLICT', `config not reloaded: ${(err as Error).message}`);
+    }
+    const live = new Set([
+      'logging.level',
+      'daemon.maxConnections',
+      'daemon.maxLineBytes',
+      'daemon.shutdownGraceMs',
+    ]);
+    const changed = diffConfig(this.config, next.config).map((c) => ({
+      ...c,
+      appliedLive: live.has(c.path),
+    }));
+    next.secrets.forEach((s) => this.redactor.addSecret(s));
+    for (const w of next.warnings) {
+      this.logger.warn({ file: w.file, fields: w.fields }, w.message);
+      this.audit.record('config.permission_warning', {
+        code: w.code,
+        file: w.file,
+        fields: w.fields,
+      });
+    }
+    this.loaded = next;
+    this.config = next.config;
+    this.logger.level = next.config.logging.level;
+    this.server?.setLimits(next.config.daemon);
+    const restart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
+    this.logger.info(
+      { changed, needsRestart: restart },
+      changed.length === 0
+        ? 'config reloaded: nothing changed'
+        : `config reloaded: ${changed.map((c) => `${c.path} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ')}` +
+            (restart.length ? ` (restart to apply ${restart.join(', ')})` : ''),
+    );
+    return { file: next.file, changed };
+  }
+
+  /** Graceful stop: no new connections, in-flight requests finish (bounded), database closed, socket and locks removed. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.logger?.info('aistackd stopping');
+      if (this.server) {
+        const { drained } = await this.server.close(this.config.daemon.shutdownGraceMs);
+        if (!drained) this.logger.warn('shutdown grace period ended with requests still in flight');
+        try {
+          unlinkSync(this.socketPath);
+        } catch {
+          /* already gone */
+        }
+      }
+      this.releaseResources();
+      this.logger?.info('aistackd stopped');
+      this.logger?.flush();
+    })();
+    return this.stopping;
+  }
+
+  private releaseResources(): void {
+    if (this.db?.open) {
+      try {
+        closeDatabase(this.db);
+      } catch (err) {
+        this.logger.error({ err }, 'closing the database failed');
+      }
+    }
+    for (const lock of this.locks.reverse()) lock.release();
+    this.locks = [];
+  }
+}
+
+export async function startDaemon(options: DaemonOptions = {}): Promise<Daemon> {
+  const daemon = new Daemon(options);
+  await daemon.start();
+  return daemon;
+}

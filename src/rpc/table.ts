@@ -1,0 +1,19 @@
+/**
+ * The method table: every method the daemon serves, in one list. Types for the typed
+ * client are derived from it, so a method's params and result are written only once.
+ */
+import type { z } from 'zod';
+import type { MethodDef } from './method.js';
+import { systemMethods } from './system-methods.js';
+
+export const methodTable = [...systemMethods] as const;
+
+type Table = (typeof methodTable)[number];
+export type MethodName = Table['name'];
+type ByName<N extends MethodName> = Extract<Table, { name: N }>;
+export type ParamsOf<N extends MethodName> = z.input<ByName<N>['params']>;
+export type ResultOf<N extends MethodName> = Awaited<ReturnType<ByName<N>['handler']>>;
+
+export function findMethod(name: string): MethodDef | undefined {
+  return (methodTable as readonly MethodDef[]).find((m) => m.name === name);
+}

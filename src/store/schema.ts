@@ -1,0 +1,17 @@
+/**
+ * The list of migrations, oldest first. Each feature adds its tables here.
+ */
+import type { Migration } from './migrations.js';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'daemon metadata',
+    up(db) {
+      db.exec(`CREATE TABLE daemon_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT`);
+    },
+  },
+];

@@ -1,0 +1,172 @@
+/**
+ * Real daemons for tests: in-process (fast, for most tests) or as a child process (for
+ * signals, SIGKILL and the CLI). Each gets its own temp dir, socket and data dir.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { AistackClient } from '../../src/clients/client.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const AISTACKD = join(ROOT, 'dist', 'bin', 'aistackd.js');
+export const AISTACK = join(ROOT, 'dist', 'bin', 'aistack.js');
+
+const cleanups: (() => void | Promise<void>)[] = [];
+
+/** Runs every registered cleanup (call from afterEach/afterAll). */
+export async function cleanupAll(): Promise<void> {
+  while (cleanups.length) await cleanups.pop()!();
+}
+
+export function tempDir(prefix = 'aistack-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function writeConfig(dir: string, config: unknown, mode = 0o600): string {
+  const path = join(dir, 'aistack.config.json');
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  chmodSync(path, mode);
+  return path;
+}
+
+export interface TestDaemon {
+  daemon: Daemon;
+  dir: string;
+  socketPath: string;
+  dataDir: string;
+  /** Everything the daemon logged, as text. */
+  logs(): string;
+  client(): Promise<AistackClient>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  dir?: string;
+  config?: unknown;
+  configMode?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts a real daemon in this process on a temp socket and data dir. */
+export async function startDaemon(options: StartOptions = {}): Promise<TestDaemon> {
+  const dir = options.dir ?? tempDir();
+  const socketPath = join(dir, 'run', 'aistack.sock');
+  const dataDir = join(dir, 'data');
+  const configPath =
+    options.config !== undefined ? writeConfig(dir, options.config, options.configMode) : undefined;
+  let logText = '';
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      logText += chunk.toString();
+      cb();
+    },
+  });
+  const daemon = new Daemon({
+    socketPath,
+    dataDir,
+    configPath,
+    env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), ...options.env },
+    log: { kind: 'stream', stream },
+  });
+  await daemon.start();
+  const clients: AistackClient[] = [];
+  const td: TestDaemon = {
+    daemon,
+    dir,
+    socketPath,
+    dataDir,
+    logs: () => logText,
+    async client() {
+      const c = await AistackClient.connect(socketPath, { timeoutMs: 20_000 });
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      clients.forEach((c) => c.close());
+      await daemon.stop();
+    },
+  };
+  cleanups.push(() => td.stop());
+  return td;
+}
+
+export interface ChildDaemon {
+  child: ChildProcess;
+  socketPath: string;
+  dataDir: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `aistackd` as a child process and waits until its socket answers. */
+export async function spawnDaemon(
+  dir: string,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ChildDaemon> {
+  const socketPath = join(dir, 'run', 'aistack.sock');
+  const dataDir = join(dir, 'data');
+  const child = spawn(
+    process.execPath,
+    [AISTACKD, '--socket', socketPath, '--data-dir', dataDir, ...extraArgs],
+    {
+      env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`aistackd exited early (${child.exitCode}): ${out}`);
+    try {
+      const c = await AistackClient.connect(socketPath);
+      c.close();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`aistackd did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  return { child, socketPath, dataDir, output: () => out, exited };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `aistack` CLI. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [AISTACK, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(input ?? '');
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
