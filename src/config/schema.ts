@@ -80,6 +80,20 @@ export const storageConfigSchema = z
   .prefault({})
   .describe('The SQLite database.');
 
+export const sessionsConfigSchema = z
+  .strictObject({
+    idleTimeoutMinutes: z
+      .number()
+      .min(0.01)
+      .max(7 * 24 * 60)
+      .default(120)
+      .describe(
+        'A session idle longer than this is ended by the cleanup job (its own idleTimeoutMinutes wins).',
+      ),
+  })
+  .prefault({})
+  .describe('Client sessions.');
+
 export const securityConfigSchema = z
   .strictObject({
     keyRotationDays: z
@@ -137,6 +151,7 @@ export const configSchema = z.strictObject({
   daemon: daemonConfigSchema,
   logging: loggingConfigSchema,
   storage: storageConfigSchema,
+  sessions: sessionsConfigSchema,
   security: securityConfigSchema,
   providers: providersConfigSchema,
   defaultProvider: z

@@ -18,7 +18,11 @@ import { AppError } from '../rpc/errors.js';
 import type { ConnectionInfo, MethodDef } from '../rpc/method.js';
 import { methodTable } from '../rpc/table.js';
 import { loggerAudit, type AuditSink } from '../services/audit.js';
+import { AccessControl } from '../services/access-control.js';
+import { MemoryService } from '../services/memory.js';
 import type { Services } from '../services/services.js';
+import { SessionService } from '../services/sessions.js';
+import { MemoryStore } from '../store/memory-store.js';
 import { SystemService, type ConfigReloadResult } from '../services/system.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
 import { MIGRATIONS } from '../store/schema.js';
@@ -35,19 +39,22 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   /** Where logs go: default config `logging.file`, else stdout. A file target without a path means `<dataDir>/logs/aistackd.log`. */
   log?: LogTarget | { kind: 'file'; path?: string };
+  /** The clock (ms since epoch); tests drive idle timeouts with it. */
+  clock?: () => number;
   /** Called once the daemon has stopped on its own (system.shutdown). */
   onStopped?: () => void;
 }
 
-/** Refusals worth an audit record; NOT_FOUND and the like are ordinary answers. */
+/**
+ * Refusals worth a generic audit record; NOT_FOUND and the like are ordinary answers,
+ * and ACCESS_DENIED / SESSION_INVALID are audited with their details by access control.
+ */
 const AUDITED_CODES = new Set([
   'PARSE_ERROR',
   'INVALID_REQUEST',
   'METHOD_NOT_FOUND',
   'INVALID_PARAMS',
-  'ACCESS_DENIED',
   'SESSION_REQUIRED',
-  'SESSION_INVALID',
   'PAYLOAD_TOO_LARGE',
   'FEATURE_DISABLED',
 ]);
@@ -65,6 +72,7 @@ export class Daemon {
   db!: Database.Database;
   private loaded: LoadedConfig;
   private server?: SocketServer;
+  private sessions?: SessionService;
   private locks: Lock[] = [];
   private stopping?: Promise<void>;
   private readonly startedAt = Date.now();
@@ -155,7 +163,18 @@ export class Daemon {
   }
 
   private buildServer(): SocketServer {
+    const now = this.options.clock ?? Date.now;
+    const memoryStore = new MemoryStore(this.db, now);
+    const sessions = new SessionService(this.db, memoryStore, this.audit, {
+      defaultIdleTimeoutMinutes: this.config.sessions.idleTimeoutMinutes,
+      now,
+    });
+    const access = new AccessControl(sessions, this.audit);
+    this.sessions = sessions;
     const services: Services = {
+      sessions,
+      access,
+      memory: new MemoryService(memoryStore, access),
       system: new SystemService({
         version: VERSION,
         startedAt: this.startedAt,
@@ -281,6 +300,7 @@ export class Daemon {
   }
 
   private releaseResources(): void {
+    this.sessions?.close();
     if (this.db?.open) {
       try {
         closeDatabase(this.db);

@@ -4,9 +4,11 @@
  */
 import type { z } from 'zod';
 import type { MethodDef } from './method.js';
+import { memoryMethods } from './memory-methods.js';
+import { sessionMethods } from './session-methods.js';
 import { systemMethods } from './system-methods.js';
 
-export const methodTable = [...systemMethods] as const;
+export const methodTable = [...systemMethods, ...sessionMethods, ...memoryMethods] as const;
 
 type Table = (typeof methodTable)[number];
 export type MethodName = Table['name'];

@@ -2,8 +2,14 @@
  * The services a method handler can reach. The daemon builds one of these per process
  * (no singletons); tests can build one around a temp database.
  */
+import type { AccessControl } from './access-control.js';
+import type { MemoryService } from './memory.js';
+import type { SessionService } from './sessions.js';
 import type { SystemService } from './system.js';
 
 export interface Services {
   system: SystemService;
+  sessions: SessionService;
+  access: AccessControl;
+  memory: MemoryService;
 }

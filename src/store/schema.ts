@@ -2,6 +2,8 @@
  * The list of migrations, oldest first. Each feature adds its tables here.
  */
 import type { Migration } from './migrations.js';
+import { memoryMigration } from './memory-schema.js';
+import { sessionMigration } from './session-schema.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -14,4 +16,6 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT`);
     },
   },
+  memoryMigration,
+  sessionMigration,
 ];

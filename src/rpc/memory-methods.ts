@@ -1,0 +1,137 @@
+/**
+ * `memory.*`: the memory store over the wire. Session credentials ride along in every
+ * call; the memory service and its access control decide what they allow.
+ */
+import { z } from 'zod';
+import { defineMethod, type CallContext } from './method.js';
+import {
+  agentIdSchema,
+  contentSchema,
+  entrySchema,
+  keySchema,
+  LIMITS,
+  metadataSchema,
+  namespaceSchema,
+  sessionParams,
+  tagsSchema,
+} from './memory-schemas.js';
+
+const op = (method: string, ctx: CallContext) => ({ method, connection: ctx.connection.id });
+
+const readFilters = {
+  namespace: namespaceSchema.optional(),
+  tags: tagsSchema.optional().describe('Only entries carrying every one of these tags.'),
+  agentId: agentIdSchema
+    .optional()
+    .describe(
+      "Only this agent's entries (plus entries with no agent, unless includeShared is false).",
+    ),
+  includeShared: z
+    .boolean()
+    .optional()
+    .describe('With agentId: also include entries that belong to no agent (default true).'),
+  ...sessionParams,
+};
+
+export const memoryMethods = [
+  defineMethod({
+    name: 'memory.store',
+    description:
+      'Stores text under a key (creating or updating it; an update bumps version). Needs a session. Without a namespace it lands in your session namespace; name a shared namespace (any not starting with "session:") to share it. The result names the namespace it was written to.',
+    params: z.strictObject({
+      key: keySchema,
+      content: contentSchema,
+      namespace: namespaceSchema.optional(),
+      metadata: metadataSchema.optional(),
+      tags: tagsSchema.optional(),
+      agentId: agentIdSchema.optional(),
+      ...sessionParams,
+    }),
+    access: 'public',
+    mcpTool: 'memory_store',
+    handler: (p, ctx) => ctx.services.memory.put(p, op('memory.store', ctx)),
+  }),
+  defineMethod({
+    name: 'memory.get',
+    description:
+      'Reads one entry by key. Without a namespace: your session namespace (or "default" without a session). Missing keys are NOT_FOUND.',
+    params: z.strictObject({
+      key: keySchema,
+      namespace: namespaceSchema.optional(),
+      ...sessionParams,
+    }),
+    access: 'public',
+    mcpTool: 'memory_get',
+    handler: (p, ctx) => ctx.services.memory.get(p, op('memory.get', ctx)),
+  }),
+  defineMethod({
+    name: 'memory.search',
+    description:
+      'Full-text search (BM25-ranked) over every namespace you may see, or one. Plain words; punctuation and operators are treated as text. All words must match (match: "any" for any); the last word also matches as a prefix. Each result has a snippet with matches in [brackets].',
+    params: z.strictObject({
+      query: z.string().min(1).max(10_000).describe('Words to look for.'),
+      limit: z.number().int().min(1).max(LIMITS.searchLimitMax).default(10),
+      offset: z.number().int().min(0).max(100_000).default(0),
+      match: z.enum(['all', 'any']).optional(),
+      ...readFilters,
+    }),
+    access: 'public',
+    mcpTool: 'memory_search',
+    handler: (p, ctx) => ctx.services.memory.search(p, op('memory.search', ctx)),
+  }),
+  defineMethod({
+    name: 'memory.list',
+    description:
+      'Lists entries, newest first, from every namespace you may see or one; `total` counts all matches.',
+    params: z.strictObject({
+      limit: z.number().int().min(1).max(LIMITS.listLimitMax).default(20),
+      offset: z.number().int().min(0).default(0),
+      ...readFilters,
+    }),
+    access: 'public',
+    mcpTool: 'memory_list',
+    handler: (p, ctx) => ctx.services.memory.list(p, op('memory.list', ctx)),
+  }),
+  defineMethod({
+    name: 'memory.delete',
+    description:
+      'Deletes one entry by key (from your session namespace unless a shared namespace is named). Needs a session.',
+    params: z.strictObject({
+      key: keySchema,
+      namespace: namespaceSchema.optional(),
+      ...sessionParams,
+    }),
+    access: 'public',
+    mcpTool: 'memory_delete',
+    handler: (p, ctx) => ctx.services.memory.delete(p, op('memory.delete', ctx)),
+  }),
+  defineMethod({
+    name: 'memory.namespaces',
+    description: 'Namespaces you may see, with their entry counts.',
+    params: z.strictObject({ ...sessionParams }).prefault({}),
+    access: 'public',
+    handler: (p, ctx) => ctx.services.memory.namespaces(p, op('memory.namespaces', ctx)),
+  }),
+  defineMethod({
+    name: 'memory.export',
+    description:
+      'A page of entries in insertion order (every shared namespace, or one); pass the returned cursor for the next page.',
+    params: z
+      .strictObject({
+        namespace: namespaceSchema.optional(),
+        cursor: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(5000).default(1000),
+      })
+      .prefault({}),
+    access: 'local',
+    handler: (p, ctx) => ctx.services.memory.exportPage(p),
+  }),
+  defineMethod({
+    name: 'memory.import',
+    description:
+      'Writes a batch of exported entries in one transaction: new keys keep their id, timestamps and version; existing keys are updated. Returns inserted, updated and rejected counts.',
+    params: z.strictObject({ entries: z.array(entrySchema).min(1).max(5000) }),
+    access: 'local',
+    handler: (p, ctx) => ctx.services.memory.importBatch(p.entries),
+  }),
+];

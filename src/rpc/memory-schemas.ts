@@ -1,0 +1,100 @@
+/**
+ * The limits on memory input, as zod schemas. Each violation is a -32602 error naming
+ * the field, and nothing is written. Namespaces use a documented safe alphabet:
+ * letters, digits and `. _ : / -`, starting with a letter or digit, at most 100.
+ */
+import { z } from 'zod';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export const LIMITS = {
+  keyMax: 255,
+  contentMax: 1_000_000,
+  namespaceMax: 100,
+  metadataBytesMax: 64 * 1024,
+  tagsMax: 32,
+  tagMax: 64,
+  agentIdMax: 100,
+  searchLimitMax: 100,
+  listLimitMax: 1000,
+} as const;
+
+export const namespaceSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.namespaceMax)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/,
+    'namespace may contain only letters, digits and . _ : / - and must start with a letter or digit',
+  )
+  .describe(
+    'Namespace. Shared unless it starts with "session:"; a session writes to its own "session:<id>" by default.',
+  );
+
+export const keySchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.keyMax)
+  .refine((k) => !CONTROL.test(k), 'key must not contain control characters')
+  .describe('Entry key, unique within its namespace (1–255 characters).');
+
+export const contentSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.contentMax)
+  .describe('The text to remember (at most 1,000,000 characters).');
+
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine(
+    (m) => JSON.stringify(m).length <= LIMITS.metadataBytesMax,
+    `metadata must serialize to at most ${LIMITS.metadataBytesMax} bytes`,
+  )
+  .describe('Free-form JSON object (at most 64 KiB serialized).');
+
+export const tagsSchema = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(LIMITS.tagMax)
+      .refine((t) => !CONTROL.test(t), 'tag must not contain control characters'),
+  )
+  .max(LIMITS.tagsMax)
+  .describe('Up to 32 tags, each 1–64 characters.');
+
+export const agentIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.agentIdMax)
+  .describe('The agent this entry belongs to.');
+
+export const sessionParams = {
+  sessionId: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Your session id (from session.start).'),
+  sessionToken: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Your session token (from session.start). Secret.'),
+};
+
+export const entrySchema = z.strictObject({
+  id: z.string().min(1).max(100),
+  key: keySchema,
+  namespace: namespaceSchema,
+  content: contentSchema,
+  metadata: metadataSchema,
+  tags: tagsSchema,
+  agentId: agentIdSchema.nullable(),
+  sessionId: z.string().max(100).nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  version: z.number().int().min(1),
+});

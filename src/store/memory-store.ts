@@ -1,0 +1,304 @@
+/**
+ * SQL for memory entries: one prepared statement per query shape, every value bound as
+ * a parameter. The row, its tags and its full-text row change in one transaction. The
+ * store knows nothing about sessions: callers pass a `Scope` that says which namespaces
+ * a query may see, and every read applies it in SQL.
+ */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { indexText } from './fts-text.js';
+
+export interface EntryRow {
+  rowid: number;
+  id: string;
+  namespace: string;
+  key: string;
+  content: string;
+  metadata: string;
+  tags: string;
+  agent_id: string | null;
+  session_id: string | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface Entry {
+  id: string;
+  key: string;
+  namespace: string;
+  content: string;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  agentId: string | null;
+  sessionId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/**
+ * Which namespaces a read may touch: exactly `namespace` when given (the caller has
+ * already been allowed it), else every shared namespace plus `ownNamespace`.
+ */
+export interface Scope {
+  namespace?: string | undefined;
+  ownNamespace?: string | undefined;
+}
+
+export interface Filters {
+  tags?: string[] | undefined;
+  agentId?: string | undefined;
+  /** With agentId: also entries that belong to no agent. */
+  includeShared?: boolean | undefined;
+}
+
+export interface WriteInput {
+  namespace: string;
+  key: string;
+  content: string;
+  metadata: Record<string, unknown>;
+  tags: string[];
+  agentId: string | null;
+  sessionId: string | null;
+}
+
+export function toEntry(row: EntryRow): Entry {
+  return {
+    id: row.id,
+    key: row.key,
+    namespace: row.namespace,
+    content: row.content,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    tags: JSON.parse(row.tags) as string[],
+    agentId: row.agent_id,
+    sessionId: row.session_id,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    version: row.version,
+  };
+}
+
+const COLUMNS =
+  'e.rowid, e.id, e.namespace, e.key, e.content, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version';
+
+/** WHERE fragments and their parameters for a scope and filters (table alias `e`). */
+function whereClause(scope: Scope, filters: Filters): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (scope.namespace !== undefined) {
+    parts.push('e.namespace = ?');
+    params.push(scope.namespace);
+  } else if (scope.ownNamespace !== undefined) {
+    parts.push("(e.namespace NOT GLOB 'session:*' OR e.namespace = ?)");
+    params.push(scope.ownNamespace);
+  } else {
+    parts.push("e.namespace NOT GLOB 'session:*'");
+  }
+  if (filters.agentId !== undefined) {
+    parts.push(
+      filters.includeShared === false ? 'e.agent_id = ?' : '(e.agent_id = ? OR e.agent_id IS NULL)',
+    );
+    params.push(filters.agentId);
+  }
+  for (const tag of filters.tags ?? []) {
+    parts.push('EXISTS (SELECT 1 FROM memory_tags t WHERE t.tag = ? AND t.entry_rowid = e.rowid)');
+    params.push(tag);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+export class MemoryStore {
+  private readonly stmts;
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.stmts = {
+      get: db.prepare(
+        `SELECT ${COLUMNS} FROM memory_entries e WHERE e.namespace = ? AND e.key = ?`,
+      ),
+      insert: db.prepare(`INSERT INTO memory_entries
+        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
+      update: db.prepare(`UPDATE memory_entries
+        SET content = ?, metadata = ?, tags = ?, agent_id = ?, session_id = ?, updated_at = ?, version = version + 1
+        WHERE rowid = ?`),
+      deleteTags: db.prepare('DELETE FROM memory_tags WHERE entry_rowid = ?'),
+      insertTag: db.prepare('INSERT OR IGNORE INTO memory_tags (tag, entry_rowid) VALUES (?, ?)'),
+      ftsDelete: db.prepare('DELETE FROM memory_fts WHERE rowid = ?'),
+      ftsInsert: db.prepare(
+        'INSERT INTO memory_fts (rowid, key, content, tags) VALUES (?, ?, ?, ?)',
+      ),
+      deleteEntry: db.prepare('DELETE FROM memory_entries WHERE namespace = ? AND key = ?'),
+      deleteNamespace: db.prepare('DELETE FROM memory_entries WHERE namespace = ?'),
+      insertExact: db.prepare(`INSERT INTO memory_entries
+        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      idExists: db.prepare('SELECT 1 FROM memory_entries WHERE id = ?'),
+      countNamespace: db.prepare('SELECT count(*) FROM memory_entries WHERE namespace = ?').pluck(),
+    };
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  get(namespace: string, key: string): Entry | undefined {
+    const row = this.stmts.get.get(namespace, key) as EntryRow | undefined;
+    return row ? toEntry(row) : undefined;
+  }
+
+  /** Inserts or updates (namespace, key); returns the entry and whether it was new. */
+  put(input: WriteInput): { entry: Entry; created: boolean } {
+    return this.db.transaction(() => this.putInTransaction(input))();
+  }
+
+  /** Same as put, for callers that batch several writes in one transaction. */
+  putInTransaction(input: WriteInput): { entry: Entry; created: boolean } {
+    const s = this.stmts;
+    const at = this.now();
+    const metadata = JSON.stringify(input.metadata);
+    const tags = JSON.stringify(input.tags);
+    const existing = s.get.get(input.namespace, input.key) as EntryRow | undefined;
+    let rowid: number;
+    if (existing) {
+      rowid = existing.rowid;
+      s.update.run(input.content, metadata, tags, input.agentId, input.sessionId, at, rowid);
+      s.deleteTags.run(rowid);
+      s.ftsDelete.run(rowid);
+    } else {
+      const info = s.insert.run(
+        randomUUID(),
+        input.namespace,
+        input.key,
+        input.content,
+        metadata,
+        tags,
+        input.agentId,
+        input.sessionId,
+        at,
+        at,
+      );
+      rowid = Number(info.lastInsertRowid);
+    }
+    for (const tag of new Set(input.tags)) s.insertTag.run(tag, rowid);
+    s.ftsInsert.run(rowid, indexText(input.key), indexText(input.content), input.tags.join(' '));
+    const row = s.get.get(input.namespace, input.key) as EntryRow;
+    return { entry: toEntry(row), created: !existing };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  delete(namespace: string, key: string): boolean {
+    return this.stmts.deleteEntry.run(namespace, key).changes > 0;
+  }
+
+  /** Deletes every entry of a namespace (rows, tags, FTS rows, embeddings); returns the count. */
+  deleteNamespace(namespace: string): number {
+    return this.stmts.deleteNamespace.run(namespace).changes;
+  }
+
+  countNamespace(namespace: string): number {
+    return this.stmts.countNamespace.get(namespace) as number;
+  }
+
+  list(
+    scope: Scope,
+    filters: Filters,
+    limit: number,
+    offset: number,
+  ): { entries: Entry[]; total: number } {
+    const where = whereClause(scope, filters);
+    const rows = this.prepared(
+      `SELECT ${COLUMNS} FROM memory_entries e WHERE ${where.sql} ORDER BY e.updated_at DESC, e.rowid DESC LIMIT ? OFFSET ?`,
+    ).all(...where.params, limit, offset) as EntryRow[];
+    const total = this.prepared(`SELECT count(*) FROM memory_entries e WHERE ${where.sql}`)
+      .pluck()
+      .get(...where.params) as number;
+    return { entries: rows.map(toEntry), total };
+  }
+
+  /** BM25-ranked full-text matches within the scope; score is higher-is-better. */
+  search(
+    match: string,
+    scope: Scope,
+    filters: Filters,
+    limit: number,
+    offset: number,
+  ): { entry: Entry; score: number }[] {
+    const where = whereClause(scope, filters);
+    const rows = this.prepared(
+      `SELECT ${COLUMNS}, f.rank AS rank FROM memory_fts f JOIN memory_entries e ON e.rowid = f.rowid
+       WHERE memory_fts MATCH ? AND ${where.sql} ORDER BY f.rank LIMIT ? OFFSET ?`,
+    ).all(match, ...where.params, limit, offset) as (EntryRow & { rank: number })[];
+    return rows.map((r) => ({ entry: toEntry(r), score: -r.rank }));
+  }
+
+  namespaces(scope: Scope): { namespace: string; count: number }[] {
+    const where = whereClause(scope, {});
+    return this.prepared(
+      `SELECT e.namespace AS namespace, count(*) AS count FROM memory_entries e WHERE ${where.sql} GROUP BY e.namespace ORDER BY e.namespace`,
+    ).all(...where.params) as { namespace: string; count: number }[];
+  }
+
+  /** A page of entries in insertion order after `afterRowid`, for export. */
+  exportPage(
+    scope: Scope,
+    afterRowid: number,
+    limit: number,
+  ): { entries: Entry[]; cursor: number | null } {
+    const where = whereClause(scope, {});
+    const rows = this.prepared(
+      `SELECT ${COLUMNS} FROM memory_entries e WHERE e.rowid > ? AND ${where.sql} ORDER BY e.rowid LIMIT ?`,
+    ).all(afterRowid, ...where.params, limit) as EntryRow[];
+    const last = rows.at(-1);
+    return {
+      entries: rows.map(toEntry),
+      cursor: rows.length === limit && last ? last.rowid : null,
+    };
+  }
+
+  /**
+   * Writes an exported entry back. A new (namespace, key) keeps its id, timestamps and
+   * version exactly; an existing one is updated like a store (version bumped).
+   */
+  importInTransaction(entry: Entry): 'inserted' | 'updated' {
+    const existing = this.stmts.get.get(entry.namespace, entry.key) as EntryRow | undefined;
+    if (existing) {
+      this.putInTransaction({ ...entry, agentId: entry.agentId, sessionId: entry.sessionId });
+      return 'updated';
+    }
+    const s = this.stmts;
+    const info = s.insertExact.run(
+      entry.id,
+      entry.namespace,
+      entry.key,
+      entry.content,
+      JSON.stringify(entry.metadata),
+      JSON.stringify(entry.tags),
+      entry.agentId,
+      entry.sessionId,
+      Date.parse(entry.createdAt),
+      Date.parse(entry.updatedAt),
+      entry.version,
+    );
+    const rowid = Number(info.lastInsertRowid);
+    for (const tag of new Set(entry.tags)) s.insertTag.run(tag, rowid);
+    s.ftsInsert.run(rowid, indexText(entry.key), indexText(entry.content), entry.tags.join(' '));
+    return 'inserted';
+  }
+
+  idTaken(id: string): boolean {
+    return this.stmts.idExists.get(id) !== undefined;
+  }
+}
