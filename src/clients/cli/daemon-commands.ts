@@ -3,7 +3,6 @@
  */
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { runDaemon } from '../../daemon/main.js';
 import { AistackClient } from '../client.js';
 import { startDaemonInBackground } from '../autostart.js';
 import { CliError, EXIT, globals, resolvePaths, say, withClient } from './context.js';
@@ -30,6 +29,8 @@ async function start(cmd: Command, foreground: boolean): Promise<void> {
   const opts = globals(cmd);
   const { socketPath } = resolvePaths(opts);
   if (foreground) {
+    // Loaded only here: every other command stays a thin client without SQLite or pino.
+    const { runDaemon } = await import('../../daemon/main.js');
     await runDaemon({ socket: opts.socket, dataDir: opts.dataDir, config: opts.config });
     return;
   }

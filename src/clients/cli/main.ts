@@ -7,6 +7,9 @@ import { VERSION } from '../../version.js';
 import { reportFailure } from './context.js';
 import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
+import { githubCommands } from './github-commands.js';
+import { memoryCommands } from './memory-commands.js';
+import { sessionCommands } from './session-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('aistack')
@@ -29,7 +32,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const cmd of [...daemonCommands(), configCommands()]) program.addCommand(cmd);
+  for (const cmd of [
+    ...daemonCommands(),
+    memoryCommands(),
+    sessionCommands(),
+    githubCommands(),
+    configCommands(),
+  ])
+    program.addCommand(cmd);
   const override = (cmd: Command): void => {
     cmd.exitOverride();
     cmd.commands.forEach(override);

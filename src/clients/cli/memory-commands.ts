@@ -1,0 +1,215 @@
+/**
+ * `aistack memory store|get|search|list|delete|namespaces|export|import`. Reads use
+ * $AISTACK_SESSION when set (to see its namespace too); writes without it run in a
+ * one-off session and default to the shared namespace "default", so the entry stays.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { CliError, withClient } from './context.js';
+import { printFields, printJson, printTable, truncate } from './output.js';
+import { inSession, sessionFromEnv } from './session-env.js';
+import { parseJsonObject } from './session-commands.js';
+import { exportCommand, importCommand } from './memory-transfer.js';
+
+async function readContent(content: string | undefined, file: string | undefined): Promise<string> {
+  if (file) return readFileSync(file, 'utf8');
+  if (content !== undefined && content !== '-') return content;
+  if (process.stdin.isTTY && content !== '-') {
+    throw new CliError('no content: give it as an argument, with --file, or on stdin');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+const creds = () => sessionFromEnv() ?? {};
+
+export function memoryCommands(): Command {
+  const memory = new Command('memory').description('Store, search and manage memory entries.');
+  memory
+    .command('store <key> [content]')
+    .description(
+      'Store text under a key (content from the argument, --file, or stdin; "-" forces stdin).',
+    )
+    .option(
+      '-n, --namespace <ns>',
+      'namespace (default: your session namespace, or "default" without a session)',
+    )
+    .option('-f, --file <path>', 'read the content from a file')
+    .option('-t, --tags <tags>', 'comma-separated tags', list)
+    .option('-m, --metadata <json>', 'metadata, a JSON object')
+    .option('--agent <id>', 'the agent this entry belongs to')
+    .action(
+      (
+        key: string,
+        content: string | undefined,
+        o: {
+          namespace?: string;
+          file?: string;
+          tags?: string[];
+          metadata?: string;
+          agent?: string;
+        },
+        cmd: Command,
+      ) =>
+        withClient(cmd, async (client, opts) => {
+          const text = await readContent(content, o.file);
+          const result = await inSession(client, (session, oneOff) =>
+            client.call('memory.store', {
+              key,
+              content: text,
+              namespace: o.namespace ?? (oneOff ? 'default' : undefined),
+              ...(o.tags ? { tags: o.tags } : {}),
+              ...(o.metadata ? { metadata: parseJsonObject(o.metadata, '--metadata') } : {}),
+              ...(o.agent ? { agentId: o.agent } : {}),
+              ...session,
+            }),
+          );
+          if (opts.json) return printJson(result);
+          const e = result.entry;
+          process.stdout.write(
+            `${result.created ? 'stored' : 'updated'} ${e.namespace}/${e.key} (version ${e.version}, ${e.content.length} chars)\n`,
+          );
+        }),
+    );
+  memory
+    .command('get <key>')
+    .description('Print one entry (content only, unless --json).')
+    .option('-n, --namespace <ns>', 'namespace')
+    .option('--full', 'print every field, not just the content')
+    .action((key: string, o: { namespace?: string; full?: boolean }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const { entry } = await client.call('memory.get', {
+          key,
+          namespace: o.namespace,
+          ...creds(),
+        });
+        if (opts.json) return printJson({ entry });
+        if (o.full) return printFields(entry as unknown as Record<string, unknown>);
+        process.stdout.write(entry.content.endsWith('\n') ? entry.content : entry.content + '\n');
+      }),
+    );
+  memory
+    .command('search <query...>')
+    .description(
+      'Full-text search; plain words, all must match (--any for any), last word as a prefix.',
+    )
+    .option('-n, --namespace <ns>', 'only this namespace')
+    .option('-t, --tags <tags>', 'only entries with all these tags', list)
+    .option('-l, --limit <n>', 'how many results', '10')
+    .option('--any', 'match any word instead of all')
+    .action(
+      (
+        words: string[],
+        o: { namespace?: string; tags?: string[]; limit: string; any?: boolean },
+        cmd: Command,
+      ) =>
+        withClient(cmd, async (client, opts) => {
+          const result = await client.call('memory.search', {
+            query: words.join(' '),
+            namespace: o.namespace,
+            tags: o.tags,
+            limit: Number(o.limit),
+            match: o.any ? 'any' : 'all',
+            ...creds(),
+          });
+          if (opts.json) return printJson(result);
+          printTable(
+            result.results.map((r) => ({
+              score: r.score.toFixed(2),
+              namespace: r.entry.namespace,
+              key: r.entry.key,
+              snippet: r.snippet,
+            })),
+            [
+              { key: 'score', header: 'score' },
+              { key: 'namespace', header: 'namespace', max: 30 },
+              { key: 'key', header: 'key', max: 30 },
+              { key: 'snippet', header: 'match', max: 80 },
+            ],
+          );
+        }),
+    );
+  memory
+    .command('list')
+    .description('List entries, newest first.')
+    .option('-n, --namespace <ns>', 'only this namespace')
+    .option('-t, --tags <tags>', 'only entries with all these tags', list)
+    .option('-l, --limit <n>', 'how many', '20')
+    .option('-o, --offset <n>', 'skip this many', '0')
+    .action(
+      (o: { namespace?: string; tags?: string[]; limit: string; offset: string }, cmd: Command) =>
+        withClient(cmd, async (client, opts) => {
+          const result = await client.call('memory.list', {
+            namespace: o.namespace,
+            tags: o.tags,
+            limit: Number(o.limit),
+            offset: Number(o.offset),
+            ...creds(),
+          });
+          if (opts.json) return printJson(result);
+          printTable(
+            result.entries.map((e) => ({
+              ...e,
+              preview: truncate(e.content, 60),
+              tags: e.tags.join(','),
+            })),
+            [
+              { key: 'namespace', header: 'namespace', max: 30 },
+              { key: 'key', header: 'key', max: 30 },
+              { key: 'version', header: 'v' },
+              { key: 'updatedAt', header: 'updated' },
+              { key: 'tags', header: 'tags', max: 20 },
+              { key: 'preview', header: 'content', max: 60 },
+            ],
+          );
+          process.stdout.write(`${result.entries.length} of ${result.total}\n`);
+        }),
+    );
+  memory
+    .command('delete <key>')
+    .description('Delete one entry.')
+    .option(
+      '-n, --namespace <ns>',
+      'namespace (default: your session namespace, or "default" without a session)',
+    )
+    .action((key: string, o: { namespace?: string }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const result = await inSession(client, (session, oneOff) =>
+          client.call('memory.delete', {
+            key,
+            namespace: o.namespace ?? (oneOff ? 'default' : undefined),
+            ...session,
+          }),
+        );
+        if (opts.json) return printJson(result);
+        process.stdout.write(
+          result.deleted
+            ? `deleted ${result.namespace}/${key}\n`
+            : `no entry ${result.namespace}/${key}\n`,
+        );
+        if (!result.deleted) process.exitCode = 1;
+      }),
+    );
+  memory
+    .command('namespaces')
+    .description('Namespaces you can see, with entry counts.')
+    .action((_o, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const result = await client.call('memory.namespaces', creds());
+        if (opts.json) return printJson(result);
+        printTable(result.namespaces, [
+          { key: 'namespace', header: 'namespace', max: 60 },
+          { key: 'count', header: 'entries' },
+        ]);
+      }),
+    );
+  memory.addCommand(exportCommand());
+  memory.addCommand(importCommand());
+  return memory;
+}

@@ -1,0 +1,139 @@
+/**
+ * `aistack memory export` and `aistack memory import`: JSON Lines, one entry per line,
+ * every field kept so an export imported into an empty store is the same store. Import
+ * validates each line locally (reporting its line number), sends batches that the
+ * daemon writes in one transaction each, and shows progress on a terminal.
+ */
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { Command } from 'commander';
+import { entrySchema } from '../../rpc/memory-schemas.js';
+import type { Entry } from '../../store/memory-store.js';
+import type { AistackClient } from '../client.js';
+import { CliError, withClient } from './context.js';
+import { printJson } from './output.js';
+
+const BATCH = 500;
+
+function progress(enabled: boolean) {
+  let last = 0;
+  return {
+    update(done: number, total: number, label: string) {
+      if (!enabled || Date.now() - last < 100) return;
+      last = Date.now();
+      const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
+      const bar = '#'.repeat(Math.floor(pct / 4)).padEnd(25, '.');
+      process.stderr.write(`\r[${bar}] ${String(pct).padStart(3)}% ${label}`);
+    },
+    done() {
+      if (enabled) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('Write entries as JSON Lines (every shared namespace, or one) to stdout or --out.')
+    .option('-n, --namespace <ns>', 'only this namespace')
+    .option('-o, --out <file>', 'write to this file (created 0600) instead of stdout')
+    .action((o: { namespace?: string; out?: string }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const out = o.out ? createWriteStream(o.out, { mode: 0o600 }) : process.stdout;
+        let cursor: number | undefined;
+        let count = 0;
+        do {
+          const page = await client.call('memory.export', {
+            namespace: o.namespace,
+            cursor,
+            limit: 1000,
+          });
+          for (const entry of page.entries) {
+            if (!out.write(JSON.stringify(entry) + '\n')) await once(out, 'drain');
+          }
+          count += page.entries.length;
+          cursor = page.cursor ?? undefined;
+        } while (cursor !== undefined);
+        if (o.out) {
+          (out as ReturnType<typeof createWriteStream>).end();
+          await once(out, 'finish');
+          if (opts.json) printJson({ exported: count, file: o.out });
+          else process.stderr.write(`exported ${count} entries to ${o.out}\n`);
+        }
+      }),
+    );
+}
+
+async function sendBatch(
+  client: AistackClient,
+  batch: { entry: Entry; line: number }[],
+  rejected: { line: number; reason: string }[],
+) {
+  const result = await client.call('memory.import', { entries: batch.map((b) => b.entry) });
+  for (const r of result.rejected) rejected.push({ line: batch[r.index]!.line, reason: r.reason });
+  return result;
+}
+
+export function importCommand(): Command {
+  return new Command('import')
+    .description(
+      'Read JSON Lines from an export; bad lines are reported by number and skipped, the rest goes in.',
+    )
+    .argument('<file>', 'the JSONL file ("-" for stdin)')
+    .action((file: string, _o, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        let size = 0;
+        if (file !== '-') {
+          try {
+            size = statSync(file).size;
+          } catch (err) {
+            throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
+          }
+        }
+        const input = file === '-' ? process.stdin : createReadStream(file);
+        let bytes = 0;
+        input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+        const bar = progress(Boolean(process.stderr.isTTY) && !opts.json && size > 0);
+        const rejected: { line: number; reason: string }[] = [];
+        let inserted = 0;
+        let updated = 0;
+        let batch: { entry: Entry; line: number }[] = [];
+        let lineNo = 0;
+        const flush = async () => {
+          if (batch.length === 0) return;
+          const r = await sendBatch(client, batch, rejected);
+          inserted += r.inserted;
+          updated += r.updated;
+          batch = [];
+          bar.update(bytes, size, `${inserted + updated} imported`);
+        };
+        for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+          lineNo++;
+          if (line.trim() === '') continue;
+          let parsed;
+          try {
+            parsed = entrySchema.safeParse(JSON.parse(line));
+          } catch {
+            rejected.push({ line: lineNo, reason: 'not valid JSON' });
+            continue;
+          }
+          if (!parsed.success) {
+            const i = parsed.error.issues[0]!;
+            rejected.push({ line: lineNo, reason: `${i.path.join('.') || 'entry'}: ${i.message}` });
+            continue;
+          }
+          batch.push({ entry: parsed.data, line: lineNo });
+          if (batch.length >= BATCH) await flush();
+        }
+        await flush();
+        bar.done();
+        rejected.sort((a, b) => a.line - b.line);
+        if (opts.json) return printJson({ inserted, updated, rejected });
+        for (const r of rejected) process.stderr.write(`line ${r.line}: rejected: ${r.reason}\n`);
+        process.stdout.write(
+          `imported: ${inserted} inserted, ${updated} updated, ${rejected.length} rejected\n`,
+        );
+        if (rejected.length > 0) process.exitCode = 1;
+      }),
+    );
+}

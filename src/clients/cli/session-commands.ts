@@ -1,0 +1,119 @@
+/**
+ * `aistack session start|end|status|list`.
+ */
+import { Command } from 'commander';
+import { CliError, withClient } from './context.js';
+import { printFields, printJson, printTable } from './output.js';
+import { sessionFromEnv } from './session-env.js';
+
+function parseJsonObject(
+  text: string | undefined,
+  what: string,
+): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch {
+    /* fall through */
+  }
+  throw new CliError(`${what} must be a JSON object, e.g. '{"project":"x"}'`);
+}
+
+export { parseJsonObject };
+
+export function sessionCommands(): Command {
+  const session = new Command('session').description(
+    'Sessions isolate a client: each owns the namespace session:<id>, deleted when the session ends.',
+  );
+  session
+    .command('start')
+    .description(
+      'Start a session and print `export AISTACK_SESSION=<id>:<token>` for your shell (eval it).',
+    )
+    .option('--idle <minutes>', 'end the session after this many idle minutes')
+    .option('--meta <json>', 'metadata to attach, a JSON object')
+    .action((o: { idle?: string; meta?: string }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const { session: s } = await client.call('session.start', {
+          metadata: { client: 'aistack-cli', ...parseJsonObject(o.meta, '--meta') },
+          ...(o.idle ? { idleTimeoutMinutes: Number(o.idle) } : {}),
+        });
+        if (opts.json)
+          return printJson({ session: s, export: `AISTACK_SESSION=${s.id}:${s.token}` });
+        process.stdout.write(`export AISTACK_SESSION=${s.id}:${s.token}\n`);
+        process.stderr.write(
+          `# session ${s.id} started; its namespace is ${s.namespace}. Keep the token secret.\n`,
+        );
+      }),
+    );
+  session
+    .command('end [id]')
+    .description(
+      'End your session ($AISTACK_SESSION), or with --force any session by id. Deletes its namespace.',
+    )
+    .option('--force', 'end a session without its token (local user only)')
+    .action((id: string | undefined, o: { force?: boolean }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const creds = sessionFromEnv();
+        let result;
+        if (o.force) {
+          const target = id ?? creds?.sessionId;
+          if (!target)
+            throw new CliError('which session? give its id (see `aistack session list`)');
+          result = await client.call('session.end', { sessionId: target, force: true });
+        } else {
+          if (!creds)
+            throw new CliError('no session: set AISTACK_SESSION, or pass an id with --force');
+          if (id && id !== creds.sessionId)
+            throw new CliError(`${id} is not your session; use --force to end it`);
+          result = await client.call('session.end', creds);
+        }
+        if (opts.json) return printJson(result);
+        process.stdout.write(
+          `ended session ${result.sessionId}: ${result.deletedEntries} entries deleted, ${result.stoppedAgents} agents stopped\n`,
+        );
+      }),
+    );
+  session
+    .command('status')
+    .description(
+      'Show your session ($AISTACK_SESSION): namespace, activity, idle timeout, entries.',
+    )
+    .action((_o, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const creds = sessionFromEnv();
+        if (!creds) throw new CliError('no session: run `eval "$(aistack session start)"` first');
+        const { session: s } = await client.call('session.status', creds);
+        if (opts.json) printJson({ session: s });
+        else printFields(s as unknown as Record<string, unknown>);
+      }),
+    );
+  session
+    .command('list')
+    .description('List sessions with last activity and entry counts (never tokens).')
+    .option('--all', 'include ended sessions')
+    .action((o: { all?: boolean }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const { sessions } = await client.call('session.list', { includeEnded: Boolean(o.all) });
+        if (opts.json) return printJson({ sessions });
+        printTable(
+          sessions.map((s) => ({
+            ...s,
+            client: s.metadata.client ?? '',
+            state: s.endedAt ? `ended (${s.endReason})` : 'active',
+          })),
+          [
+            { key: 'id', header: 'id', max: 36 },
+            { key: 'client', header: 'client', max: 20 },
+            { key: 'state', header: 'state' },
+            { key: 'entries', header: 'entries' },
+            { key: 'lastActivityAt', header: 'last activity' },
+            { key: 'idleTimeoutMinutes', header: 'idle min' },
+          ],
+        );
+      }),
+    );
+  return session;
+}
