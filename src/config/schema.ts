@@ -107,6 +107,35 @@ export const securityConfigSchema = z
   .prefault({})
   .describe('Security reminders.');
 
+export const githubConfigSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Offer the github.* methods (issues, pull requests, repositories through gh).'),
+    ghPath: z
+      .string()
+      .min(1)
+      .default('gh')
+      .describe('The gh executable: a name looked up on PATH, or an absolute path.'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(30_000)
+      .describe('Each gh call is stopped (SIGKILL) after this long.'),
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * MiB)
+      .default(MiB)
+      .describe('Largest output accepted from one gh call; past it gh is stopped.'),
+  })
+  .prefault({})
+  .describe('GitHub through the gh CLI (off by default; gh must be logged in or have GH_TOKEN).');
+
 const providerSchema = z.strictObject({
   apiKey: z.string().optional().describe('The key, as "${ENV_VAR}" — never the literal key.'),
   baseURL: z
@@ -154,6 +183,7 @@ export const configSchema = z.strictObject({
   sessions: sessionsConfigSchema,
   security: securityConfigSchema,
   providers: providersConfigSchema,
+  github: githubConfigSchema,
   defaultProvider: z
     .enum(['anthropic', 'openai', 'ollama'])
     .optional()

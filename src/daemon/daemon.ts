@@ -19,6 +19,7 @@ import type { ConnectionInfo, MethodDef } from '../rpc/method.js';
 import { methodTable } from '../rpc/table.js';
 import { loggerAudit, type AuditSink } from '../services/audit.js';
 import { AccessControl } from '../services/access-control.js';
+import { GitHubService } from '../services/github.js';
 import { MemoryService } from '../services/memory.js';
 import type { Services } from '../services/services.js';
 import { SessionService } from '../services/sessions.js';
@@ -175,6 +176,12 @@ export class Daemon {
       sessions,
       access,
       memory: new MemoryService(memoryStore, access),
+      github: new GitHubService({
+        config: () => this.config.github,
+        audit: this.audit,
+        redactor: this.redactor,
+        env: this.options.env ?? process.env,
+      }),
       system: new SystemService({
         version: VERSION,
         startedAt: this.startedAt,
@@ -246,6 +253,10 @@ export class Daemon {
       throw new AppError('CONFLICT', `config not reloaded: ${(err as Error).message}`);
     }
     const live = new Set([
+      'github.enabled',
+      'github.ghPath',
+      'github.timeoutMs',
+      'github.maxOutputBytes',
       'logging.level',
       'daemon.maxConnections',
       'daemon.maxLineBytes',

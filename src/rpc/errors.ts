@@ -39,7 +39,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   CONFLICT: 'The request conflicts with the current state (e.g. an invalid task transition).',
   FEATURE_DISABLED: 'The feature is off in the configuration.',
   PROVIDER_FAILURE:
-    'An LLM provider call failed; the message says which provider and what to check.',
+    'An outside service (LLM provider, gh) failed; the message says which and what to check.',
   PAYLOAD_TOO_LARGE: 'A line over `daemon.maxLineBytes`; the connection is closed.',
   BUSY: 'Too many connections or requests; retry later.',
   TIMEOUT: 'The operation took longer than its limit.',

@@ -4,11 +4,17 @@
  */
 import type { z } from 'zod';
 import type { MethodDef } from './method.js';
+import { githubMethods } from './github-methods.js';
 import { memoryMethods } from './memory-methods.js';
 import { sessionMethods } from './session-methods.js';
 import { systemMethods } from './system-methods.js';
 
-export const methodTable = [...systemMethods, ...sessionMethods, ...memoryMethods] as const;
+export const methodTable = [
+  ...systemMethods,
+  ...sessionMethods,
+  ...memoryMethods,
+  ...githubMethods,
+] as const;
 
 type Table = (typeof methodTable)[number];
 export type MethodName = Table['name'];

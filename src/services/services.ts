@@ -3,6 +3,7 @@
  * (no singletons); tests can build one around a temp database.
  */
 import type { AccessControl } from './access-control.js';
+import type { GitHubService } from './github.js';
 import type { MemoryService } from './memory.js';
 import type { SessionService } from './sessions.js';
 import type { SystemService } from './system.js';
@@ -12,4 +13,5 @@ export interface Services {
   sessions: SessionService;
   access: AccessControl;
   memory: MemoryService;
+  github: GitHubService;
 }
