@@ -94,6 +94,31 @@ export const sessionsConfigSchema = z
   .prefault({})
   .describe('Client sessions.');
 
+export const auditConfigSchema = z
+  .strictObject({
+    rotateSize: z
+      .string()
+      .regex(/^\d+[kmg]$/, 'a size like "500k", "10m" or "1g"')
+      .default('10m')
+      .describe('Start a new audit file when the current one passes this size.'),
+    rotateFrequency: z
+      .enum(['daily', 'hourly'])
+      .nullable()
+      .default('daily')
+      .describe('Also start a new audit file every day or hour (null: by size only).'),
+    keep: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(14)
+      .describe('How many audit files to keep, the current one included; older ones are deleted.'),
+  })
+  .prefault({})
+  .describe(
+    'The tamper-evident audit log in <dataDir>/audit (JSON lines, hash-chained, files 0600).',
+  );
+
 export const securityConfigSchema = z
   .strictObject({
     keyRotationDays: z
@@ -181,6 +206,7 @@ export const configSchema = z.strictObject({
   logging: loggingConfigSchema,
   storage: storageConfigSchema,
   sessions: sessionsConfigSchema,
+  audit: auditConfigSchema,
   security: securityConfigSchema,
   providers: providersConfigSchema,
   github: githubConfigSchema,

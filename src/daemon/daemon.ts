@@ -18,6 +18,8 @@ import { AppError } from '../rpc/errors.js';
 import type { ConnectionInfo, MethodDef } from '../rpc/method.js';
 import { methodTable } from '../rpc/table.js';
 import { loggerAudit, type AuditSink } from '../services/audit.js';
+import { AuditLog } from '../services/audit-log.js';
+import { metaAuditHead } from '../store/audit-head.js';
 import { AccessControl } from '../services/access-control.js';
 import { GitHubService } from '../services/github.js';
 import { MemoryService } from '../services/memory.js';
@@ -74,6 +76,8 @@ export class Daemon {
   private loaded: LoadedConfig;
   private server?: SocketServer;
   private sessions?: SessionService;
+  private auditLog?: AuditLog;
+  private auditClosed?: Promise<void>;
   private locks: Lock[] = [];
   private stopping?: Promise<void>;
   private readonly startedAt = Date.now();
@@ -105,15 +109,10 @@ export class Daemon {
       target: this.logTarget(),
       redactor: this.redactor,
     });
+    // Until the database (which holds the chain head) is open, audit events go to the log.
     this.audit = loggerAudit(this.logger);
-    for (const w of this.loaded.warnings) {
+    for (const w of this.loaded.warnings)
       this.logger.warn({ file: w.file, fields: w.fields }, w.message);
-      this.audit.record('config.permission_warning', {
-        code: w.code,
-        file: w.file,
-        fields: w.fields,
-      });
-    }
     try {
       this.locks.push(acquireLock(join(this.dataDir, 'aistackd.lock'), `data dir ${this.dataDir}`));
       this.locks.push(acquireLock(`${this.socketPath}.lock`, `socket ${this.socketPath}`));
@@ -123,6 +122,27 @@ export class Daemon {
         busyTimeoutMs: this.config.storage.busyTimeoutMs,
         migrations: MIGRATIONS,
       });
+      this.auditLog = await AuditLog.open({
+        dir: join(this.dataDir, 'audit'),
+        redactor: this.redactor,
+        rotation: {
+          size: this.config.audit.rotateSize,
+          ...(this.config.audit.rotateFrequency && {
+            frequency: this.config.audit.rotateFrequency,
+          }),
+          keep: this.config.audit.keep,
+        },
+        head: metaAuditHead(this.db),
+        logger: this.logger,
+      });
+      this.audit = this.auditLog;
+      for (const w of this.loaded.warnings) {
+        this.audit.record('config.permission_warning', {
+          code: w.code,
+          file: w.file,
+          fields: w.fields,
+        });
+      }
       const server = this.buildServer();
       if (await clearStaleSocket(this.socketPath)) {
         this.logger.info(
@@ -173,6 +193,7 @@ export class Daemon {
     const access = new AccessControl(sessions, this.audit);
     this.sessions = sessions;
     const services: Services = {
+      audit: this.auditLog!,
       sessions,
       access,
       memory: new MemoryService(memoryStore, access),
@@ -304,6 +325,7 @@ export class Daemon {
         }
       }
       this.releaseResources();
+      await this.auditClosed;
       this.logger?.info('aistackd stopped');
       this.logger?.flush();
     })();
@@ -312,6 +334,8 @@ export class Daemon {
 
   private releaseResources(): void {
     this.sessions?.close();
+    // Before the database closes: each record saves the chain head there.
+    this.auditClosed = this.auditLog?.close();
     if (this.db?.open) {
       try {
         closeDatabase(this.db);

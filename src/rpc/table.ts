@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { MethodDef } from './method.js';
+import { auditMethods } from './audit-methods.js';
 import { githubMethods } from './github-methods.js';
 import { memoryMethods } from './memory-methods.js';
 import { sessionMethods } from './session-methods.js';
@@ -13,6 +14,7 @@ export const methodTable = [
   ...systemMethods,
   ...sessionMethods,
   ...memoryMethods,
+  ...auditMethods,
   ...githubMethods,
 ] as const;
 

@@ -3,6 +3,7 @@
  * (no singletons); tests can build one around a temp database.
  */
 import type { AccessControl } from './access-control.js';
+import type { AuditLog } from './audit-log.js';
 import type { GitHubService } from './github.js';
 import type { MemoryService } from './memory.js';
 import type { SessionService } from './sessions.js';
@@ -10,6 +11,7 @@ import type { SystemService } from './system.js';
 
 export interface Services {
   system: SystemService;
+  audit: AuditLog;
   sessions: SessionService;
   access: AccessControl;
   memory: MemoryService;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AistackClient, RpcError } from '../../src/clients/client.js';
 import { cleanupAll, startDaemon } from '../helpers/daemon.js';
+import { auditRecords } from '../helpers/audit.js';
 import { rawSocket } from '../helpers/raw-socket.js';
 
 afterEach(cleanupAll);
@@ -90,7 +91,7 @@ describe('JSON-RPC over the socket', () => {
     bystander.send(req(9, 'system.ping'));
     expect(await bystander.next()).toMatchObject({ id: 9, result: { pong: true } });
     bystander.close();
-    expect(d.logs()).toMatch(/PAYLOAD_TOO_LARGE/);
+    expect(auditRecords(d).some((r) => r.code === 'PAYLOAD_TOO_LARGE')).toBe(true);
   });
 
   it('serves 200 concurrent connections, each doing requests', async () => {

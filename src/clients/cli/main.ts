@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../version.js';
 import { reportFailure } from './context.js';
+import { auditCommands } from './audit-commands.js';
 import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
 import { githubCommands } from './github-commands.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     ...daemonCommands(),
     memoryCommands(),
     sessionCommands(),
+    auditCommands(),
     githubCommands(),
     configCommands(),
   ])

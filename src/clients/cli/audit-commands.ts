@@ -1,0 +1,100 @@
+/**
+ * `aistack audit verify` and `aistack audit tail`: check the tamper-evident audit log and
+ * read it, through the daemon (which owns the files and the saved chain head).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import type { AuditRecord } from '../../services/audit-files.js';
+import { EXIT, withClient } from './context.js';
+import { printJson, printTable } from './output.js';
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new InvalidArgumentError('expected a whole number from 1 to 1000');
+  return n;
+}
+
+function printRecords(records: AuditRecord[]): void {
+  printTable(
+    records.map((r) => ({ seq: r.seq, time: r.time, event: r.event, details: r.details })),
+    [
+      { key: 'seq', header: 'seq' },
+      { key: 'time', header: 'time' },
+      { key: 'event', header: 'event', max: 40 },
+      { key: 'details', header: 'details', max: 100 },
+    ],
+  );
+}
+
+/** One record per line, for following: no table to re-align as records arrive. */
+function printFollowed(records: AuditRecord[], json: boolean): void {
+  for (const r of records) {
+    process.stdout.write(
+      json
+        ? JSON.stringify(r) + '\n'
+        : `${r.seq}  ${r.time}  ${r.event}${r.details ? '  ' + JSON.stringify(r.details) : ''}\n`,
+    );
+  }
+}
+
+export function auditCommands(): Command {
+  const audit = new Command('audit').description(
+    'Check and read the tamper-evident audit log (security events, hash-chained).',
+  );
+  audit
+    .command('verify')
+    .description(
+      'Check the hash chain across all retained audit files; exit 1 naming the first broken record.',
+    )
+    .action((_o, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const result = await client.call('audit.verify');
+        if (opts.json) printJson(result);
+        else if (result.ok) {
+          const range = result.records > 0 ? ` (seq ${result.firstSeq}–${result.lastSeq})` : '';
+          const files = `${result.files.length} file${result.files.length === 1 ? '' : 's'}`;
+          const head = result.headChecked
+            ? ''
+            : '; no saved chain head, so the end was not checked';
+          process.stdout.write(`OK: ${result.records} records${range} in ${files}${head}\n`);
+        } else {
+          process.stdout.write(
+            `BROKEN at ${result.file ?? '(no file)'}:${result.line ?? '?'} (seq ${result.seq ?? '?'}): ${result.reason}\n`,
+          );
+        }
+        if (!result.ok) process.exitCode = EXIT.FAILURE;
+      }),
+    );
+  audit
+    .command('tail')
+    .description('Show the newest audit records, oldest first.')
+    .option('-n, --lines <n>', 'how many records (1–1000)', count, 50)
+    .option(
+      '-t, --type <prefix>',
+      'only events starting with this, e.g. "session." or "request.refused"',
+    )
+    .option(
+      '-f, --follow',
+      'keep printing new records (checked every second) until interrupted; with --json, one JSON record per line',
+    )
+    .action((o: { lines: number; type?: string; follow?: boolean }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const filter = o.type !== undefined ? { type: o.type } : {};
+        const { records } = await client.call('audit.tail', { limit: o.lines, ...filter });
+        if (!o.follow) {
+          if (opts.json) printJson({ records });
+          else printRecords(records);
+          return;
+        }
+        printFollowed(records, Boolean(opts.json));
+        let afterSeq = records.at(-1)?.seq ?? 0;
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 1000));
+          const next = await client.call('audit.tail', { limit: 1000, afterSeq, ...filter });
+          printFollowed(next.records, Boolean(opts.json));
+          afterSeq = next.records.at(-1)?.seq ?? afterSeq;
+        }
+      }),
+    );
+  return audit;
+}

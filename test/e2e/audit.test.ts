@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RpcError } from '../../src/clients/client.js';
+import { AISTACK, cleanupAll, runCli, startDaemon } from '../helpers/daemon.js';
+import { auditRecords } from '../helpers/audit.js';
+
+afterEach(cleanupAll);
+
+describe('audit log through the daemon', () => {
+  it('records refusals in a verified chain, and the CLI tails and verifies it', async () => {
+    const d = await startDaemon();
+    const c = await d.client();
+    await expect(c.call('memory.store', { key: '', content: 'x' } as never)).rejects.toBeInstanceOf(
+      RpcError,
+    );
+    await expect(c.call('nope.nothing' as never)).rejects.toBeInstanceOf(RpcError);
+    const records = auditRecords(d);
+    expect(records.length).toBeGreaterThan(0);
+    expect(await c.call('audit.verify')).toMatchObject({
+      ok: true,
+      firstSeq: 1,
+      headChecked: true,
+    });
+    const { records: tail } = await c.call('audit.tail', { limit: 2 });
+    expect(tail.at(-1)!.seq).toBe(records.at(-1)!.seq);
+    expect(statSync(join(d.dataDir, 'audit')).mode & 0o777).toBe(0o700);
+    const env = { AISTACK_SOCKET: d.socketPath };
+    const ok = await runCli(['audit', 'verify', '--no-autostart'], env);
+    expect(ok.stdout).toMatch(/^OK: \d+ records \(seq 1–\d+\) in 1 file\n$/);
+    expect(ok.code).toBe(0);
+    const table = await runCli(['audit', 'tail', '-n', '5', '--no-autostart'], env);
+    expect(table.stdout).toMatch(/^SEQ\s+TIME\s+EVENT\s+DETAILS/);
+    const json = await runCli(
+      ['audit', 'tail', '--type', 'request.', '--json', '--no-autostart'],
+      env,
+    );
+    expect(
+      JSON.parse(json.stdout).records.every((r: { event: string }) =>
+        r.event.startsWith('request.'),
+      ),
+    ).toBe(true);
+    // tamper: edit the first record
+    const file = join(d.dataDir, 'audit', 'audit.1.log');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[0] = lines[0]!.replace('"seq":1', '"seq":1,"x":1');
+    writeFileSync(file, lines.join('\n'));
+    const bad = await runCli(['audit', 'verify', '--no-autostart'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^BROKEN at audit\.1\.log:2 \(seq 2\): /);
+    await expect(c.call('audit.tail', { limit: 5000 })).rejects.toMatchObject({ rpcCode: -32602 });
+  });
+
+  it('follows new records with -f', async () => {
+    const d = await startDaemon();
+    const c = await d.client();
+    const child = spawn(process.execPath, [AISTACK, 'audit', 'tail', '-f', '--no-autostart'], {
+      env: { PATH: process.env.PATH, AISTACK_SOCKET: d.socketPath },
+    });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    await new Promise((r) => setTimeout(r, 500));
+    await expect(c.call('memory.store', { key: '' } as never)).rejects.toBeInstanceOf(RpcError);
+    const deadline = Date.now() + 5000;
+    while (!out.includes('request.refused') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    child.kill();
+    expect(out).toContain('request.refused');
+  });
+});
