@@ -23,6 +23,7 @@ import { metaAuditHead } from '../store/audit-head.js';
 import { AccessControl } from '../services/access-control.js';
 import { GitHubService } from '../services/github.js';
 import { MemoryService } from '../services/memory.js';
+import { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
 import { SessionService } from '../services/sessions.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -77,6 +78,7 @@ export class Daemon {
   private server?: SocketServer;
   private sessions?: SessionService;
   private auditLog?: AuditLog;
+  private providers?: ProviderRegistry;
   private auditClosed?: Promise<void>;
   private locks: Lock[] = [];
   private stopping?: Promise<void>;
@@ -192,8 +194,10 @@ export class Daemon {
     });
     const access = new AccessControl(sessions, this.audit);
     this.sessions = sessions;
+    this.providers = new ProviderRegistry({ config: this.config, redactor: this.redactor });
     const services: Services = {
       audit: this.auditLog!,
+      providers: this.providers,
       sessions,
       access,
       memory: new MemoryService(memoryStore, access),
@@ -285,7 +289,8 @@ export class Daemon {
     ]);
     const changed = diffConfig(this.config, next.config).map((c) => ({
       ...c,
-      appliedLive: live.has(c.path),
+      appliedLive:
+        live.has(c.path) || c.path.startsWith('providers.') || c.path === 'defaultProvider',
     }));
     next.secrets.forEach((s) => this.redactor.addSecret(s));
     for (const w of next.warnings) {
@@ -298,6 +303,7 @@ export class Daemon {
     }
     this.loaded = next;
     this.config = next.config;
+    this.providers?.reload(next.config);
     this.logger.level = next.config.logging.level;
     this.server?.setLimits(next.config.daemon);
     const restart = changed.filter((c) => !c.appliedLive).map((c) => c.path);

@@ -7,6 +7,7 @@ import type { MethodDef } from './method.js';
 import { auditMethods } from './audit-methods.js';
 import { githubMethods } from './github-methods.js';
 import { memoryMethods } from './memory-methods.js';
+import { providerMethods } from './provider-methods.js';
 import { sessionMethods } from './session-methods.js';
 import { systemMethods } from './system-methods.js';
 
@@ -15,6 +16,7 @@ export const methodTable = [
   ...sessionMethods,
   ...memoryMethods,
   ...auditMethods,
+  ...providerMethods,
   ...githubMethods,
 ] as const;
 

@@ -6,6 +6,7 @@ import type { AccessControl } from './access-control.js';
 import type { AuditLog } from './audit-log.js';
 import type { GitHubService } from './github.js';
 import type { MemoryService } from './memory.js';
+import type { ProviderRegistry } from './providers/registry.js';
 import type { SessionService } from './sessions.js';
 import type { SystemService } from './system.js';
 
@@ -16,4 +17,5 @@ export interface Services {
   access: AccessControl;
   memory: MemoryService;
   github: GitHubService;
+  providers: ProviderRegistry;
 }

@@ -10,6 +10,7 @@ import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
 import { githubCommands } from './github-commands.js';
 import { memoryCommands } from './memory-commands.js';
+import { providerCommands } from './provider-commands.js';
 import { sessionCommands } from './session-commands.js';
 
 export function buildProgram(): Command {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     memoryCommands(),
     sessionCommands(),
     auditCommands(),
+    providerCommands(),
     githubCommands(),
     configCommands(),
   ])
