@@ -11,6 +11,7 @@ import { daemonCommands } from './daemon-commands.js';
 import { githubCommands } from './github-commands.js';
 import { memoryCommands } from './memory-commands.js';
 import { providerCommands } from './provider-commands.js';
+import { serviceCommands } from './service-commands.js';
 import { sessionCommands } from './session-commands.js';
 
 export function buildProgram(): Command {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     providerCommands(),
     githubCommands(),
     configCommands(),
+    serviceCommands(),
   ])
     program.addCommand(cmd);
   const override = (cmd: Command): void => {
