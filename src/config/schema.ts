@@ -5,6 +5,9 @@
  * documentation: they end up in `config/aistack.config.schema.json`.
  */
 import { z } from 'zod';
+import cron from 'node-cron';
+
+const validCron = (expression: string) => cron.validate(expression);
 
 const MiB = 1024 * 1024;
 
@@ -119,6 +122,51 @@ export const auditConfigSchema = z
     'The tamper-evident audit log in <dataDir>/audit (JSON lines, hash-chained, files 0600).',
   );
 
+const job = (schedule: string, enabled: boolean, what: string) =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(enabled),
+      schedule: z
+        .string()
+        .refine(validCron, 'not a valid cron expression (5 or 6 fields, e.g. "*/5 * * * *")')
+        .default(schedule),
+    })
+    .prefault({})
+    .describe(what);
+
+export const jobsConfigSchema = z
+  .strictObject({
+    sessionsCleanup: job('*/5 * * * *', true, 'End sessions idle longer than their timeout.'),
+    keysReminder: job(
+      '0 9 * * *',
+      true,
+      'Record provider key fingerprints; warn when a key is older than security.keyRotationDays.',
+    ),
+    auditRotate: job(
+      '15 0 * * *',
+      true,
+      'Check the audit chain and report its files (pino-roll rotates by size/day and prunes to audit.keep).',
+    ),
+    backup: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        schedule: z.string().refine(validCron, 'not a valid cron expression').default('30 3 * * *'),
+        keep: z
+          .number()
+          .int()
+          .min(1)
+          .max(365)
+          .default(7)
+          .describe('How many backups to keep in <dataDir>/backups.'),
+      })
+      .prefault({})
+      .describe('Online backup of the database into <dataDir>/backups (0600).'),
+  })
+  .prefault({})
+  .describe(
+    'Scheduled jobs (node-cron expressions); each can also run now with `aistack jobs run NAME`.',
+  );
+
 export const securityConfigSchema = z
   .strictObject({
     keyRotationDays: z
@@ -207,6 +255,7 @@ export const configSchema = z.strictObject({
   storage: storageConfigSchema,
   sessions: sessionsConfigSchema,
   audit: auditConfigSchema,
+  jobs: jobsConfigSchema,
   security: securityConfigSchema,
   providers: providersConfigSchema,
   github: githubConfigSchema,

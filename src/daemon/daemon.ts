@@ -22,6 +22,8 @@ import { AuditLog } from '../services/audit-log.js';
 import { metaAuditHead } from '../store/audit-head.js';
 import { AccessControl } from '../services/access-control.js';
 import { GitHubService } from '../services/github.js';
+import { JobRunner } from '../services/jobs.js';
+import { KeyLedger } from '../services/keys.js';
 import { MemoryService } from '../services/memory.js';
 import { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
@@ -79,6 +81,8 @@ export class Daemon {
   private sessions?: SessionService;
   private auditLog?: AuditLog;
   private providers?: ProviderRegistry;
+  private jobs?: JobRunner;
+  private keys?: KeyLedger;
   private auditClosed?: Promise<void>;
   private locks: Lock[] = [];
   private stopping?: Promise<void>;
@@ -160,6 +164,8 @@ export class Daemon {
       }
       chmodSync(this.socketPath, 0o600);
       this.server = server;
+      this.checkKeys(this.keys!);
+      this.jobs!.start();
     } catch (err) {
       this.releaseResources();
       throw err;
@@ -194,10 +200,18 @@ export class Daemon {
     });
     const access = new AccessControl(sessions, this.audit);
     this.sessions = sessions;
-    this.providers = new ProviderRegistry({ config: this.config, redactor: this.redactor });
+    const keys = new KeyLedger(this.db, { audit: this.audit, logger: this.logger, now });
+    this.keys = keys;
+    this.providers = new ProviderRegistry({
+      config: this.config,
+      redactor: this.redactor,
+      keyFirstSeen: (fp) => keys.firstSeen(fp),
+    });
+    this.jobs = this.buildJobs(sessions, keys);
     const services: Services = {
       audit: this.auditLog!,
       providers: this.providers,
+      jobs: this.jobs,
       sessions,
       access,
       memory: new MemoryService(memoryStore, access),
@@ -216,6 +230,7 @@ export class Daemon {
         configFile: this.loaded.file,
         db: this.db,
         requestCounts: () => dispatcher.metrics.snapshot(),
+        keys: () => keys.status(),
         connections: () => ({
           current: this.server?.connectionCount ?? 0,
           max: this.config.daemon.maxConnections,
@@ -266,6 +281,64 @@ export class Daemon {
           code: 'BUSY',
         }),
     });
+  }
+
+  private checkKeys(keys: KeyLedger): unknown {
+    const configured = Object.entries(this.config.providers).map(([provider, p]) => ({
+      provider,
+      apiKey: p?.apiKey,
+    }));
+    const statuses = keys.check(configured, this.config.security.keyRotationDays);
+    return {
+      keys: statuses.length,
+      rotationDue: statuses.filter((k) => k.rotationDue).map((k) => k.provider),
+    };
+  }
+
+  private buildJobs(sessions: SessionService, keys: KeyLedger): JobRunner {
+    const j = this.config.jobs;
+    return new JobRunner(
+      [
+        {
+          name: 'sessions.cleanup',
+          description: 'End sessions idle longer than their timeout.',
+          ...j.sessionsCleanup,
+          run: () => ({ ended: sessions.cleanupIdle() }),
+        },
+        {
+          name: 'keys.reminder',
+          description: 'Record key fingerprints; warn about keys older than the rotation period.',
+          ...j.keysReminder,
+          run: () => this.checkKeys(keys),
+        },
+        {
+          name: 'audit.rotate',
+          description:
+            'Verify the audit chain and report its files (rotation and pruning happen as it writes).',
+          ...j.auditRotate,
+          run: () => {
+            const result = this.auditLog!.verify();
+            if (!result.ok) {
+              this.audit.record('audit.chain_broken', { ...result });
+              throw new Error(
+                `audit chain broken at ${result.file}:${result.line}: ${result.reason}`,
+              );
+            }
+            return { records: result.records, files: this.auditLog!.files().length };
+          },
+        },
+        {
+          name: 'backup',
+          description: 'Online backup of the database into <dataDir>/backups.',
+          enabled: j.backup.enabled,
+          schedule: j.backup.schedule,
+          run: () => {
+            throw new Error('backups are not available in this build yet');
+          },
+        },
+      ],
+      { audit: this.audit, logger: this.logger, now: this.options.clock ?? Date.now },
+    );
   }
 
   /** Re-reads the config file; applies what can change live and reports the rest as needing a restart. */
@@ -339,6 +412,7 @@ export class Daemon {
   }
 
   private releaseResources(): void {
+    this.jobs?.stop();
     this.sessions?.close();
     // Before the database closes: each record saves the chain head there.
     this.auditClosed = this.auditLog?.close();

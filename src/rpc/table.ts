@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { MethodDef } from './method.js';
 import { auditMethods } from './audit-methods.js';
 import { githubMethods } from './github-methods.js';
+import { jobMethods } from './job-methods.js';
 import { memoryMethods } from './memory-methods.js';
 import { providerMethods } from './provider-methods.js';
 import { sessionMethods } from './session-methods.js';
@@ -16,6 +17,7 @@ export const methodTable = [
   ...sessionMethods,
   ...memoryMethods,
   ...auditMethods,
+  ...jobMethods,
   ...providerMethods,
   ...githubMethods,
 ] as const;

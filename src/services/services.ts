@@ -5,6 +5,7 @@
 import type { AccessControl } from './access-control.js';
 import type { AuditLog } from './audit-log.js';
 import type { GitHubService } from './github.js';
+import type { JobRunner } from './jobs.js';
 import type { MemoryService } from './memory.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { SessionService } from './sessions.js';
@@ -17,5 +18,6 @@ export interface Services {
   access: AccessControl;
   memory: MemoryService;
   github: GitHubService;
+  jobs: JobRunner;
   providers: ProviderRegistry;
 }

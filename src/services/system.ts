@@ -15,6 +15,8 @@ export interface SystemSources {
   configFile: string | undefined;
   db: Database.Database;
   requestCounts(): RequestCounts;
+  /** Provider keys by fingerprint and age (never the keys). */
+  keys(): unknown[];
   connections(): { current: number; max: number };
   shutdown(): void;
   reloadConfig(): Promise<ConfigReloadResult>;
@@ -60,6 +62,7 @@ export class SystemService {
       memoryRssBytes: process.memoryUsage.rss(),
       connections: s.connections(),
       requests: s.requestCounts(),
+      keys: s.keys(),
     };
   }
 

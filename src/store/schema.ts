@@ -3,6 +3,7 @@
  */
 import type { Migration } from './migrations.js';
 import { memoryMigration } from './memory-schema.js';
+import { keyMigration } from './key-schema.js';
 import { sessionMigration } from './session-schema.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   memoryMigration,
   sessionMigration,
+  keyMigration,
 ];

@@ -51,6 +51,8 @@ export interface StartOptions {
   config?: unknown;
   configMode?: number;
   env?: NodeJS.ProcessEnv;
+  /** A test clock (ms since epoch) for idle timeouts and key ages. */
+  clock?: () => number;
 }
 
 /** Starts a real daemon in this process on a temp socket and data dir. */
@@ -73,6 +75,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<TestDaemo
     configPath,
     env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), ...options.env },
     log: { kind: 'stream', stream },
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   await daemon.start();
   const clients: AistackClient[] = [];

@@ -9,6 +9,7 @@ import { auditCommands } from './audit-commands.js';
 import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
 import { githubCommands } from './github-commands.js';
+import { jobsCommands } from './jobs-commands.js';
 import { memoryCommands } from './memory-commands.js';
 import { providerCommands } from './provider-commands.js';
 import { serviceCommands } from './service-commands.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     memoryCommands(),
     sessionCommands(),
     auditCommands(),
+    jobsCommands(),
     providerCommands(),
     githubCommands(),
     configCommands(),
