@@ -45,7 +45,7 @@ export class MemoryService {
   ) {
     const caller = this.access.sessionCaller(p, op);
     const namespace = this.access.writeNamespace(caller, p.namespace, op);
-    return this.store.put({
+    return this.store.putBatched({
       namespace,
       key: p.key,
       content: p.content,

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { indexText } from './fts-text.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export interface EntryRow {
   rowid: number;
@@ -111,11 +112,16 @@ function whereClause(scope: Scope, filters: Filters): { sql: string; params: unk
 export class MemoryStore {
   private readonly stmts;
   private readonly cache = new Map<string, Database.Statement>();
+  private readonly batcher: WriteBatcher;
+  private readonly inTransaction: <T>(fn: () => T) => T;
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
   ) {
+    this.batcher = new WriteBatcher(db);
+    const tx = db.transaction((fn: () => unknown) => fn());
+    this.inTransaction = <T>(fn: () => T) => tx(fn) as T;
     this.stmts = {
       get: db.prepare(
         `SELECT ${COLUMNS} FROM memory_entries e WHERE e.namespace = ? AND e.key = ?`,
@@ -138,7 +144,11 @@ export class MemoryStore {
         (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       idExists: db.prepare('SELECT 1 FROM memory_entries WHERE id = ?'),
-      countNamespace: db.prepare('SELECT count(*) FROM memory_entries WHERE namespace = ?').pluck(),
+      countNamespace: db
+        .prepare(
+          'SELECT coalesce(max(entries), 0) FROM memory_namespace_counts WHERE namespace = ?',
+        )
+        .pluck(),
     };
   }
 
@@ -156,9 +166,19 @@ export class MemoryStore {
     return row ? toEntry(row) : undefined;
   }
 
-  /** Inserts or updates (namespace, key); returns the entry and whether it was new. */
+  /** Inserts or updates (namespace, key) in its own transaction; returns the entry and whether it was new. */
   put(input: WriteInput): { entry: Entry; created: boolean } {
-    return this.db.transaction(() => this.putInTransaction(input))();
+    return this.inTransaction(() => this.putInTransaction(input));
+  }
+
+  /** Like put, committed together with other writes that arrive at the same time (group commit). */
+  putBatched(input: WriteInput): Promise<{ entry: Entry; created: boolean }> {
+    return this.batcher.run(() => this.putInTransaction(input));
+  }
+
+  /** Commits any queued group writes now. */
+  flushWrites(): void {
+    this.batcher.flush();
   }
 
   /** Same as put, for callers that batch several writes in one transaction. */
@@ -169,6 +189,7 @@ export class MemoryStore {
     const tags = JSON.stringify(input.tags);
     const existing = s.get.get(input.namespace, input.key) as EntryRow | undefined;
     let rowid: number;
+    const id = existing ? existing.id : randomUUID();
     if (existing) {
       rowid = existing.rowid;
       s.update.run(input.content, metadata, tags, input.agentId, input.sessionId, at, rowid);
@@ -176,7 +197,7 @@ export class MemoryStore {
       s.ftsDelete.run(rowid);
     } else {
       const info = s.insert.run(
-        randomUUID(),
+        id,
         input.namespace,
         input.key,
         input.content,
@@ -191,12 +212,24 @@ export class MemoryStore {
     }
     for (const tag of new Set(input.tags)) s.insertTag.run(tag, rowid);
     s.ftsInsert.run(rowid, indexText(input.key), indexText(input.content), input.tags.join(' '));
-    const row = s.get.get(input.namespace, input.key) as EntryRow;
-    return { entry: toEntry(row), created: !existing };
+    const entry: Entry = {
+      id: existing?.id ?? id,
+      key: input.key,
+      namespace: input.namespace,
+      content: input.content,
+      metadata: input.metadata,
+      tags: input.tags,
+      agentId: input.agentId,
+      sessionId: input.sessionId,
+      createdAt: new Date(existing?.created_at ?? at).toISOString(),
+      updatedAt: new Date(at).toISOString(),
+      version: existing ? existing.version + 1 : 1,
+    };
+    return { entry, created: !existing };
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.inTransaction(fn);
   }
 
   delete(namespace: string, key: string): boolean {
@@ -222,10 +255,22 @@ export class MemoryStore {
     const rows = this.prepared(
       `SELECT ${COLUMNS} FROM memory_entries e WHERE ${where.sql} ORDER BY e.updated_at DESC, e.rowid DESC LIMIT ? OFFSET ?`,
     ).all(...where.params, limit, offset) as EntryRow[];
-    const total = this.prepared(`SELECT count(*) FROM memory_entries e WHERE ${where.sql}`)
+    return { entries: rows.map(toEntry), total: this.count(scope, filters, where) };
+  }
+
+  /** How many entries match: from the per-namespace counts when only the scope filters. */
+  private count(scope: Scope, filters: Filters, where: { sql: string; params: unknown[] }): number {
+    if (filters.agentId === undefined && !filters.tags?.length) {
+      const counts = whereClause(scope, {});
+      return this.prepared(
+        `SELECT coalesce(sum(e.entries), 0) FROM memory_namespace_counts e WHERE ${counts.sql}`,
+      )
+        .pluck()
+        .get(...counts.params) as number;
+    }
+    return this.prepared(`SELECT count(*) FROM memory_entries e WHERE ${where.sql}`)
       .pluck()
       .get(...where.params) as number;
-    return { entries: rows.map(toEntry), total };
   }
 
   /** BM25-ranked full-text matches within the scope; score is higher-is-better. */
@@ -247,7 +292,7 @@ export class MemoryStore {
   namespaces(scope: Scope): { namespace: string; count: number }[] {
     const where = whereClause(scope, {});
     return this.prepared(
-      `SELECT e.namespace AS namespace, count(*) AS count FROM memory_entries e WHERE ${where.sql} GROUP BY e.namespace ORDER BY e.namespace`,
+      `SELECT e.namespace AS namespace, e.entries AS count FROM memory_namespace_counts e WHERE ${where.sql} ORDER BY e.namespace`,
     ).all(...where.params) as { namespace: string; count: number }[];
   }
 

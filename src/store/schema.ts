@@ -4,6 +4,7 @@
 import type { Migration } from './migrations.js';
 import { memoryMigration } from './memory-schema.js';
 import { keyMigration } from './key-schema.js';
+import { namespaceCountMigration } from './namespace-count-schema.js';
 import { sessionMigration } from './session-schema.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   memoryMigration,
   sessionMigration,
   keyMigration,
+  namespaceCountMigration,
 ];

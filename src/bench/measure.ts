@@ -1,0 +1,65 @@
+/**
+ * Timing: run an operation from C concurrent workers for a fixed time, record every
+ * latency, and summarise as ops/s and percentiles.
+ */
+
+export interface Summary {
+  ops: number;
+  opsPerSec: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export function summarise(latenciesUs: number[], elapsedMs: number): Summary {
+  const sorted = Float64Array.from(latenciesUs).sort();
+  return {
+    ops: latenciesUs.length,
+    opsPerSec: Math.round((latenciesUs.length / elapsedMs) * 1000),
+    p50Us: Math.round(percentile(sorted, 50)),
+    p99Us: Math.round(percentile(sorted, 99)),
+  };
+}
+
+/** Runs `op(worker)` in `concurrency` closed loops for `durationMs`. */
+export async function runConcurrent(
+  concurrency: number,
+  durationMs: number,
+  op: (worker: number) => Promise<unknown>,
+): Promise<Summary> {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const deadline = start + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await op(w);
+        latencies.push((performance.now() - t0) * 1000);
+      }
+    }),
+  );
+  return summarise(latencies, performance.now() - start);
+}
+
+/** Runs a synchronous `op` in a tight loop for `durationMs` (the in-process baseline). */
+export function runSync(durationMs: number, op: () => unknown): Summary {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const deadline = start + durationMs;
+  while (performance.now() < deadline) {
+    const t0 = performance.now();
+    op();
+    latencies.push((performance.now() - t0) * 1000);
+  }
+  return summarise(latencies, performance.now() - start);
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
+}

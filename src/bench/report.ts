@@ -1,0 +1,114 @@
+/**
+ * The benchmark's output: a table for people (with the issue's performance bars
+ * checked), or the whole report as JSON.
+ */
+import type { Summary } from './measure.js';
+
+export interface Row {
+  op: string;
+  clients: number;
+  daemon: Summary;
+  inproc: Summary;
+}
+
+export interface Report {
+  entries: number;
+  load: { daemonMs: number; inprocessMs: number };
+  database: { daemonBytes: number; inprocessBytes: number };
+  daemonRssBytes: number;
+  rows: Row[];
+  [k: string]: unknown;
+}
+
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+
+function bars(rows: Row[]) {
+  const find = (op: string, c: number) => rows.find((r) => r.op === op && r.clients === c);
+  const out: { bar: string; measured: string; ok: boolean }[] = [];
+  const added = rows
+    .filter((r) => r.clients === 1)
+    .map((r) => ({ op: r.op, us: r.daemon.p50Us - r.inproc.p50Us }));
+  if (added.length) {
+    const worst = added.reduce((a, b) => (b.us > a.us ? b : a));
+    out.push({
+      bar: 'daemon adds ≤ 60 µs p50 at 1 client',
+      measured: `worst ${worst.us} µs (${worst.op})`,
+      ok: worst.us <= 60,
+    });
+  }
+  const get8 = find('memory.get', 8);
+  if (get8) {
+    out.push({
+      bar: 'memory.get × 8 ≥ 15,000 ops/s',
+      measured: `${get8.daemon.opsPerSec} ops/s`,
+      ok: get8.daemon.opsPerSec >= 15_000,
+    });
+    out.push({
+      bar: 'memory.get × 8 p99 ≤ 5 ms',
+      measured: `${(get8.daemon.p99Us / 1000).toFixed(2)} ms`,
+      ok: get8.daemon.p99Us <= 5000,
+    });
+  }
+  const search1 = find('memory.search', 1);
+  if (search1)
+    out.push({
+      bar: 'memory.search p50 ≤ 5 ms',
+      measured: `${(search1.daemon.p50Us / 1000).toFixed(2)} ms`,
+      ok: search1.daemon.p50Us <= 5000,
+    });
+  const store8 = find('memory.store', 8);
+  if (store8)
+    out.push({
+      bar: 'memory.store × 8 ≥ 5,000 ops/s',
+      measured: `${store8.daemon.opsPerSec} ops/s`,
+      ok: store8.daemon.opsPerSec >= 5000,
+    });
+  return out;
+}
+
+export function printReport(report: Report, json: boolean): void {
+  const checks = bars(report.rows);
+  if (json) {
+    process.stdout.write(JSON.stringify({ ...report, bars: checks }, null, 2) + '\n');
+    return;
+  }
+  const header = [
+    'operation',
+    'clients',
+    'ops/s',
+    'p50 µs',
+    'p99 µs',
+    'in-proc ops/s',
+    'in-proc p50 µs',
+    'ratio',
+    'added p50 µs',
+  ];
+  const lines = report.rows.map((r) => [
+    r.op,
+    String(r.clients),
+    String(r.daemon.opsPerSec),
+    String(r.daemon.p50Us),
+    String(r.daemon.p99Us),
+    String(r.inproc.opsPerSec),
+    String(r.inproc.p50Us),
+    (r.daemon.opsPerSec / r.inproc.opsPerSec).toFixed(2),
+    String(r.daemon.p50Us - r.inproc.p50Us),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out = [fmt(header), ...lines.map(fmt)];
+  out.push('');
+  out.push(
+    `entries ${report.entries}; load through daemon ${report.load.daemonMs} ms, in-process ${report.load.inprocessMs} ms`,
+  );
+  out.push(
+    `database ${mb(report.database.daemonBytes)} (daemon), ${mb(report.database.inprocessBytes)} (in-process); daemon RSS ${mb(report.daemonRssBytes)}`,
+  );
+  out.push(
+    'ratio = daemon ops/s ÷ in-process ops/s (one in-process thread); added = daemon p50 − in-process p50',
+  );
+  out.push('');
+  for (const c of checks) out.push(`${c.ok ? 'PASS' : 'MISS'}  ${c.bar.padEnd(40)} ${c.measured}`);
+  process.stdout.write(out.join('\n') + '\n');
+}
