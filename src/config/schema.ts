@@ -176,6 +176,14 @@ export const securityConfigSchema = z
       .max(3650)
       .default(90)
       .describe('Remind to rotate a provider key older than this.'),
+    maxBackupAgeDays: z
+      .number()
+      .min(0.01)
+      .max(3650)
+      .default(7)
+      .describe(
+        '`aistack doctor` warns when the newest backup in <dataDir>/backups is older than this.',
+      ),
   })
   .prefault({})
   .describe('Security reminders.');
@@ -186,6 +194,11 @@ export const githubConfigSchema = z
       .boolean()
       .default(false)
       .describe('Offer the github.* methods (issues, pull requests, repositories through gh).'),
+    reason: z
+      .string()
+      .max(500)
+      .optional()
+      .describe('Why it is on: `aistack doctor` warns about an enabled feature without one.'),
     ghPath: z
       .string()
       .min(1)

@@ -59,6 +59,7 @@ export class SystemService {
         sizeBytes: fileSize(s.dbPath),
         walBytes: fileSize(`${s.dbPath}-wal`),
       },
+      uid: process.getuid?.() ?? null,
       memoryRssBytes: process.memoryUsage.rss(),
       connections: s.connections(),
       requests: s.requestCounts(),

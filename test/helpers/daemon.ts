@@ -17,6 +17,13 @@ export const AISTACK = join(ROOT, 'dist', 'bin', 'aistack.js');
 
 const cleanups: (() => void | Promise<void>)[] = [];
 
+/**
+ * Spawn options that drop root: tests that check "the daemon does not run as root"
+ * run the daemon and the CLI as nobody when the suite itself runs as root.
+ */
+export const UNPRIVILEGED: { uid?: number; gid?: number } =
+  process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
 /** Runs every registered cleanup (call from afterEach/afterAll). */
 export async function cleanupAll(): Promise<void> {
   while (cleanups.length) await cleanups.pop()!();
@@ -112,6 +119,7 @@ export async function spawnDaemon(
   dir: string,
   extraArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  as: { uid?: number; gid?: number } = {},
 ): Promise<ChildDaemon> {
   const socketPath = join(dir, 'run', 'aistack.sock');
   const dataDir = join(dir, 'data');
@@ -121,6 +129,7 @@ export async function spawnDaemon(
     {
       env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...as,
     },
   );
   let out = '';
@@ -159,11 +168,13 @@ export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   input?: string,
+  as: { uid?: number; gid?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [AISTACK, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...as,
     });
     let stdout = '';
     let stderr = '';

@@ -8,6 +8,7 @@ import { reportFailure } from './context.js';
 import { auditCommands } from './audit-commands.js';
 import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
+import { doctorCommand } from './doctor-command.js';
 import { githubCommands } from './github-commands.js';
 import { jobsCommands } from './jobs-commands.js';
 import { memoryCommands } from './memory-commands.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     githubCommands(),
     configCommands(),
     serviceCommands(),
+    doctorCommand(),
   ])
     program.addCommand(cmd);
   const override = (cmd: Command): void => {

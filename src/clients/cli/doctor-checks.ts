@@ -1,0 +1,230 @@
+/**
+ * The security checklist behind `aistack doctor`, as small functions that each look at
+ * one thing and say PASS, WARN or FAIL with one line on how to fix it. They read files
+ * with lstat (never following a symlink) and the daemon's own status; none changes
+ * anything.
+ */
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { LoadedConfig } from '../../config/load.js';
+import type { AuditVerifyResult } from '../../services/audit-verify.js';
+
+export type Verdict = 'PASS' | 'WARN' | 'FAIL';
+
+export interface Check {
+  id: string;
+  verdict: Verdict;
+  detail: string;
+  fix?: string;
+}
+
+const pass = (id: string, detail: string): Check => ({ id, verdict: 'PASS', detail });
+const warn = (id: string, detail: string, fix: string): Check => ({
+  id,
+  verdict: 'WARN',
+  detail,
+  fix,
+});
+const fail = (id: string, detail: string, fix: string): Check => ({
+  id,
+  verdict: 'FAIL',
+  detail,
+  fix,
+});
+const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
+
+export function nodeVersion(version = process.versions.node): Check {
+  const major = Number(version.split('.')[0]);
+  return major >= 20
+    ? pass('node', `Node.js ${version}`)
+    : fail('node', `Node.js ${version} is older than 20`, 'install Node.js 20 or newer');
+}
+
+export function daemonVersion(
+  cliVersion: string,
+  daemon: { version: string } | undefined,
+  socketPath: string,
+): Check {
+  if (!daemon)
+    return fail('daemon', `no daemon answers at ${socketPath}`, 'start it: aistack daemon start');
+  if (daemon.version !== cliVersion) {
+    return warn(
+      'daemon',
+      `daemon ${daemon.version}, CLI ${cliVersion}`,
+      'restart the daemon after upgrading: aistack daemon restart',
+    );
+  }
+  return pass('daemon', `reachable, version ${daemon.version}`);
+}
+
+export function keysFromEnvironment(loaded: LoadedConfig | Error): Check {
+  if (loaded instanceof Error)
+    return fail(
+      'config-keys',
+      `config does not load: ${loaded.message.split('\n')[0]}`,
+      'run aistack config check',
+    );
+  const literal = loaded.warnings.find((w) => w.code.startsWith('CONFIG_LITERAL_SECRET'));
+  if (!literal)
+    return pass('config-keys', 'no literal secrets in the config (keys come from the environment)');
+  const fields = literal.fields.join(', ');
+  const fix = `replace the value with "\${ENV_VAR}" and set the variable in the daemon's environment`;
+  return literal.code === 'CONFIG_LITERAL_SECRET_READABLE'
+    ? fail('config-keys', `literal secret in ${fields}, and the file is readable by others`, fix)
+    : warn('config-keys', `literal secret in ${fields}`, fix);
+}
+
+export function configFileMode(file: string | undefined): Check {
+  if (!file) return pass('config-mode', 'no config file (embedded defaults)');
+  const st = lstatSync(file);
+  if (st.isSymbolicLink())
+    return warn('config-mode', `${file} is a symlink`, 'point --config at the real file');
+  if (st.mode & 0o077)
+    return warn('config-mode', `${file} is ${octal(st.mode)}`, `chmod 600 ${file}`);
+  return pass('config-mode', `${file} is 0600`);
+}
+
+function privateDir(id: string, dir: string, what: string): Check | undefined {
+  if (!existsSync(dir))
+    return fail(id, `${what} ${dir} does not exist`, 'start the daemon once: aistack daemon start');
+  const st = lstatSync(dir);
+  if (st.isSymbolicLink()) return fail(id, `${what} ${dir} is a symlink`, 'use the real directory');
+  if (process.getuid && st.uid !== process.getuid())
+    return fail(id, `${what} ${dir} belongs to uid ${st.uid}`, `chown to yourself`);
+  if (st.mode & 0o077) return fail(id, `${what} ${dir} is ${octal(st.mode)}`, `chmod 700 ${dir}`);
+  return undefined;
+}
+
+export function dataDirModes(dataDir: string): Check {
+  const bad = privateDir('data-files', dataDir, 'data dir');
+  if (bad) return bad;
+  const loose = ['aistack.db', 'aistack.db-wal', 'aistack.db-shm']
+    .map((f) => join(dataDir, f))
+    .filter((p) => existsSync(p) && lstatSync(p).mode & 0o077);
+  if (loose.length > 0) {
+    return fail(
+      'data-files',
+      `${loose.map((p) => `${p} is ${octal(lstatSync(p).mode)}`).join('; ')}`,
+      `chmod 600 ${loose.join(' ')}`,
+    );
+  }
+  return pass('data-files', `${dataDir} is 0700; database files are 0600`);
+}
+
+export function socketModes(socketPath: string): Check {
+  const bad = privateDir('socket', dirname(socketPath), 'socket dir');
+  if (bad) return bad;
+  if (!existsSync(socketPath))
+    return fail('socket', `no socket at ${socketPath}`, 'start the daemon: aistack daemon start');
+  const st = lstatSync(socketPath);
+  if (st.mode & 0o077)
+    return fail(
+      'socket',
+      `${socketPath} is ${octal(st.mode)}`,
+      'restart the daemon (it creates the socket 0600)',
+    );
+  return pass('socket', `${dirname(socketPath)} is 0700; socket is 0600`);
+}
+
+/** Features that widen what the daemon does: off, or on with a stated reason. */
+export function unusedFeatures(
+  features: { name: string; enabled: boolean; reason?: string | undefined }[],
+): Check {
+  const unexplained = features.filter((f) => f.enabled && !f.reason);
+  if (unexplained.length > 0) {
+    const names = unexplained.map((f) => f.name).join(', ');
+    return warn(
+      'features',
+      `${names} on without a reason`,
+      `turn ${names} off, or say why in its "reason" field`,
+    );
+  }
+  const on = features.filter((f) => f.enabled).map((f) => `${f.name} (${f.reason})`);
+  return pass(
+    'features',
+    on.length ? `on with a reason: ${on.join(', ')}` : 'optional features are off',
+  );
+}
+
+export function keyAges(
+  keys: { provider: string; ageDays: number; rotationDue: boolean }[],
+  rotationDays: number,
+): Check {
+  if (keys.length === 0) return pass('key-age', 'no provider keys configured');
+  const due = keys.filter((k) => k.rotationDue);
+  if (due.length > 0) {
+    return warn(
+      'key-age',
+      due.map((k) => `${k.provider} key is ${k.ageDays} days old`).join('; ') +
+        ` (period ${rotationDays} days)`,
+      'create a new key, update the environment, restart or reload the daemon, then revoke the old key',
+    );
+  }
+  return pass(
+    'key-age',
+    keys.map((k) => `${k.provider} ${k.ageDays}d`).join(', ') + ` (period ${rotationDays} days)`,
+  );
+}
+
+export function backupAge(dataDir: string, maxAgeDays: number, now = Date.now()): Check {
+  const dir = join(dataDir, 'backups');
+  const newest = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.db'))
+        .map((f) => lstatSync(join(dir, f)).mtimeMs)
+        .sort((a, b) => b - a)[0]
+    : undefined;
+  const fix = 'make one now: aistack backup (and consider jobs.backup.enabled: true)';
+  if (newest === undefined) return warn('backup', `no backup in ${dir}`, fix);
+  const ageDays = (now - newest) / 86_400_000;
+  if (ageDays > maxAgeDays)
+    return warn(
+      'backup',
+      `newest backup is ${ageDays.toFixed(1)} days old (limit ${maxAgeDays})`,
+      fix,
+    );
+  return pass(
+    'backup',
+    `newest backup is ${ageDays < 1 ? `${Math.round(ageDays * 24)} h` : `${ageDays.toFixed(1)} days`} old`,
+  );
+}
+
+export function auditChain(result: AuditVerifyResult | undefined): Check {
+  if (!result)
+    return fail(
+      'audit',
+      'could not verify the audit log (daemon not reachable)',
+      'start the daemon',
+    );
+  if (!result.ok) {
+    return fail(
+      'audit',
+      `chain broken at ${result.file}:${result.line}: ${result.reason}`,
+      'investigate: the audit log was edited or truncated',
+    );
+  }
+  return pass('audit', `chain verified (${result.records} records)`);
+}
+
+export function notRoot(uid: number | null | undefined): Check {
+  if (uid === 0)
+    return fail(
+      'root',
+      'the daemon runs as root',
+      'run it as an ordinary user (systemd: aistack@USER.service)',
+    );
+  return pass('root', `the daemon runs as uid ${uid ?? 'unknown'}`);
+}
+
+export function walHealth(database: { sizeBytes: number; walBytes: number } | undefined): Check {
+  if (!database) return warn('wal', 'unknown (daemon not reachable)', 'start the daemon');
+  const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
+  const detail = `database ${mb(database.sizeBytes)}, WAL ${mb(database.walBytes)}`;
+  if (database.walBytes > 256 * 1048576)
+    return warn(
+      'wal',
+      `${detail}: the WAL is large`,
+      'check for long-running readers; restart the daemon',
+    );
+  return pass('wal', detail);
+}

@@ -1,0 +1,87 @@
+/**
+ * `aistack doctor`: the security checklist, automated. Each check prints PASS, WARN or
+ * FAIL with one line on how to fix it; `--json` for scripts; the exit code is 1 when
+ * anything FAILs. It never starts the daemon: an unreachable daemon is itself a finding.
+ */
+import { Command } from 'commander';
+import { loadConfig, type LoadedConfig } from '../../config/load.js';
+import { VERSION } from '../../version.js';
+import { AistackClient } from '../client.js';
+import { globals, resolvePaths } from './context.js';
+import * as checks from './doctor-checks.js';
+import { printJson } from './output.js';
+
+async function daemonFacts(socketPath: string) {
+  let client: AistackClient | undefined;
+  try {
+    client = await AistackClient.connect(socketPath, { timeoutMs: 10_000 });
+  } catch {
+    return undefined;
+  }
+  try {
+    const status = await client.call('system.status');
+    const audit = await client.call('audit.verify').catch(() => undefined);
+    return { status, audit };
+  } finally {
+    client.close();
+  }
+}
+
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description(
+      'Check the setup against the security checklist: PASS / WARN / FAIL, each with how to fix it (exit 1 on FAIL).',
+    )
+    .action(async (_o, cmd: Command) => {
+      const opts = globals(cmd);
+      let loaded: LoadedConfig | Error;
+      try {
+        loaded = loadConfig({ flag: opts.config });
+      } catch (err) {
+        loaded = err as Error;
+      }
+      const paths = resolvePaths(opts);
+      const facts = await daemonFacts(paths.socketPath);
+      const status = facts?.status;
+      const dataDir = status?.dataDir ?? paths.dataDir;
+      const config = loaded instanceof Error ? undefined : loaded.config;
+      const rotationDays = config?.security.keyRotationDays ?? 90;
+      const results: checks.Check[] = [
+        checks.daemonVersion(VERSION, status, paths.socketPath),
+        checks.nodeVersion(),
+        checks.keysFromEnvironment(loaded),
+        checks.configFileMode(loaded instanceof Error ? undefined : loaded.file),
+        checks.dataDirModes(dataDir),
+        checks.socketModes(status?.socket ?? paths.socketPath),
+        checks.unusedFeatures([
+          {
+            name: 'github',
+            enabled: config?.github.enabled ?? false,
+            reason: config?.github.reason,
+          },
+        ]),
+        checks.keyAges(
+          (status?.keys ?? []) as { provider: string; ageDays: number; rotationDue: boolean }[],
+          rotationDays,
+        ),
+        checks.backupAge(dataDir, config?.security.maxBackupAgeDays ?? 7),
+        checks.auditChain(facts?.audit),
+        checks.notRoot(status?.uid),
+        checks.walHealth(status?.database),
+      ];
+      const ok = !results.some((r) => r.verdict === 'FAIL');
+      if (opts.json) printJson({ ok, checks: results });
+      else {
+        const width = Math.max(...results.map((r) => r.id.length));
+        for (const r of results) {
+          process.stdout.write(`${r.verdict}  ${r.id.padEnd(width)}  ${r.detail}\n`);
+          if (r.fix) process.stdout.write(`      ${' '.repeat(width)}  fix: ${r.fix}\n`);
+        }
+        const counts = (v: checks.Verdict) => results.filter((r) => r.verdict === v).length;
+        process.stdout.write(
+          `\n${counts('PASS')} pass, ${counts('WARN')} warn, ${counts('FAIL')} fail\n`,
+        );
+      }
+      if (!ok) process.exitCode = 1;
+    });
+}
