@@ -465,7 +465,6 @@ function sandbox(): Sandbox {
   return { dir, env, units: env.AISTACK_SERVICE_DIR, calls, cli };
 }
 
-
 describe('aistack service (CLI, Linux)', () => {
   it('install --dry-run --json shows the unit with real paths and changes nothing', async () => {
     const s = sandbox();
