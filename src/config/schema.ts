@@ -254,6 +254,64 @@ export const providersConfigSchema = z
   .prefault({})
   .describe('LLM providers.');
 
+const agentTypeSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{0,39}$/,
+      'a lower-case name of letters, digits and -, starting with a letter (at most 40)',
+    )
+    .describe('The type name used in agent.spawn; a built-in name replaces that built-in.'),
+  description: z.string().min(1).max(500).describe('One line saying what the type is for.'),
+  systemPrompt: z
+    .string()
+    .min(1)
+    .max(20_000)
+    .describe("The system prompt of this type's task runs."),
+  capabilities: z
+    .array(z.string().min(1).max(64))
+    .max(32)
+    .default([])
+    .describe('Capability labels, shown by agent.types.'),
+});
+
+export const agentsConfigSchema = z
+  .strictObject({
+    types: z
+      .array(agentTypeSchema)
+      .max(100)
+      .default([])
+      .refine(
+        (types) => new Set(types.map((t) => t.name)).size === types.length,
+        'agent type names must be unique',
+      )
+      .describe('Agent types added to the built-in ones (or replacing one of the same name).'),
+  })
+  .prefault({})
+  .describe('Agent types.');
+
+export const tasksConfigSchema = z
+  .strictObject({
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(3_600_000)
+      .default(120_000)
+      .describe('Longest a task run may take; task.run may ask for less, never more.'),
+    memoryResults: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .default(5)
+      .describe(
+        'How many memory entries (best matches for the task input) go into a task run prompt, as quoted data; 0 for none.',
+      ),
+  })
+  .prefault({})
+  .describe('Task runs.');
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
   dataDir: z
@@ -272,6 +330,8 @@ export const configSchema = z.strictObject({
   security: securityConfigSchema,
   providers: providersConfigSchema,
   github: githubConfigSchema,
+  agents: agentsConfigSchema,
+  tasks: tasksConfigSchema,
   defaultProvider: z
     .enum(['anthropic', 'openai', 'ollama'])
     .optional()

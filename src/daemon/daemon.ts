@@ -21,6 +21,8 @@ import { loggerAudit, type AuditSink } from '../services/audit.js';
 import { AuditLog } from '../services/audit-log.js';
 import { metaAuditHead } from '../store/audit-head.js';
 import { AccessControl } from '../services/access-control.js';
+import { AgentService } from '../services/agents.js';
+import { AgentTypeCatalog } from '../services/agent-types.js';
 import { GitHubService } from '../services/github.js';
 import { JobRunner } from '../services/jobs.js';
 import { KeyLedger } from '../services/keys.js';
@@ -30,6 +32,9 @@ import type { Services } from '../services/services.js';
 import { SessionService } from '../services/sessions.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { SystemService, type ConfigReloadResult } from '../services/system.js';
+import { TaskRuns } from '../services/task-runs.js';
+import { TaskService } from '../services/tasks.js';
+import { AgentTaskStore } from '../store/agent-task-store.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
 import { MIGRATIONS } from '../store/schema.js';
 import { SocketServer, type Connection } from '../transport/socket-server.js';
@@ -82,6 +87,7 @@ export class Daemon {
   private auditLog?: AuditLog;
   private providers?: ProviderRegistry;
   private jobs?: JobRunner;
+  private tasks?: TaskService;
   private keys?: KeyLedger;
   private auditClosed?: Promise<void>;
   private locks: Lock[] = [];
@@ -208,13 +214,43 @@ export class Daemon {
       keyFirstSeen: (fp) => keys.firstSeen(fp),
     });
     this.jobs = this.buildJobs(sessions, keys);
+    const memory = new MemoryService(memoryStore, access);
+    const agentTaskStore = new AgentTaskStore(this.db);
+    const runs = new TaskRuns();
+    const catalog = new AgentTypeCatalog({ configured: () => this.config.agents.types });
+    const agents = new AgentService({
+      store: agentTaskStore,
+      runs,
+      access,
+      audit: this.audit,
+      catalog,
+      now,
+    });
+    const tasks = new TaskService({
+      store: agentTaskStore,
+      runs,
+      access,
+      audit: this.audit,
+      agents,
+      catalog,
+      memory,
+      providers: this.providers,
+      settings: () => this.config.tasks,
+      now,
+    });
+    this.tasks = tasks;
+    // Inside each session's end transaction: stop its agents, cancel its tasks and runs.
+    sessions.onEnd((id) => agents.onSessionEnd(id));
+    sessions.onEnd((id) => tasks.onSessionEnd(id));
     const services: Services = {
       audit: this.auditLog!,
       providers: this.providers,
       jobs: this.jobs,
       sessions,
       access,
-      memory: new MemoryService(memoryStore, access),
+      memory,
+      agents,
+      tasks,
       github: new GitHubService({
         config: () => this.config.github,
         audit: this.audit,
@@ -359,11 +395,16 @@ export class Daemon {
       'daemon.maxConnections',
       'daemon.maxLineBytes',
       'daemon.shutdownGraceMs',
+      'tasks.timeoutMs',
+      'tasks.memoryResults',
     ]);
     const changed = diffConfig(this.config, next.config).map((c) => ({
       ...c,
       appliedLive:
-        live.has(c.path) || c.path.startsWith('providers.') || c.path === 'defaultProvider',
+        live.has(c.path) ||
+        c.path.startsWith('providers.') ||
+        c.path.startsWith('agents.') ||
+        c.path === 'defaultProvider',
     }));
     next.secrets.forEach((s) => this.redactor.addSecret(s));
     for (const w of next.warnings) {
@@ -394,6 +435,8 @@ export class Daemon {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.logger?.info('aistackd stopping');
+      // Running tasks end now (cancelled), so their requests finish within the grace period.
+      this.tasks?.abortAll();
       if (this.server) {
         const { drained } = await this.server.close(this.config.daemon.shutdownGraceMs);
         if (!drained) this.logger.warn('shutdown grace period ended with requests still in flight');

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { MethodDef } from './method.js';
+import { agentMethods } from './agent-methods.js';
 import { auditMethods } from './audit-methods.js';
 import { githubMethods } from './github-methods.js';
 import { jobMethods } from './job-methods.js';
@@ -11,6 +12,7 @@ import { memoryMethods } from './memory-methods.js';
 import { providerMethods } from './provider-methods.js';
 import { sessionMethods } from './session-methods.js';
 import { systemMethods } from './system-methods.js';
+import { taskMethods } from './task-methods.js';
 
 export const methodTable = [
   ...systemMethods,
@@ -20,6 +22,8 @@ export const methodTable = [
   ...jobMethods,
   ...providerMethods,
   ...githubMethods,
+  ...agentMethods,
+  ...taskMethods,
 ] as const;
 
 type Table = (typeof methodTable)[number];

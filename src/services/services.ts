@@ -3,6 +3,7 @@
  * (no singletons); tests can build one around a temp database.
  */
 import type { AccessControl } from './access-control.js';
+import type { AgentService } from './agents.js';
 import type { AuditLog } from './audit-log.js';
 import type { GitHubService } from './github.js';
 import type { JobRunner } from './jobs.js';
@@ -10,6 +11,7 @@ import type { MemoryService } from './memory.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { SessionService } from './sessions.js';
 import type { SystemService } from './system.js';
+import type { TaskService } from './tasks.js';
 
 export interface Services {
   system: SystemService;
@@ -20,4 +22,6 @@ export interface Services {
   github: GitHubService;
   jobs: JobRunner;
   providers: ProviderRegistry;
+  agents: AgentService;
+  tasks: TaskService;
 }

@@ -2,6 +2,7 @@
  * The list of migrations, oldest first. Each feature adds its tables here.
  */
 import type { Migration } from './migrations.js';
+import { agentTaskMigration } from './agent-task-schema.js';
 import { memoryMigration } from './memory-schema.js';
 import { keyMigration } from './key-schema.js';
 import { namespaceCountMigration } from './namespace-count-schema.js';
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   memoryMigration,
   sessionMigration,
+  agentTaskMigration,
   keyMigration,
   namespaceCountMigration,
 ];

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../version.js';
 import { reportFailure } from './context.js';
+import { agentCommands } from './agent-commands.js';
 import { auditCommands } from './audit-commands.js';
 import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
@@ -15,6 +16,7 @@ import { memoryCommands } from './memory-commands.js';
 import { providerCommands } from './provider-commands.js';
 import { serviceCommands } from './service-commands.js';
 import { sessionCommands } from './session-commands.js';
+import { taskCommands } from './task-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('aistack')
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
     ...daemonCommands(),
     memoryCommands(),
     sessionCommands(),
+    agentCommands(),
+    taskCommands(),
     auditCommands(),
     jobsCommands(),
     providerCommands(),
