@@ -43,7 +43,8 @@ export async function createLogger(options: {
   const { redactor, target } = options;
   let destination: DestinationStream;
   if (target.kind === 'stdout') {
-    destination = pino.destination({ dest: 1, sync: false });
+    // Synchronous: log lines are rare, and none may be lost when the process exits.
+    destination = pino.destination({ dest: 1, sync: true });
   } else if (target.kind === 'file') {
     mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
     const { default: roll } = await import('pino-roll');

@@ -32,31 +32,51 @@ export async function runDaemon(opts: DaemonCliOptions): Promise<void> {
           }
         : {}),
     });
-    await daemon.start();
   } catch (err) {
     process.stderr.write(`aistackd: ${(err as Error).message}\n`);
     process.exit(1);
   }
+  // Handlers go in before the socket exists: a signal that arrives while starting is
+  // acted on once start-up is done, never left to Node's default (exit on SIGHUP).
+  let started = false;
+  let pendingReload = false;
   let signals = 0;
   const stop = (signal: string) => {
     signals++;
     if (signals > 1) {
-      daemon.logger.warn({ signal }, 'second signal: exiting now');
+      daemon.logger?.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
+    if (!started) return;
     daemon.logger.info({ signal }, 'signal received; shutting down');
     daemon.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => {
+  const reload = () => {
+    if (!started) {
+      pendingReload = true;
+      return;
+    }
     daemon.reload().catch(() => {
       /* reload() logged why; the running config stays */
     });
-  });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', reload);
+  try {
+    await daemon.start();
+  } catch (err) {
+    process.stderr.write(`aistackd: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  started = true;
+  if (signals > 0) {
+    signals = 0;
+    stop('SIGTERM');
+  } else if (pendingReload) reload();
   process.on('uncaughtException', (err) => {
     daemon.logger.fatal({ err }, 'uncaught exception; shutting down');
     void daemon.stop().finally(() => process.exit(1));
