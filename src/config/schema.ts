@@ -5,9 +5,14 @@
  * documentation: they end up in `config/aistack.config.schema.json`.
  */
 import { z } from 'zod';
-import cron from 'node-cron';
 
-const validCron = (expression: string) => cron.validate(expression);
+/**
+ * The shape of a cron expression (5 or 6 fields of cron characters). Kept light so
+ * clients that load this schema do not load node-cron; the job runner checks each
+ * expression fully when the daemon starts.
+ */
+const validCron = (expression: string) =>
+  /^(\S+\s+){4,5}\S+$/.test(expression.trim()) && /^[\d\s*\/,\-?LW#A-Za-z]+$/.test(expression);
 
 const MiB = 1024 * 1024;
 

@@ -40,7 +40,12 @@ export class JobRunner {
     specs: JobSpec[],
     private readonly deps: { audit: AuditSink; logger: Logger; now: () => number },
   ) {
-    for (const spec of specs) this.jobs.set(spec.name, { spec, running: false });
+    for (const spec of specs) {
+      if (spec.enabled && !cron.validate(spec.schedule)) {
+        throw new Error(`job ${spec.name}: "${spec.schedule}" is not a valid cron expression`);
+      }
+      this.jobs.set(spec.name, { spec, running: false });
+    }
   }
 
   /** Schedules every enabled job. */

@@ -12,6 +12,7 @@ import { daemonCommands } from './daemon-commands.js';
 import { doctorCommand } from './doctor-command.js';
 import { githubCommands } from './github-commands.js';
 import { jobsCommands } from './jobs-commands.js';
+import { mcpCommand } from './mcp-command.js';
 import { memoryCommands } from './memory-commands.js';
 import { providerCommands } from './provider-commands.js';
 import { serviceCommands } from './service-commands.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
     jobsCommands(),
     providerCommands(),
     githubCommands(),
+    mcpCommand(),
     configCommands(),
     serviceCommands(),
     doctorCommand(),

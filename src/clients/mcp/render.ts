@@ -1,0 +1,171 @@
+/**
+ * Daemon answers as MCP tool results: a short text a model reads well, plus the whole
+ * answer as `structuredContent`. Failures become tool errors (`isError`) with a clear
+ * message — the daemon's own, which it has already sanitized, or a plain one for
+ * connection trouble — and never a stack trace.
+ *
+ * Everything leaving here passes a scrubber: the session token is only ever sent to
+ * the daemon, and this is the last line that makes sure of it.
+ */
+import { RpcError, ConnectionClosedError } from '../client.js';
+import { DaemonNotRunningError } from '../autostart.js';
+import type { Entry } from '../../store/memory-store.js';
+import type { ResultOf } from '../../rpc/table.js';
+import { SessionJoinError, ShimClosedError } from './session.js';
+
+export interface ToolResult {
+  [key: string]: unknown;
+  content: { type: 'text'; text: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+export type Scrub = (text: string) => string;
+
+/** A session token exactly (`ast_` + 32 random bytes in base64url), not a longer word. */
+const TOKEN_SHAPE = /(?<![A-Za-z0-9_-])ast_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
+
+/** Masks the given secrets, and anything shaped like a session token, in a string. */
+export function makeScrubber(secrets: () => readonly string[]): Scrub {
+  return (text) => {
+    let out = text;
+    for (const s of secrets()) if (s && out.includes(s)) out = out.split(s).join('[redacted]');
+    return out.replace(TOKEN_SHAPE, 'ast_[redacted]');
+  };
+}
+
+const TEXT_MAX = 50_000;
+const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+const quote = (s: string) => JSON.stringify(s);
+
+function entryHead(e: Entry): string {
+  const tags = e.tags.length ? `, tags ${e.tags.join(', ')}` : '';
+  return `${quote(e.key)} in namespace ${e.namespace} (version ${e.version}, updated ${e.updatedAt}${tags})`;
+}
+
+type Render = (r: never) => string;
+
+/** Summaries for the tools whose answers have a known shape; others get their JSON. */
+const RENDERERS: Record<string, Render> = {
+  'memory.store': (r: ResultOf<'memory.store'>) =>
+    `${r.created ? 'Stored' : 'Updated'} ${entryHead(r.entry)}.`,
+  'memory.get': (r: ResultOf<'memory.get'>) => `${entryHead(r.entry)}:\n\n${r.entry.content}`,
+  'memory.search': (r: ResultOf<'memory.search'>) =>
+    r.results.length === 0
+      ? 'No matches.'
+      : [
+          `${r.count} match${r.count === 1 ? '' : 'es'} (best first; memory_get reads an entry in full):`,
+          ...r.results.map(
+            (x, i) =>
+              `${i + 1}. ${quote(x.entry.key)} in ${x.entry.namespace} — ${oneLine(x.snippet)}`,
+          ),
+        ].join('\n'),
+  'memory.list': (r: ResultOf<'memory.list'>) =>
+    r.entries.length === 0
+      ? `No entries (total ${r.total}).`
+      : [
+          `${r.entries.length} of ${r.total} entries, newest first:`,
+          ...r.entries.map(
+            (e) =>
+              `- ${quote(e.key)} in ${e.namespace} (updated ${e.updatedAt}): ${clip(oneLine(e.content), 100)}`,
+          ),
+        ].join('\n'),
+  'memory.delete': (r: ResultOf<'memory.delete'>) =>
+    r.deleted
+      ? `Deleted ${quote(r.key)} from namespace ${r.namespace}.`
+      : `No entry ${quote(r.key)} in namespace ${r.namespace}; nothing deleted.`,
+  'system.health': (r: ResultOf<'system.health'>) =>
+    r.ok ? 'The aistack daemon is healthy.' : `Unhealthy: ${r.problems.join('; ')}`,
+};
+
+type Session = ResultOf<'session.status'>['session'];
+const sessionLine = (s: Session) =>
+  `Session ${s.id}: private namespace ${s.namespace}, started ${s.startedAt}, last activity ${s.lastActivityAt}, idle timeout ${s.idleTimeoutMinutes} min, ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}.`;
+
+const SESSION_RENDERERS: Record<string, Render> = {
+  'session-start': (r: { started: boolean; session: Session }) =>
+    `${r.started ? 'Started a new session.' : 'A session is already active (nothing was changed).'} ${sessionLine(r.session)}`,
+  'session-status': (r: { session: Session }) => sessionLine(r.session),
+  'session-active': (r: { active: boolean; session: Session | null }) =>
+    r.session
+      ? `Active. ${sessionLine(r.session)}`
+      : 'No session is active; the next memory call opens one.',
+  'session-end': (r: { ended: boolean; reason?: string; deletedEntries?: number }) =>
+    r.ended
+      ? `Ended this connection's session; ${r.deletedEntries} private entr${r.deletedEntries === 1 ? 'y was' : 'ies were'} deleted. The next call opens a fresh session.`
+      : `Nothing to end: ${r.reason}.`,
+};
+
+function structured(result: unknown, scrub: Scrub): Record<string, unknown> {
+  const value =
+    result && typeof result === 'object' && !Array.isArray(result) ? result : { result };
+  const json = JSON.stringify(value);
+  const clean = scrub(json);
+  return (clean === json ? value : JSON.parse(clean)) as Record<string, unknown>;
+}
+
+function withNotes(text: string, notes: string[]): string {
+  return notes.length ? `${notes.join('\n')}\n\n${text}` : text;
+}
+
+/** A successful call as a tool result. */
+export function resultFor(
+  method: string,
+  kind: string,
+  result: unknown,
+  notes: string[],
+  scrub: Scrub,
+): ToolResult {
+  const render = SESSION_RENDERERS[kind] ?? RENDERERS[method];
+  const summary = render
+    ? render(result as never)
+    : `${clip(JSON.stringify(result, null, 2), TEXT_MAX)}`;
+  return {
+    content: [{ type: 'text', text: scrub(withNotes(summary, notes)) }],
+    structuredContent: structured(result, scrub),
+  };
+}
+
+/** A tool error: what went wrong, in words a model can act on. */
+export function errorResult(message: string, notes: string[], scrub: Scrub): ToolResult {
+  return { content: [{ type: 'text', text: scrub(withNotes(message, notes)) }], isError: true };
+}
+
+const HINTS: Partial<Record<string, string>> = {
+  ACCESS_DENIED:
+    "That namespace is another connection's private session namespace; use your own (the default) or a shared one.",
+  FEATURE_DISABLED: 'The user has to turn this feature on in the aistack configuration.',
+  BUSY: 'The daemon is busy; try again shortly.',
+};
+
+/** Turns any failure of a call into a message for the model (and the log line for stderr). */
+export function describeFailure(tool: string, err: unknown): { message: string; log?: string } {
+  if (err instanceof RpcError) {
+    if (err.code === 'INVALID_PARAMS') {
+      const issues = (err.data?.issues ?? []) as { path?: string; message?: string }[];
+      const lines = issues.map((i) => `- ${i.path || '(arguments)'}: ${i.message}`);
+      return {
+        message: [`Invalid arguments for ${tool}:`, ...(lines.length ? lines : [err.message])].join(
+          '\n',
+        ),
+      };
+    }
+    const hint = HINTS[err.code];
+    return { message: `${tool} failed: ${err.message} [${err.code}]${hint ? ` ${hint}` : ''}` };
+  }
+  if (err instanceof ConnectionClosedError)
+    return {
+      message: `${tool} failed: the connection to the aistack daemon was lost during the call, so it may or may not have taken effect. The next call reconnects.`,
+      log: err.message,
+    };
+  if (err instanceof DaemonNotRunningError)
+    return {
+      message: `${tool} failed: the aistack daemon is not running and this server was started with --no-autostart. Ask the user to run \`aistack daemon start\`.`,
+    };
+  if (err instanceof SessionJoinError || err instanceof ShimClosedError)
+    return { message: `${tool} failed: ${err.message}.` };
+  const text = err instanceof Error ? err.message : String(err);
+  // Only the message, one line: a stack never reaches the model.
+  return { message: `${tool} failed: ${clip(oneLine(text), 500)}`, log: text };
+}

@@ -1,0 +1,188 @@
+/**
+ * The MCP tool catalogue, derived from the daemon's method table: every method that is
+ * `public` and names an `mcpTool` becomes a tool, with the JSON Schema of its zod
+ * params. Local-only methods (forced session end, config, jobs, plugin approval, …)
+ * never appear, whatever they are called. The session parameters (`sessionId`,
+ * `sessionToken`, `force`) are cut out of every schema: the shim supplies its own
+ * session, so a model never sees, passes or overrides them.
+ *
+ * Methods added to the table later show up here without any change; only the session
+ * tools, which act on the shim's own session, are handled specially (see call-tool.ts).
+ */
+import { describeMethod, type MethodDef } from '../../rpc/method.js';
+
+/** Parameters the shim owns; a model may not pass them. */
+export const HIDDEN_PARAMS = ['sessionId', 'sessionToken', 'force'] as const;
+
+export type ToolKind =
+  'method' | 'session-start' | 'session-end' | 'session-status' | 'session-active';
+
+export interface ToolAnnotations {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolSpec {
+  name: string;
+  /** The daemon method it calls. */
+  method: string;
+  kind: ToolKind;
+  description: string;
+  inputSchema: { type: 'object'; [key: string]: unknown };
+  /** The method takes session credentials, so the shim adds its own. */
+  sessionBound: boolean;
+  /** The method's zod params, for the tools the shim answers itself. */
+  params?: MethodDef['params'];
+  annotations?: ToolAnnotations;
+}
+
+type Schema = Record<string, unknown>;
+
+const SESSION_KINDS: Record<string, ToolKind> = {
+  'session.start': 'session-start',
+  'session.end': 'session-end',
+  'session.status': 'session-status',
+};
+
+const AUTO_SESSION =
+  "This connection's session is used automatically; never pass session ids or tokens.";
+
+/**
+ * What a model should know beyond the method's own description. Where the daemon's
+ * wording speaks to socket clients (tokens, forcing, "needs a session") it is replaced
+ * with what holds for an MCP connection; elsewhere a sentence is added. Tools without
+ * an entry here keep the table's description as it is.
+ */
+const DESCRIPTIONS: Record<string, { replace?: string; append?: string }> = {
+  'memory.store': {
+    replace:
+      'Stores text under a key (creating it, or updating it and bumping its version). Without `namespace` the entry is private to this connection (its namespace "session:<id>") and is deleted when the connection ends; to keep it, or share it with other tools and later conversations, give a shared namespace such as "notes" or "project-x" (any name not starting with "session:"). The result names the namespace it was written to.',
+  },
+  'memory.get': {
+    replace:
+      "Reads one entry in full by key. Without `namespace` it looks in this connection's private namespace; to read from a shared namespace, give it (memory_search and memory_list show each entry's namespace). A missing key is an error (NOT_FOUND).",
+  },
+  'memory.search': {
+    append:
+      "Covers this connection's private namespace and every shared namespace; other connections' private namespaces are never visible.",
+  },
+  'memory.list': {
+    append:
+      "Covers this connection's private namespace and every shared namespace; other connections' private namespaces are never visible.",
+  },
+  'memory.delete': {
+    replace:
+      "Deletes one entry by key: from this connection's private namespace, or from the shared `namespace` given. Other connections' private namespaces are refused.",
+  },
+  'session.start': {
+    replace:
+      "Reports this connection's session (id, private namespace, start time). A session opens automatically when the connection starts, so this is rarely needed; after session_end it starts a fresh one (`metadata` and `idleTimeoutMinutes` apply only then). Never ends a session and never returns a token.",
+  },
+  'session.end': {
+    replace:
+      "Ends this connection's session and deletes every entry in its private namespace (shared namespaces are untouched). The next call opens a fresh session. Use it to discard scratch memory.",
+  },
+  'session.status': {
+    replace:
+      "This connection's session: id, private namespace (session:<id>), start, last activity, idle timeout and number of entries. Opens a session if none is active.",
+  },
+};
+
+const READ_ONLY: ToolAnnotations = { readOnlyHint: true, openWorldHint: false };
+const ANNOTATIONS: Record<string, ToolAnnotations> = {
+  'memory.store': { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
+  'memory.get': READ_ONLY,
+  'memory.search': READ_ONLY,
+  'memory.list': READ_ONLY,
+  'memory.delete': { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
+  'session.start': { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
+  'session.end': { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
+  'session.status': READ_ONLY,
+  'system.status': READ_ONLY,
+  'system.health': READ_ONLY,
+};
+
+/** Removes the hidden parameters from an object schema (and from each top-level branch). */
+function stripHidden(schema: Schema): { schema: Schema; hadSession: boolean } {
+  let hadSession = false;
+  const strip = (s: Schema): Schema => {
+    const out: Schema = { ...s };
+    if (out.properties && typeof out.properties === 'object') {
+      const props = { ...(out.properties as Schema) };
+      if ('sessionId' in props || 'sessionToken' in props) hadSession = true;
+      for (const k of HIDDEN_PARAMS) delete props[k];
+      out.properties = props;
+    }
+    if (Array.isArray(out.required)) {
+      const required = (out.required as string[]).filter(
+        (k) => !(HIDDEN_PARAMS as readonly string[]).includes(k),
+      );
+      if (required.length) out.required = required;
+      else delete out.required;
+    }
+    for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+      if (Array.isArray(out[key])) out[key] = (out[key] as Schema[]).map(strip);
+    }
+    return out;
+  };
+  // `$schema` is left out: MCP takes 2020-12 as the default, and some clients choke on
+  // it. A top-level `default` ({} from `.prefault`) says nothing useful to a model.
+  const { $schema: _s, default: _d, ...rest } = schema;
+  return { schema: strip(rest), hadSession };
+}
+
+function toolFor(m: MethodDef): ToolSpec {
+  const { schema, hadSession } = stripHidden(describeMethod(m).params);
+  const kind = SESSION_KINDS[m.name] ?? 'method';
+  const extra = DESCRIPTIONS[m.name];
+  let description = extra?.replace ?? m.description;
+  if (extra?.append) description += ` ${extra.append}`;
+  if (hadSession && kind === 'method' && !extra?.replace) description += ` ${AUTO_SESSION}`;
+  const annotations = ANNOTATIONS[m.name];
+  return {
+    name: m.mcpTool!,
+    method: m.name,
+    kind,
+    description,
+    inputSchema: { ...schema, type: 'object' },
+    sessionBound: hadSession,
+    params: m.params,
+    ...(annotations && { annotations }),
+  };
+}
+
+/** `session_active` has no method of its own: the shim answers it over `session.status`. */
+const SESSION_ACTIVE: ToolSpec = {
+  name: 'session_active',
+  method: 'session.status',
+  kind: 'session-active',
+  description:
+    'Whether this connection has an active session right now, and which (id and private namespace). Never opens or ends a session.',
+  inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+  sessionBound: true,
+  annotations: READ_ONLY,
+};
+
+/** Every tool offered to models, keyed by tool name. */
+export function buildToolCatalog(methods: readonly MethodDef[]): Map<string, ToolSpec> {
+  const tools = new Map<string, ToolSpec>();
+  for (const m of methods) {
+    if (m.access !== 'public' || !m.mcpTool) continue;
+    tools.set(m.mcpTool, toolFor(m));
+  }
+  if (!tools.has(SESSION_ACTIVE.name) && [...tools.values()].some((t) => t.kind !== 'method'))
+    tools.set(SESSION_ACTIVE.name, SESSION_ACTIVE);
+  return tools;
+}
+
+/** The server instructions an MCP client shows the model once, at connection time. */
+export const INSTRUCTIONS =
+  'aistack is a memory store shared by your tools. This connection has its own session: ' +
+  'entries stored without a namespace go to its private namespace "session:<id>", which no ' +
+  'other connection can read and which is deleted when this connection ends. To keep ' +
+  'something, or to share it with other tools and later conversations, store it in a shared ' +
+  'namespace (any name not starting with "session:", e.g. "notes"). memory_search and ' +
+  'memory_list cover your private namespace plus every shared one. Sessions are handled ' +
+  'for you: never pass session ids or tokens.';

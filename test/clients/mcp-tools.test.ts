@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineMethod, type MethodDef } from '../../src/rpc/method.js';
+import { buildToolCatalog } from '../../src/clients/mcp/tools.js';
+import { makeScrubber } from '../../src/clients/mcp/render.js';
+
+const creds = {
+  sessionId: z.string().optional(),
+  sessionToken: z.string().optional(),
+};
+const noop = () => ({});
+
+const table = [
+  defineMethod({
+    name: 'thing.make',
+    description: 'Makes a thing.',
+    params: z.strictObject({ size: z.number(), ...creds }),
+    access: 'public',
+    mcpTool: 'thing_make',
+    handler: noop,
+  }),
+  defineMethod({
+    name: 'thing.purge',
+    description: 'Purges every thing of every session.',
+    params: z.strictObject({ sessionId: z.string(), force: z.boolean().optional() }),
+    access: 'local',
+    mcpTool: 'thing_purge',
+    handler: noop,
+  }),
+  defineMethod({
+    name: 'thing.count',
+    description: 'Counts things.',
+    params: z.strictObject({}),
+    access: 'public',
+    handler: noop,
+  }),
+  defineMethod({
+    name: 'thing.either',
+    description: 'Takes one of two shapes.',
+    params: z.union([
+      z.strictObject({ a: z.string(), sessionToken: z.string() }),
+      z.strictObject({ b: z.string(), sessionToken: z.string() }),
+    ]),
+    access: 'public',
+    mcpTool: 'thing_either',
+    handler: noop,
+  }),
+] as MethodDef[];
+
+describe('MCP tool catalogue', () => {
+  it('offers public methods with an mcpTool only; local ones never, whatever they are named', () => {
+    expect([...buildToolCatalog(table).keys()]).toEqual(['thing_make', 'thing_either']);
+  });
+
+  it('cuts the session parameters out of every schema and remembers to add its own', () => {
+    const tools = buildToolCatalog(table);
+    const make = tools.get('thing_make')!;
+    expect(make.sessionBound).toBe(true);
+    expect(make.inputSchema).toEqual({
+      type: 'object',
+      properties: { size: { type: 'number' } },
+      required: ['size'],
+      additionalProperties: false,
+    });
+    expect(make.description).toMatch(/^Makes a thing\. This connection's session is used/);
+    const either = tools.get('thing_either')!;
+    expect(JSON.stringify(either.inputSchema)).not.toContain('sessionToken');
+    expect(either.inputSchema.type).toBe('object');
+    expect(either.sessionBound).toBe(true);
+  });
+
+  it('adds session_active only when the session tools exist', () => {
+    expect(buildToolCatalog(table).has('session_active')).toBe(false);
+  });
+});
+
+describe('output scrubbing', () => {
+  const token = `ast_${'A'.repeat(40)}x_-`;
+  const scrub = makeScrubber(() => ['the-known-secret']);
+
+  it('masks known secrets and exact token shapes', () => {
+    expect(scrub(`a the-known-secret b`)).toBe('a [redacted] b');
+    expect(scrub(`token=${token}.`)).toBe('token=ast_[redacted].');
+  });
+
+  it('leaves words that merely contain "ast_" alone', () => {
+    const text = 'contrast_ratio_threshold_value_for_the_dark_theme_palette and fast_path';
+    expect(scrub(text)).toBe(text);
+    expect(scrub(`${token}Z`)).toBe(`${token}Z`);
+  });
+});

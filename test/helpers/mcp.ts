@@ -1,0 +1,132 @@
+/**
+ * MCP clients for tests: each spawns the real `aistack mcp` (from dist/) through the
+ * official SDK's `StdioClientTransport` and `Client`, and records every byte the shim
+ * writes to stdout and stderr so a test can scan them. `closeAllShims()` (afterEach)
+ * closes whatever a test left open.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { AISTACK } from './daemon.js';
+
+export interface ShimExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Shim {
+  client: Client;
+  pid: number;
+  /** Every byte written to stdout / stderr so far, as text. */
+  stdout(): string;
+  stderr(): string;
+  /** Errors the SDK client reported (a non-MCP line on stdout would be one). */
+  protocolErrors: Error[];
+  /** Calls a tool; a tool error comes back as a result with `isError`. */
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** Closes stdin (as an MCP client does) and waits for the process to exit. */
+  close(): Promise<ShimExit>;
+  exited: Promise<ShimExit>;
+}
+
+export interface ShimOptions {
+  socketPath: string;
+  /** Extra arguments after `mcp`. */
+  args?: string[];
+  env?: Record<string, string>;
+  /** The MCP client's name, sent in `initialize`. */
+  name?: string;
+  /** Default false: tests start their own daemons. */
+  autostart?: boolean;
+  dataDir?: string;
+  /** Options for node itself, before the script (e.g. `--import`). */
+  nodeArgs?: string[];
+}
+
+const open = new Set<Shim>();
+
+/** The text of a tool result's content. */
+export const textOf = (r: CallToolResult): string =>
+  r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+
+/** The structured result, typed loosely for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const dataOf = (r: CallToolResult): any => r.structuredContent;
+
+export async function spawnShim(o: ShimOptions): Promise<Shim> {
+  const args = [...(o.nodeArgs ?? []), AISTACK, '--socket', o.socketPath];
+  if (!o.autostart) args.push('--no-autostart');
+  if (o.dataDir) args.push('--data-dir', o.dataDir);
+  args.push('mcp', ...(o.args ?? []));
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env },
+    stderr: 'pipe',
+  });
+  let out = '';
+  let err = '';
+  transport.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  const client = new Client({ name: o.name ?? 'vitest', version: '1.0.0' });
+  const protocolErrors: Error[] = [];
+  client.onerror = (e) => protocolErrors.push(e);
+  const connecting = client.connect(transport);
+  // connect() spawns synchronously; tap the raw stdout before any byte arrives. The
+  // transport does not expose the process, hence the private field.
+  const child = (transport as unknown as { _process?: ChildProcess })._process;
+  if (!child) throw new Error('StdioClientTransport no longer keeps _process; update the helper');
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const exited = new Promise<ShimExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  await connecting;
+  const shim: Shim = {
+    client,
+    pid: child.pid!,
+    stdout: () => out,
+    stderr: () => err,
+    protocolErrors,
+    call: async (name, a = {}) =>
+      (await client.callTool({ name, arguments: a }, undefined, {
+        timeout: 30_000,
+      })) as CallToolResult,
+    async close() {
+      open.delete(shim);
+      await client.close();
+      return exited;
+    },
+    exited,
+  };
+  open.add(shim);
+  return shim;
+}
+
+export async function closeAllShims(): Promise<void> {
+  await Promise.all([...open].map((s) => s.close()));
+}
+
+/**
+ * Checks a JSON Schema against the 2020-12 meta-schema and compiles it, with Ajv 8 in
+ * strict mode (the Ajv the SDK itself uses). Returns the problems, or [] when valid.
+ */
+export function jsonSchemaProblems(schema: object): unknown[] {
+  const require = createRequire(import.meta.url);
+  const fromSdk = createRequire(require.resolve('@modelcontextprotocol/sdk/validation/ajv'));
+  const Ajv2020 = (fromSdk('ajv/dist/2020') as { default: new (o: object) => AjvLike }).default;
+  const ajv = new Ajv2020({ strict: true });
+  if (!ajv.validateSchema(schema)) return (ajv.errors as unknown[]) ?? ['invalid'];
+  try {
+    ajv.compile(schema);
+    return [];
+  } catch (err) {
+    return [(err as Error).message];
+  }
+}
+
+interface AjvLike {
+  validateSchema(schema: object): boolean;
+  compile(schema: object): unknown;
+  errors?: unknown;
+}
