@@ -36,6 +36,15 @@ export function resolveDataDir({ flag, env = process.env, configValue }: PathInp
   return join(xdg, 'aistack');
 }
 
+/** Config `plugins.dir` (`~` expanded), else `<dataDir>/plugins`. */
+export function resolvePluginsDir(
+  configValue: string | undefined,
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return configValue ? resolve(expandHome(configValue, env)) : join(dataDir, 'plugins');
+}
+
 /** `--config`, `$AISTACK_CONFIG`, `$XDG_CONFIG_HOME/aistack/aistack.config.json` (`~/.config/…`). */
 export function resolveConfigPath(
   flag: string | undefined,

@@ -227,6 +227,45 @@ export const githubConfigSchema = z
   .prefault({})
   .describe('GitHub through the gh CLI (off by default; gh must be logged in or have GH_TOKEN).');
 
+export const pluginsConfigSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Load approved plugins, each in its own sandboxed Node process. Off: plugin list/inspect/approve/revoke still work and nothing loads. Needs a restart.',
+      ),
+    dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Plugins directory, one folder per plugin; default <dataDir>/plugins. Must not be writable by other users. Needs a restart.',
+      ),
+    callTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(5_000)
+      .describe(
+        'A plugin call that takes longer is answered TIMEOUT and the plugin is stopped and marked failed. Applies from the next call.',
+      ),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * MiB)
+      .default(MiB)
+      .describe(
+        'Largest reply a plugin may send, and most output it may write in a second; past either it is stopped and marked failed.',
+      ),
+  })
+  .prefault({})
+  .describe(
+    'Plugins (off by default). A plugin loads only while its content hash matches the one approved with `aistack plugin approve`.',
+  );
+
 const providerSchema = z.strictObject({
   apiKey: z.string().optional().describe('The key, as "${ENV_VAR}" — never the literal key.'),
   baseURL: z
@@ -335,6 +374,7 @@ export const configSchema = z.strictObject({
   security: securityConfigSchema,
   providers: providersConfigSchema,
   github: githubConfigSchema,
+  plugins: pluginsConfigSchema,
   agents: agentsConfigSchema,
   tasks: tasksConfigSchema,
   defaultProvider: z

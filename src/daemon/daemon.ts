@@ -9,13 +9,14 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
+import { resolveDataDir, resolvePluginsDir, resolveSocketPath } from '../config/paths.js';
 import { Redactor } from '../config/secrets.js';
 import { diffConfig } from '../config/diff.js';
 import type { Config } from '../config/schema.js';
 import { Dispatcher, errorLine } from '../rpc/dispatch.js';
 import { AppError } from '../rpc/errors.js';
 import type { ConnectionInfo, MethodDef } from '../rpc/method.js';
+import { pluginMethodDef } from '../rpc/plugin-methods.js';
 import { methodTable } from '../rpc/table.js';
 import { loggerAudit, type AuditSink } from '../services/audit.js';
 import { AuditLog } from '../services/audit-log.js';
@@ -27,6 +28,7 @@ import { GitHubService } from '../services/github.js';
 import { JobRunner } from '../services/jobs.js';
 import { KeyLedger } from '../services/keys.js';
 import { MemoryService } from '../services/memory.js';
+import { PluginManager } from '../services/plugins/manager.js';
 import { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
 import { SessionService } from '../services/sessions.js';
@@ -86,6 +88,7 @@ export class Daemon {
   private sessions?: SessionService;
   private auditLog?: AuditLog;
   private providers?: ProviderRegistry;
+  private plugins?: PluginManager;
   private jobs?: JobRunner;
   private tasks?: TaskService;
   private keys?: KeyLedger;
@@ -156,6 +159,9 @@ export class Daemon {
         });
       }
       const server = this.buildServer();
+      // Before listening, so a client that can connect sees the approved plugins' methods.
+      // Bounded by the start timeout; a plugin that fails is marked failed, never fatal.
+      await this.plugins!.start();
       if (await clearStaleSocket(this.socketPath)) {
         this.logger.info(
           { socket: this.socketPath },
@@ -217,7 +223,27 @@ export class Daemon {
     const memory = new MemoryService(memoryStore, access);
     const agentTaskStore = new AgentTaskStore(this.db);
     const runs = new TaskRuns();
-    const catalog = new AgentTypeCatalog({ configured: () => this.config.agents.types });
+    const plugins = new PluginManager({
+      db: this.db,
+      audit: this.audit,
+      logger: this.logger,
+      config: () => this.config.plugins,
+      dir: resolvePluginsDir(
+        this.config.plugins.dir,
+        this.dataDir,
+        this.options.env ?? process.env,
+      ),
+      registry: {
+        add: (spec) => dispatcher.addDynamicMethod(pluginMethodDef(spec)),
+        remove: (name) => dispatcher.removeMethod(name),
+      },
+      now,
+    });
+    this.plugins = plugins;
+    const catalog = new AgentTypeCatalog({
+      configured: () => this.config.agents.types,
+      extraTypes: () => plugins.agentTypes(),
+    });
     const agents = new AgentService({
       store: agentTaskStore,
       runs,
@@ -243,6 +269,7 @@ export class Daemon {
     sessions.onEnd((id) => agents.onSessionEnd(id));
     sessions.onEnd((id) => tasks.onSessionEnd(id));
     const services: Services = {
+      plugins,
       audit: this.auditLog!,
       providers: this.providers,
       jobs: this.jobs,
@@ -388,6 +415,7 @@ export class Daemon {
     }
     const live = new Set([
       'github.enabled',
+      'plugins.callTimeoutMs',
       'github.ghPath',
       'github.timeoutMs',
       'github.maxOutputBytes',
@@ -456,6 +484,8 @@ export class Daemon {
 
   private releaseResources(): void {
     this.jobs?.stop();
+    // Plugin processes first: nothing may call into them once the database is gone.
+    this.plugins?.stop();
     this.sessions?.close();
     // Before the database closes: each record saves the chain head there.
     this.auditClosed = this.auditLog?.close();

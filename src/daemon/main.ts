@@ -66,6 +66,9 @@ export async function runDaemon(opts: DaemonCliOptions): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', reload);
+  // Node opens its inspector on SIGUSR1 unless someone listens for it; a listener keeps it
+  // shut, so no process that can only signal us (a plugin, say) can reach our memory.
+  process.on('SIGUSR1', () => daemon.logger?.warn('SIGUSR1 ignored: the inspector stays closed'));
   try {
     await daemon.start();
   } catch (err) {

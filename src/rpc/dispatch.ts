@@ -42,9 +42,14 @@ export function errorLine(
 export class Dispatcher {
   readonly metrics: RequestMetrics;
   private readonly server = new JSONRPCServer<Ctx>({ errorListener: () => {} });
+  /** The table plus methods added at run time (plugins); `system.methods` reads it live. */
+  private readonly methods: MethodDef[];
+  private readonly known: Set<string>;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.metrics = new RequestMetrics(new Set(options.methods.map((m) => m.name)));
+    this.methods = [...options.methods];
+    this.known = new Set(options.methods.map((m) => m.name));
+    this.metrics = new RequestMetrics(this.known);
     for (const method of options.methods) {
       this.server.addMethod(method.name, (raw, ctx) => this.invoke(method, raw, ctx));
     }
@@ -63,6 +68,23 @@ export class Dispatcher {
         this.noteError(request.method, response.error.code, response.error.message, ctx);
       return response;
     });
+  }
+
+  /** Adds a method at run time (a plugin's); a name already served is refused. */
+  addDynamicMethod(method: MethodDef): void {
+    if (this.server.hasMethod(method.name)) throw new Error(`method ${method.name} already exists`);
+    this.methods.push(method);
+    this.known.add(method.name);
+    this.server.addMethod(method.name, (raw, ctx) => this.invoke(method, raw, ctx));
+  }
+
+  /** Removes a method added with addDynamicMethod; methods of the static table stay. */
+  removeMethod(name: string): boolean {
+    const i = this.methods.findIndex((m) => m.name === name);
+    if (i < 0 || this.options.methods.some((m) => m.name === name)) return false;
+    this.methods.splice(i, 1);
+    this.server.removeMethod(name);
+    return true;
   }
 
   private async invoke(method: MethodDef, raw: unknown, ctx: Ctx): Promise<unknown> {
@@ -153,6 +175,6 @@ export class Dispatcher {
   }
 
   private context(connection: ConnectionInfo): Ctx {
-    return { services: this.options.services, connection, methods: this.options.methods };
+    return { services: this.options.services, connection, methods: this.methods };
   }
 }

@@ -9,6 +9,7 @@ import { auditMethods } from './audit-methods.js';
 import { githubMethods } from './github-methods.js';
 import { jobMethods } from './job-methods.js';
 import { memoryMethods } from './memory-methods.js';
+import { pluginMethods } from './plugin-methods.js';
 import { providerMethods } from './provider-methods.js';
 import { sessionMethods } from './session-methods.js';
 import { systemMethods } from './system-methods.js';
@@ -22,6 +23,7 @@ export const methodTable = [
   ...jobMethods,
   ...providerMethods,
   ...githubMethods,
+  ...pluginMethods,
   ...agentMethods,
   ...taskMethods,
 ] as const;

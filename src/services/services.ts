@@ -8,6 +8,7 @@ import type { AuditLog } from './audit-log.js';
 import type { GitHubService } from './github.js';
 import type { JobRunner } from './jobs.js';
 import type { MemoryService } from './memory.js';
+import type { PluginManager } from './plugins/manager.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { SessionService } from './sessions.js';
 import type { SystemService } from './system.js';
@@ -22,6 +23,7 @@ export interface Services {
   github: GitHubService;
   jobs: JobRunner;
   providers: ProviderRegistry;
+  plugins: PluginManager;
   agents: AgentService;
   tasks: TaskService;
 }

@@ -4,6 +4,7 @@
 import type { Migration } from './migrations.js';
 import { agentTaskMigration } from './agent-task-schema.js';
 import { memoryMigration } from './memory-schema.js';
+import { pluginMigration } from './plugin-schema.js';
 import { keyMigration } from './key-schema.js';
 import { namespaceCountMigration } from './namespace-count-schema.js';
 import { sessionMigration } from './session-schema.js';
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   memoryMigration,
   sessionMigration,
+  pluginMigration,
   agentTaskMigration,
   keyMigration,
   namespaceCountMigration,

@@ -14,6 +14,7 @@ import { githubCommands } from './github-commands.js';
 import { jobsCommands } from './jobs-commands.js';
 import { mcpCommand } from './mcp-command.js';
 import { memoryCommands } from './memory-commands.js';
+import { pluginCommands } from './plugin-commands.js';
 import { providerCommands } from './provider-commands.js';
 import { serviceCommands } from './service-commands.js';
 import { sessionCommands } from './session-commands.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
     jobsCommands(),
     providerCommands(),
     githubCommands(),
+    pluginCommands(),
     mcpCommand(),
     configCommands(),
     serviceCommands(),
