@@ -235,6 +235,11 @@ export const pluginsConfigSchema = z
       .describe(
         'Load approved plugins, each in its own sandboxed Node process. Off: plugin list/inspect/approve/revoke still work and nothing loads. Needs a restart.',
       ),
+    reason: z
+      .string()
+      .max(500)
+      .optional()
+      .describe('Why plugins are on: `aistack doctor` warns about an enabled feature without one.'),
     dir: z
       .string()
       .min(1)

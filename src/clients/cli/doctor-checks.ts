@@ -146,6 +146,38 @@ export function unusedFeatures(
   );
 }
 
+/** Every plugin in the directory approved, its files still matching the approved hash, and running. */
+export function pluginsReviewed(
+  list:
+    | { enabled: boolean; plugins: { name: string; state: string; reason: string | null }[] }
+    | undefined,
+): Check {
+  if (!list) return warn('plugins', 'unknown (daemon not reachable)', 'start the daemon');
+  if (!list.enabled) return pass('plugins', 'plugins are off');
+  const changed = list.plugins.filter((p) => p.state === 'changed');
+  const other = list.plugins.filter((p) => p.state !== 'loaded' && p.state !== 'changed');
+  const describe = (ps: typeof list.plugins) =>
+    ps.map((p) => `${p.name}: ${p.state}${p.reason ? ` (${p.reason})` : ''}`).join('; ');
+  if (changed.length > 0) {
+    return fail(
+      'plugins',
+      `files changed since approval: ${describe(changed)}`,
+      'review the changes, then aistack plugin approve NAME, or remove the plugin',
+    );
+  }
+  if (other.length > 0) {
+    return warn(
+      'plugins',
+      describe(other),
+      'review and approve (aistack plugin approve NAME), reload, or remove each plugin',
+    );
+  }
+  return pass(
+    'plugins',
+    list.plugins.length ? `all ${list.plugins.length} approved and loaded` : 'on, none installed',
+  );
+}
+
 export function keyAges(
   keys: { provider: string; ageDays: number; rotationDue: boolean }[],
   rotationDays: number,

@@ -21,7 +21,8 @@ async function daemonFacts(socketPath: string) {
   try {
     const status = await client.call('system.status');
     const audit = await client.call('audit.verify').catch(() => undefined);
-    return { status, audit };
+    const plugins = await client.call('plugin.list').catch(() => undefined);
+    return { status, audit, plugins };
   } finally {
     client.close();
   }
@@ -55,11 +56,17 @@ export function doctorCommand(): Command {
         checks.socketModes(status?.socket ?? paths.socketPath),
         checks.unusedFeatures([
           {
+            name: 'plugins',
+            enabled: config?.plugins.enabled ?? false,
+            reason: config?.plugins.reason,
+          },
+          {
             name: 'github',
             enabled: config?.github.enabled ?? false,
             reason: config?.github.reason,
           },
         ]),
+        checks.pluginsReviewed(facts?.plugins),
         checks.keyAges(
           (status?.keys ?? []) as { provider: string; ageDays: number; rotationDue: boolean }[],
           rotationDays,
