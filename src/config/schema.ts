@@ -12,7 +12,7 @@ import { z } from 'zod';
  * expression fully when the daemon starts.
  */
 const validCron = (expression: string) =>
-  /^(\S+\s+){4,5}\S+$/.test(expression.trim()) && /^[\d\s*\/,\-?LW#A-Za-z]+$/.test(expression);
+  /^(\S+\s+){4,5}\S+$/.test(expression.trim()) && /^[\d\s*/,\-?LW#A-Za-z]+$/.test(expression);
 
 const MiB = 1024 * 1024;
 
