@@ -84,6 +84,24 @@ export const storageConfigSchema = z
       .max(60_000)
       .default(5_000)
       .describe('SQLite busy_timeout.'),
+    walAutocheckpointPages: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .default(1000)
+      .describe(
+        'SQLite wal_autocheckpoint: after a commit leaves the WAL at this many pages, the daemon checkpoints it (0 turns that off; the periodic and idle checkpoints still run).',
+      ),
+    checkpointIntervalMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(3_600_000)
+      .default(30_000)
+      .describe(
+        'Run a PASSIVE WAL checkpoint this often; after 2 s without requests the daemon also truncates the WAL to 0 bytes.',
+      ),
   })
   .prefault({})
   .describe('The SQLite database.');

@@ -20,7 +20,12 @@ import { pluginMethodDef } from '../rpc/plugin-methods.js';
 import { methodTable } from '../rpc/table.js';
 import { loggerAudit, type AuditSink } from '../services/audit.js';
 import { AuditLog } from '../services/audit-log.js';
+import type { AuditHeadStore } from '../services/audit-files.js';
+import { BackupService } from '../services/backup.js';
+import type { DatabaseSwap } from '../services/backup-restore.js';
+import { RequestGate } from '../rpc/request-gate.js';
 import { metaAuditHead } from '../store/audit-head.js';
+import { applyWalSettings, Checkpointer } from '../store/checkpoint.js';
 import { AccessControl } from '../services/access-control.js';
 import { AgentService } from '../services/agents.js';
 import { AgentTypeCatalog } from '../services/agent-types.js';
@@ -92,6 +97,14 @@ export class Daemon {
   private jobs?: JobRunner;
   private tasks?: TaskService;
   private keys?: KeyLedger;
+  /** Every request passes it; a restore closes it while it swaps the database. */
+  readonly gate = new RequestGate();
+  private services?: Services;
+  private dispatcher?: Dispatcher;
+  private checkpointer?: Checkpointer;
+  private backup?: BackupService;
+  /** Where the audit chain head is saved: the live database, which a restore replaces. */
+  private auditHead?: AuditHeadStore;
   private auditClosed?: Promise<void>;
   private locks: Lock[] = [];
   private stopping?: Promise<void>;
@@ -131,12 +144,8 @@ export class Daemon {
     try {
       this.locks.push(acquireLock(join(this.dataDir, 'aistackd.lock'), `data dir ${this.dataDir}`));
       this.locks.push(acquireLock(`${this.socketPath}.lock`, `socket ${this.socketPath}`));
-      this.db = openDatabase({
-        path: this.dbPath,
-        synchronous: this.config.storage.synchronous,
-        busyTimeoutMs: this.config.storage.busyTimeoutMs,
-        migrations: MIGRATIONS,
-      });
+      this.db = this.openDb();
+      this.auditHead = metaAuditHead(this.db);
       this.auditLog = await AuditLog.open({
         dir: join(this.dataDir, 'audit'),
         redactor: this.redactor,
@@ -147,7 +156,7 @@ export class Daemon {
           }),
           keep: this.config.audit.keep,
         },
-        head: metaAuditHead(this.db),
+        head: { get: () => this.auditHead!.get(), set: (h) => this.auditHead!.set(h) },
         logger: this.logger,
       });
       this.audit = this.auditLog;
@@ -178,6 +187,7 @@ export class Daemon {
       this.server = server;
       this.checkKeys(this.keys!);
       this.jobs!.start();
+      this.checkpointer!.start();
     } catch (err) {
       this.releaseResources();
       throw err;
@@ -203,7 +213,24 @@ export class Daemon {
     return log;
   }
 
-  private buildServer(): SocketServer {
+  private openDb(): Database.Database {
+    const db = openDatabase({
+      path: this.dbPath,
+      synchronous: this.config.storage.synchronous,
+      busyTimeoutMs: this.config.storage.busyTimeoutMs,
+      migrations: MIGRATIONS,
+    });
+    applyWalSettings(db, this.config.storage.walAutocheckpointPages);
+    return db;
+  }
+
+  /**
+   * Everything that holds the database connection or its prepared statements. Built at
+   * start and again after a restore; what outlives a restore (providers, jobs, backups,
+   * the checkpointer) reaches the database and these services through `this`, never
+   * through a captured copy.
+   */
+  private buildServices(): Services {
     const now = this.options.clock ?? Date.now;
     const memoryStore = new MemoryStore(this.db, now);
     const sessions = new SessionService(this.db, memoryStore, this.audit, {
@@ -214,12 +241,31 @@ export class Daemon {
     this.sessions = sessions;
     const keys = new KeyLedger(this.db, { audit: this.audit, logger: this.logger, now });
     this.keys = keys;
-    this.providers = new ProviderRegistry({
+    this.providers ??= new ProviderRegistry({
       config: this.config,
       redactor: this.redactor,
-      keyFirstSeen: (fp) => keys.firstSeen(fp),
+      keyFirstSeen: (fp) => this.keys!.firstSeen(fp),
     });
-    this.jobs = this.buildJobs(sessions, keys);
+    this.jobs ??= this.buildJobs();
+    this.checkpointer ??= new Checkpointer({
+      db: () => this.db,
+      dbPath: this.dbPath,
+      intervalMs: this.config.storage.checkpointIntervalMs,
+      walAutocheckpointPages: this.config.storage.walAutocheckpointPages,
+      busyTimeoutMs: this.config.storage.busyTimeoutMs,
+      lastActivityAt: () => this.gate.lastActivityAt,
+      running: () => this.gate.running,
+      logger: this.logger,
+    });
+    this.backup ??= new BackupService({
+      dataDir: this.dataDir,
+      dbPath: this.dbPath,
+      audit: this.audit,
+      gate: this.gate,
+      migrations: MIGRATIONS,
+      reopenDatabase: (swap) => this.reopenDatabase(swap),
+      logger: this.logger,
+    });
     const memory = new MemoryService(memoryStore, access);
     const agentTaskStore = new AgentTaskStore(this.db);
     const runs = new TaskRuns();
@@ -234,8 +280,8 @@ export class Daemon {
         this.options.env ?? process.env,
       ),
       registry: {
-        add: (spec) => dispatcher.addDynamicMethod(pluginMethodDef(spec)),
-        remove: (name) => dispatcher.removeMethod(name),
+        add: (spec) => this.dispatcher!.addDynamicMethod(pluginMethodDef(spec)),
+        remove: (name) => this.dispatcher!.removeMethod(name),
       },
       now,
     });
@@ -268,11 +314,12 @@ export class Daemon {
     // Inside each session's end transaction: stop its agents, cancel its tasks and runs.
     sessions.onEnd((id) => agents.onSessionEnd(id));
     sessions.onEnd((id) => tasks.onSessionEnd(id));
-    const services: Services = {
+    return {
       plugins,
       audit: this.auditLog!,
       providers: this.providers,
       jobs: this.jobs,
+      backup: this.backup,
       sessions,
       access,
       memory,
@@ -292,7 +339,8 @@ export class Daemon {
         dbPath: this.dbPath,
         configFile: this.loaded.file,
         db: this.db,
-        requestCounts: () => dispatcher.metrics.snapshot(),
+        requestCounts: () => this.dispatcher!.metrics.snapshot(),
+        storage: () => this.checkpointer!.health(),
         keys: () => keys.status(),
         connections: () => ({
           current: this.server?.connectionCount ?? 0,
@@ -302,15 +350,65 @@ export class Daemon {
         reloadConfig: () => this.reload(),
       }),
     };
+  }
+
+  /**
+   * Swaps the database under the running daemon (a restore, which holds the request gate
+   * meanwhile). From stopping the plugins to rebuilding the services it is synchronous:
+   * no request, job or timer runs between closing the old database and serving from the
+   * new one. Plugins then start again under the approvals of the database now in place.
+   */
+  private async reopenDatabase(swap: DatabaseSwap): Promise<Database.Database> {
+    this.plugins?.stop(); // their processes and methods were approved by the old database
+    this.sessions?.close(); // last-activity times belong in the database being put aside
+    try {
+      closeDatabase(this.db); // TRUNCATE checkpoint first, so the kept copy is one file
+    } catch (err) {
+      // Closed anyway (closeDatabase closes in `finally`); a WAL left beside it moves with it.
+      this.logger.warn({ err }, 'checkpoint before the database swap failed');
+    }
+    let failure: unknown;
+    try {
+      swap.apply();
+      this.db = this.openDb();
+    } catch (err) {
+      failure = err;
+      this.logger.error(
+        { err },
+        'the restored database did not open; putting the previous one back',
+      );
+      swap.undo();
+      this.db = this.openDb();
+    }
+    this.auditHead = metaAuditHead(this.db);
+    // The restored database holds an older chain head; the chain continues from the files.
+    if (this.auditLog) this.auditHead.set(this.auditLog.head);
+    this.services = this.buildServices();
+    this.dispatcher!.setServices(this.services);
+    await this.plugins!.start();
+    if (failure) {
+      throw new AppError(
+        'CONFLICT',
+        `not restored: the restored database did not open (${(failure as Error).message}); the previous database is back in place`,
+      );
+    }
+    return this.db;
+  }
+
+  private buildServer(): SocketServer {
+    const services = this.buildServices();
+    this.services = services;
     const dispatcher = new Dispatcher({
       methods: methodTable as readonly MethodDef[],
       services,
       logger: this.logger,
       redactor: this.redactor,
+      gate: this.gate,
       onRefusal: (e) => {
         if (AUDITED_CODES.has(e.code)) this.audit.record('request.refused', e);
       },
     });
+    this.dispatcher = dispatcher;
     const toInfo = (c: Connection): ConnectionInfo => ({
       id: c.id,
       get closed() {
@@ -358,7 +456,8 @@ export class Daemon {
     };
   }
 
-  private buildJobs(sessions: SessionService, keys: KeyLedger): JobRunner {
+  /** Jobs outlive a restore, so each run looks up the current services. */
+  private buildJobs(): JobRunner {
     const j = this.config.jobs;
     return new JobRunner(
       [
@@ -366,13 +465,13 @@ export class Daemon {
           name: 'sessions.cleanup',
           description: 'End sessions idle longer than their timeout.',
           ...j.sessionsCleanup,
-          run: () => ({ ended: sessions.cleanupIdle() }),
+          run: () => ({ ended: this.sessions!.cleanupIdle() }),
         },
         {
           name: 'keys.reminder',
           description: 'Record key fingerprints; warn about keys older than the rotation period.',
           ...j.keysReminder,
-          run: () => this.checkKeys(keys),
+          run: () => this.checkKeys(this.keys!),
         },
         {
           name: 'audit.rotate',
@@ -395,9 +494,7 @@ export class Daemon {
           description: 'Online backup of the database into <dataDir>/backups.',
           enabled: j.backup.enabled,
           schedule: j.backup.schedule,
-          run: () => {
-            throw new Error('backups are not available in this build yet');
-          },
+          run: () => this.backup!.backupNow({ keep: j.backup.keep }),
         },
       ],
       { audit: this.audit, logger: this.logger, now: this.options.clock ?? Date.now },
@@ -484,6 +581,7 @@ export class Daemon {
 
   private releaseResources(): void {
     this.jobs?.stop();
+    this.checkpointer?.stop();
     // Plugin processes first: nothing may call into them once the database is gone.
     this.plugins?.stop();
     this.sessions?.close();

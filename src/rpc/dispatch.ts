@@ -17,6 +17,7 @@ import type { Redactor } from '../config/secrets.js';
 import { AppError, ERROR_CODES, errorCodeName } from './errors.js';
 import type { CallContext, ConnectionInfo, MethodDef } from './method.js';
 import { RequestMetrics } from './metrics.js';
+import type { RequestGate } from './request-gate.js';
 import type { Services } from '../services/services.js';
 
 export interface DispatcherOptions {
@@ -26,6 +27,8 @@ export interface DispatcherOptions {
   redactor: Redactor;
   /** Told of every refused or failed request (for the audit log). */
   onRefusal?(event: { method: string; code: string; connection: number; message: string }): void;
+  /** Every request runs inside this gate, so a database restore can hold requests meanwhile. */
+  gate?: RequestGate;
 }
 
 type Ctx = CallContext;
@@ -45,8 +48,10 @@ export class Dispatcher {
   /** The table plus methods added at run time (plugins); `system.methods` reads it live. */
   private readonly methods: MethodDef[];
   private readonly known: Set<string>;
+  private services: Services;
 
   constructor(private readonly options: DispatcherOptions) {
+    this.services = options.services;
     this.methods = [...options.methods];
     this.known = new Set(options.methods.map((m) => m.name));
     this.metrics = new RequestMetrics(this.known);
@@ -57,8 +62,9 @@ export class Dispatcher {
     this.server.applyMiddleware(async (next, request, ctx) => {
       this.metrics.request(request.method);
       let response: JSONRPCResponse | null;
+      const gate = this.options.gate;
       try {
-        response = await next(request, ctx);
+        response = gate ? await gate.run(async () => next(request, ctx)) : await next(request, ctx);
       } catch (err) {
         const failure = this.toErrorResponse(request.id ?? null, err);
         this.noteError(request.method, failure.error.code, failure.error.message, ctx);
@@ -174,7 +180,21 @@ export class Dispatcher {
     return reply === null ? null : JSON.stringify(reply);
   }
 
+  /** Serves from these services from now on (the daemon rebuilds them after a restore). */
+  setServices(services: Services): void {
+    this.services = services;
+  }
+
   private context(connection: ConnectionInfo): Ctx {
-    return { services: this.options.services, connection, methods: this.methods };
+    const current = () => this.services;
+    return {
+      // Read when the handler runs, not when the line arrived: a request held at the gate
+      // during a restore must reach the services of the restored database.
+      get services() {
+        return current();
+      },
+      connection,
+      methods: this.methods,
+    };
   }
 }

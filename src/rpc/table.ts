@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { MethodDef } from './method.js';
 import { agentMethods } from './agent-methods.js';
 import { auditMethods } from './audit-methods.js';
+import { backupMethods } from './backup-methods.js';
 import { githubMethods } from './github-methods.js';
 import { jobMethods } from './job-methods.js';
 import { memoryMethods } from './memory-methods.js';
@@ -21,6 +22,7 @@ export const methodTable = [
   ...memoryMethods,
   ...auditMethods,
   ...jobMethods,
+  ...backupMethods,
   ...providerMethods,
   ...githubMethods,
   ...pluginMethods,

@@ -5,6 +5,7 @@
 import type { AccessControl } from './access-control.js';
 import type { AgentService } from './agents.js';
 import type { AuditLog } from './audit-log.js';
+import type { BackupService } from './backup.js';
 import type { GitHubService } from './github.js';
 import type { JobRunner } from './jobs.js';
 import type { MemoryService } from './memory.js';
@@ -26,4 +27,5 @@ export interface Services {
   plugins: PluginManager;
   agents: AgentService;
   tasks: TaskService;
+  backup: BackupService;
 }

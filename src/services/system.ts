@@ -3,8 +3,8 @@
  * The daemon supplies the live numbers through `SystemSources`; this module only
  * shapes them.
  */
-import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import type { StorageHealth } from '../store/checkpoint.js';
 
 export interface SystemSources {
   version: string;
@@ -15,6 +15,8 @@ export interface SystemSources {
   configFile: string | undefined;
   db: Database.Database;
   requestCounts(): RequestCounts;
+  /** Database and WAL sizes and the last checkpoint. */
+  storage(): StorageHealth;
   /** Provider keys by fingerprint and age (never the keys). */
   keys(): unknown[];
   connections(): { current: number; max: number };
@@ -32,14 +34,6 @@ export interface ConfigReloadResult {
   changed: { path: string; from: unknown; to: unknown; appliedLive: boolean }[];
 }
 
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
 export class SystemService {
   constructor(private readonly src: SystemSources) {}
 
@@ -54,11 +48,7 @@ export class SystemService {
       socket: s.socketPath,
       dataDir: s.dataDir,
       configFile: s.configFile ?? null,
-      database: {
-        path: s.dbPath,
-        sizeBytes: fileSize(s.dbPath),
-        walBytes: fileSize(`${s.dbPath}-wal`),
-      },
+      database: s.storage(),
       uid: process.getuid?.() ?? null,
       memoryRssBytes: process.memoryUsage.rss(),
       connections: s.connections(),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError } from '../../src/clients/client.js';
@@ -127,6 +127,8 @@ describe('scheduled jobs through the daemon', () => {
   it('a failing job is reported and audited, and the daemon keeps serving', async () => {
     const d = await startDaemon();
     const c = await d.client();
+    // A file where the backups directory should be: the backup job cannot write.
+    writeFileSync(join(d.dataDir, 'backups'), 'not a directory');
     const run = await c.call('jobs.run', { name: 'backup' });
     expect(run.ok).toBe(false);
     expect(auditRecords(d).some((r) => r.event === 'job.failed' && r.job === 'backup')).toBe(true);

@@ -7,6 +7,7 @@ import { VERSION } from '../../version.js';
 import { reportFailure } from './context.js';
 import { agentCommands } from './agent-commands.js';
 import { auditCommands } from './audit-commands.js';
+import { backupCommands } from './backup-commands.js';
 import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
 import { doctorCommand } from './doctor-command.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
     taskCommands(),
     auditCommands(),
     jobsCommands(),
+    ...backupCommands(),
     providerCommands(),
     githubCommands(),
     pluginCommands(),

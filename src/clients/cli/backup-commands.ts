@@ -1,0 +1,119 @@
+/**
+ * `aistack backup [--out FILE]`, `aistack backup verify FILE` and `aistack restore FILE`:
+ * online backups, checking a backup, and putting one back, all through the daemon (which
+ * owns the database and keeps serving meanwhile). Paths are resolved here, against the
+ * caller's working directory, because the daemon's is not the caller's.
+ */
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { Command } from 'commander';
+import type { ResultOf } from '../../rpc/table.js';
+import { CliError, EXIT, say, withClient } from './context.js';
+import { printJson, printTable } from './output.js';
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+function printVerify(file: string, v: ResultOf<'backup.verify'>): void {
+  const versions = v.schemaVersions.length ? v.schemaVersions.join(', ') : 'none';
+  process.stdout.write(
+    `${file}: ${v.ok ? 'OK' : 'FAILED'} (${mib(v.bytes)}, integrity ${v.integrity === 'ok' ? 'ok' : 'FAILED'}, schema versions ${versions})\n`,
+  );
+  for (const p of v.problems) process.stdout.write(`  problem: ${p}\n`);
+  if (Array.isArray(v.integrity))
+    for (const line of v.integrity) process.stdout.write(`  integrity: ${line}\n`);
+  printTable(
+    Object.entries(v.tables).map(([table, rows]) => ({ table, rows: rows ?? 'unreadable' })),
+    [
+      { key: 'table', header: 'table' },
+      { key: 'rows', header: 'rows' },
+    ],
+  );
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new CliError(
+      'refusing to restore without confirmation: run it in a terminal, or pass --yes',
+      EXIT.USAGE,
+    );
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function backupCommands(): Command[] {
+  const backup = new Command('backup')
+    .description(
+      'Write an online backup of the database (clients keep working); default <data dir>/backups/aistack-<timestamp>.db, 0600.',
+    )
+    .option('-o, --out <file>', 'where to write the backup (never over an existing file)')
+    .option('--force', 'replace --out if it exists')
+    .action((o: { out?: string; force?: boolean }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const result = await client.call('backup.create', {
+          ...(o.out !== undefined && { out: resolve(o.out) }),
+          force: Boolean(o.force),
+        });
+        if (opts.json) printJson(result);
+        else
+          process.stdout.write(
+            `backup written: ${result.path} (${mib(result.bytes)}, ${result.pages} pages, ${result.durationMs} ms)\n`,
+          );
+      }),
+    );
+  backup
+    .command('verify <file>')
+    .description(
+      'Check a backup: integrity_check, known schema versions, required tables; print row counts per table (exit 1 if it fails).',
+    )
+    .action((file: string, _o, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const path = resolve(file);
+        const result = await client.call('backup.verify', { file: path });
+        if (opts.json) printJson(result);
+        else printVerify(path, result);
+        if (!result.ok) process.exitCode = EXIT.FAILURE;
+      }),
+    );
+
+  const restore = new Command('restore')
+    .argument('<file>', 'the backup file')
+    .description(
+      'Replace the database with a backup, in the running daemon: checked first; requests wait during the swap; the current database is kept as aistack.db.<timestamp>.bak.',
+    )
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action((file: string, o: { yes?: boolean }, cmd: Command) =>
+      withClient(cmd, async (client, opts) => {
+        const path = resolve(file);
+        const check = await client.call('backup.verify', { file: path });
+        if (!check.ok) {
+          if (opts.json) printJson({ restored: false, verify: check });
+          else printVerify(path, check);
+          throw new CliError(`not restored: ${path} failed verification`);
+        }
+        if (!o.yes) {
+          const entries = check.tables.memory_entries ?? 0;
+          const sessions = check.tables.sessions ?? 0;
+          const ok = await confirm(
+            `Replace the current database with ${path} (${entries} memory entries, ${sessions} sessions)? Entries written since that backup will be gone (the current database is kept as a copy).`,
+          );
+          if (!ok) {
+            say('not restored');
+            process.exitCode = EXIT.FAILURE;
+            return;
+          }
+        }
+        const result = await client.call('backup.restore', { file: path });
+        if (opts.json) printJson(result);
+        else
+          process.stdout.write(
+            `restored ${result.from}: ${result.entries} memory entries; the previous database is kept as ${result.keptAs}\n`,
+          );
+      }),
+    );
+  return [backup, restore];
+}
