@@ -3,7 +3,9 @@
  * better-sqlite3, in one run. Starts a real aistackd in a temp dir, loads N entries
  * (default 100,000) of Zipf-vocabulary text, then measures memory.store/get/search/list
  * from 1, 8 and 32 concurrent clients: ops/s, p50/p99, the ratio to in-process and the
- * latency the daemon adds. A benchmark, not a test: it asserts nothing, it reports.
+ * latency the daemon adds. Then the vector phase (vector.ts): the same entries with
+ * 384-dimensional embeddings, vector and hybrid search from 1 and 8 clients, and the
+ * recall@10 of vector search. A benchmark, not a test: it asserts nothing, it reports.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -23,6 +25,7 @@ import { MIGRATIONS } from '../store/schema.js';
 import { Corpus } from './corpus.js';
 import { median, runConcurrent, runSync, type Summary } from './measure.js';
 import { printReport, type Row } from './report.js';
+import { vectorPhase } from './vector.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,6 +33,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '2000' },
     clients: { type: 'string', default: '1,8,32' },
     repeat: { type: 'string', default: '1' },
+    'vector-clients': { type: 'string', default: '1,8' },
+    'skip-vector': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -42,6 +47,8 @@ if (args.help) {
   --duration  milliseconds per measurement cell (default 2000)
   --clients   concurrency levels for the daemon (default 1,8,32)
   --repeat    repeat every cell R times and report medians (default 1)
+  --vector-clients  concurrency levels for vector and hybrid search (default 1,8)
+  --skip-vector     skip the vector phase (embeddings, vector and hybrid search)
   --json      print the results as JSON instead of a table
 `);
   process.exit(0);
@@ -51,6 +58,7 @@ const N = Number(args.entries);
 const DURATION = Number(args.duration);
 const LEVELS = args.clients!.split(',').map(Number);
 const REPEAT = Number(args.repeat);
+const VECTOR_LEVELS = args['vector-clients']!.split(',').map(Number);
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
 function makeEntries(corpus: Corpus, n: number): Entry[] {
@@ -73,10 +81,15 @@ function makeEntries(corpus: Corpus, n: number): Entry[] {
   });
 }
 
-async function startDaemon(dir: string): Promise<{ stop: () => Promise<void>; socket: string }> {
+async function startDaemon(
+  dir: string,
+  extraConfig: object = {},
+): Promise<{ stop: () => Promise<void>; socket: string }> {
   const socket = join(dir, 'run', 'aistack.sock');
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ logging: { level: 'warn' } }), { mode: 0o600 });
+  writeFileSync(config, JSON.stringify({ logging: { level: 'warn' }, ...extraConfig }), {
+    mode: 0o600,
+  });
   const child = spawn(
     process.execPath,
     [DAEMON_ENTRY, '--socket', socket, '--data-dir', join(dir, 'data'), '--config', config],
@@ -116,6 +129,8 @@ async function main(): Promise<void> {
   const queries = Array.from({ length: 5000 }, () => corpus.query());
   const randomKeys = Array.from({ length: 20000 }, () => `k${corpus.int(N)}`);
   const offsets = Array.from({ length: 1000 }, () => corpus.int(200));
+  const vectorQueries = Array.from({ length: 5000 }, () => corpus.query());
+  const recallQueries = Array.from({ length: 200 }, () => corpus.query());
 
   // In-process: the same store and service code on its own database file, no socket.
   const db = openDatabase({
@@ -127,7 +142,8 @@ async function main(): Promise<void> {
   const store = new MemoryStore(db);
   const audit = { record() {} };
   const sessions = new SessionService(db, store, audit, { defaultIdleTimeoutMinutes: 120 });
-  const memory = new MemoryService(store, new AccessControl(sessions, audit));
+  const access = new AccessControl(sessions, audit);
+  const memory = new MemoryService(store, access);
   void Redactor;
   let t0 = performance.now();
   for (let i = 0; i < N; i += 2000)
@@ -217,6 +233,24 @@ async function main(): Promise<void> {
   const status = await clients[0]!.call('system.status');
   clients.forEach((c) => c.close());
   await daemon.stop();
+  let vector;
+  if (!args['skip-vector']) {
+    const phase = await vectorPhase({
+      dir,
+      entries,
+      vocabulary: corpus.vocabulary,
+      queries: vectorQueries,
+      recallQueries,
+      inproc: { db, store, access },
+      startDaemon: (config) => startDaemon(dir, config as object),
+      levels: VECTOR_LEVELS,
+      durationMs: DURATION,
+      repeat: REPEAT,
+      say,
+    });
+    rows.push(...phase.rows);
+    vector = phase.report;
+  }
   sessions.close();
   db.close();
   const report = {
@@ -231,6 +265,7 @@ async function main(): Promise<void> {
     },
     daemonRssBytes: status.memoryRssBytes,
     rows,
+    ...(vector ? { vector } : {}),
   };
   printReport(report, Boolean(args.json));
   rmSync(dir, { recursive: true, force: true });

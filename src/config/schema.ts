@@ -379,6 +379,82 @@ export const tasksConfigSchema = z
   .prefault({})
   .describe('Task runs.');
 
+export const memoryConfigSchema = z
+  .strictObject({
+    embeddings: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Embed entries for vector and hybrid search (needs providers.openai or providers.ollama configured). With openai, entry text goes to OpenAI.',
+          ),
+        reason: z
+          .string()
+          .max(500)
+          .optional()
+          .describe('Why it is on: `aistack doctor` warns about an enabled feature without one.'),
+        provider: z
+          .enum(['openai', 'ollama'])
+          .default('ollama')
+          .describe(
+            'The provider that makes the embeddings (its providers.<name> section must exist).',
+          ),
+        model: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Embedding model; default "all-minilm" (Ollama) or "text-embedding-3-small" (OpenAI), both 384-dimensional. After changing it, run `aistack memory reindex`.',
+          ),
+        dimensions: z
+          .number()
+          .int()
+          .min(8)
+          .max(4096)
+          .default(384)
+          .describe(
+            'Length of each vector; must match the model (OpenAI text-embedding-3 shortens on request).',
+          ),
+        batchSize: z
+          .number()
+          .int()
+          .min(1)
+          .max(512)
+          .default(32)
+          .describe('Entries per embedding call.'),
+        queryTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(60_000)
+          .default(3_000)
+          .describe(
+            'How long a search waits for its query embedding before hybrid falls back to full-text.',
+          ),
+      })
+      .prefault({})
+      .describe(
+        'Embeddings of memory entries (float32 BLOBs next to each entry); changes need a restart.',
+      ),
+    search: z
+      .strictObject({
+        vectorCandidates: z
+          .number()
+          .int()
+          .min(10)
+          .max(100_000)
+          .default(400)
+          .describe(
+            'Vector search: how many candidates of the in-memory scan get a cosine rerank (more: better recall, slower).',
+          ),
+      })
+      .prefault({})
+      .describe('Memory search.'),
+  })
+  .prefault({})
+  .describe('Memory: embeddings and search.');
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
   dataDir: z
@@ -397,6 +473,7 @@ export const configSchema = z.strictObject({
   security: securityConfigSchema,
   providers: providersConfigSchema,
   github: githubConfigSchema,
+  memory: memoryConfigSchema,
   plugins: pluginsConfigSchema,
   agents: agentsConfigSchema,
   tasks: tasksConfigSchema,

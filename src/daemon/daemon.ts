@@ -33,6 +33,9 @@ import { GitHubService } from '../services/github.js';
 import { JobRunner } from '../services/jobs.js';
 import { KeyLedger } from '../services/keys.js';
 import { MemoryService } from '../services/memory.js';
+import { EmbeddingService } from '../services/embeddings.js';
+import { embeddingSettings, withEmbeddingModel } from '../services/embedding-settings.js';
+import { EmbeddingStore } from '../store/embedding-store.js';
 import { PluginManager } from '../services/plugins/manager.js';
 import { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
@@ -97,6 +100,7 @@ export class Daemon {
   private jobs?: JobRunner;
   private tasks?: TaskService;
   private keys?: KeyLedger;
+  private embeddings?: EmbeddingService;
   /** Every request passes it; a restore closes it while it swaps the database. */
   readonly gate = new RequestGate();
   private services?: Services;
@@ -187,6 +191,7 @@ export class Daemon {
       this.server = server;
       this.checkKeys(this.keys!);
       this.jobs!.start();
+      this.embeddings!.start();
       this.checkpointer!.start();
     } catch (err) {
       this.releaseResources();
@@ -242,7 +247,7 @@ export class Daemon {
     const keys = new KeyLedger(this.db, { audit: this.audit, logger: this.logger, now });
     this.keys = keys;
     this.providers ??= new ProviderRegistry({
-      config: this.config,
+      config: withEmbeddingModel(this.config),
       redactor: this.redactor,
       keyFirstSeen: (fp) => this.keys!.firstSeen(fp),
     });
@@ -266,7 +271,15 @@ export class Daemon {
       reopenDatabase: (swap) => this.reopenDatabase(swap),
       logger: this.logger,
     });
-    const memory = new MemoryService(memoryStore, access);
+    this.embeddings = new EmbeddingService({
+      store: memoryStore,
+      embeddings: new EmbeddingStore(this.db),
+      providers: this.providers,
+      settings: embeddingSettings(this.config),
+      logger: this.logger,
+      now,
+    });
+    const memory = new MemoryService(memoryStore, access, this.embeddings);
     const agentTaskStore = new AgentTaskStore(this.db);
     const runs = new TaskRuns();
     const plugins = new PluginManager({
@@ -360,6 +373,7 @@ export class Daemon {
    */
   private async reopenDatabase(swap: DatabaseSwap): Promise<Database.Database> {
     this.plugins?.stop(); // their processes and methods were approved by the old database
+    this.embeddings?.stop(); // its queue and vector index belong to the database put aside
     this.sessions?.close(); // last-activity times belong in the database being put aside
     try {
       closeDatabase(this.db); // TRUNCATE checkpoint first, so the kept copy is one file
@@ -385,6 +399,7 @@ export class Daemon {
     if (this.auditLog) this.auditHead.set(this.auditLog.head);
     this.services = this.buildServices();
     this.dispatcher!.setServices(this.services);
+    this.embeddings!.start(); // a new index, from the vectors of the database now in place
     await this.plugins!.start();
     if (failure) {
       throw new AppError(
@@ -542,7 +557,7 @@ export class Daemon {
     }
     this.loaded = next;
     this.config = next.config;
-    this.providers?.reload(next.config);
+    this.providers?.reload(withEmbeddingModel(next.config, this.embeddings?.settings));
     this.logger.level = next.config.logging.level;
     this.server?.setLimits(next.config.daemon);
     const restart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
@@ -580,6 +595,8 @@ export class Daemon {
   }
 
   private releaseResources(): void {
+    // Before the database closes: the worker and the index build stop touching it.
+    this.embeddings?.stop();
     this.jobs?.stop();
     this.checkpointer?.stop();
     // Plugin processes first: nothing may call into them once the database is gone.

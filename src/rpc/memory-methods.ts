@@ -67,17 +67,21 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.search',
     description:
-      'Full-text search (BM25-ranked) over every namespace you may see, or one. Plain words; punctuation and operators are treated as text. All words must match (match: "any" for any); the last word also matches as a prefix. Each result has a snippet with matches in [brackets].',
+      'Searches every namespace you may see, or one. mode "fts": full-text (BM25) — plain words, punctuation and operators are text, all words must match (match: "any" for any), the last also as a prefix. mode "vector": by meaning (cosine similarity of embeddings). mode "hybrid" (the default when embeddings are on; else "fts"): both, fused by reciprocal rank, so entries without an embedding are still found by their words. Each result has its matchType, its component scores and a snippet with matches in [brackets]; `degraded` says when hybrid fell back to full-text.',
     params: z.strictObject({
       query: z.string().min(1).max(10_000).describe('Words to look for.'),
       limit: z.number().int().min(1).max(LIMITS.searchLimitMax).default(10),
       offset: z.number().int().min(0).max(100_000).default(0),
       match: z.enum(['all', 'any']).optional(),
+      mode: z
+        .enum(['fts', 'vector', 'hybrid'])
+        .optional()
+        .describe('fts, vector or hybrid (default: hybrid when embeddings are on, else fts).'),
       ...readFilters,
     }),
     access: 'public',
     mcpTool: 'memory_search',
-    handler: (p, ctx) => ctx.services.memory.search(p, op('memory.search', ctx)),
+    handler: (p, ctx) => ctx.services.memory.searchWithMode(p, op('memory.search', ctx)),
   }),
   defineMethod({
     name: 'memory.list',
@@ -125,6 +129,35 @@ export const memoryMethods = [
       .prefault({}),
     access: 'local',
     handler: (p, ctx) => ctx.services.memory.exportPage(p),
+  }),
+  defineMethod({
+    name: 'memory.reindex',
+    description:
+      'Embeds entries that have no embedding, or one made by another model or size (one namespace, or all; at most `limit`). Sends memory.reindex.progress notifications ({done, total}) as it goes; stops if the connection closes. Returns embedded, skipped (changed meanwhile), failed and remaining counts.',
+    params: z
+      .strictObject({
+        namespace: namespaceSchema.optional(),
+        limit: z.number().int().min(1).max(10_000_000).optional(),
+      })
+      .prefault({}),
+    access: 'local',
+    handler: (p, ctx) => {
+      const cancel = new AbortController();
+      ctx.connection.onClose(() => cancel.abort());
+      return ctx.services.memory.reindex(
+        p,
+        (done, total) => void ctx.connection.notify('memory.reindex.progress', { done, total }),
+        cancel.signal,
+      );
+    },
+  }),
+  defineMethod({
+    name: 'memory.embeddingStatus',
+    description:
+      'Embeddings: provider, model, how many entries are embedded, missing or stale (another model), the background queue, and the vector index.',
+    params: z.strictObject({}).prefault({}),
+    access: 'local',
+    handler: (_p, ctx) => ctx.services.memory.embeddingStatus(),
   }),
   defineMethod({
     name: 'memory.import',

@@ -1,14 +1,22 @@
 /**
- * Memory: store, get, search, list, delete, namespaces, export and import. Every path
- * asks AccessControl who the caller is and what it may see before touching the store,
- * and every result names the namespace it came from or landed in.
+ * Memory: store, get, search, list, delete, namespaces, export and import, and the
+ * embeddings' reindex and status. Every path asks AccessControl who the caller is and
+ * what it may see before touching the store, and every result names the namespace it
+ * came from or landed in.
  */
 import { AppError } from '../rpc/errors.js';
 import type { Entry, MemoryStore } from '../store/memory-store.js';
 import type { AccessControl, Credentials, Operation } from './access-control.js';
 import { isSessionNamespace } from './access-control.js';
-import { buildFtsQuery } from './fts-query.js';
-import { makeSnippet } from './snippet.js';
+import type { EmbeddingService, ReindexResult } from './embeddings.js';
+import {
+  MemorySearch,
+  type SearchMode,
+  type SearchResponse,
+  type SearchResult,
+} from './memory-search.js';
+
+export type { SearchResult } from './memory-search.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
@@ -19,18 +27,23 @@ interface ReadFilters extends Credentials {
   includeShared?: boolean | undefined;
 }
 
-export interface SearchResult {
-  entry: Entry;
-  score: number;
-  matchType: 'fts';
-  snippet: string;
+interface SearchParams extends ReadFilters {
+  query: string;
+  limit: number;
+  offset: number;
+  match?: 'all' | 'any' | undefined;
 }
 
 export class MemoryService {
+  private readonly searcher: MemorySearch;
+
   constructor(
     private readonly store: MemoryStore,
     private readonly access: AccessControl,
-  ) {}
+    private readonly embeddings?: EmbeddingService,
+  ) {
+    this.searcher = new MemorySearch(store, embeddings);
+  }
 
   put(
     p: Credentials & {
@@ -75,27 +88,22 @@ export class MemoryService {
     return { deleted: this.store.delete(namespace, p.key), namespace, key: p.key };
   }
 
-  search(
-    p: ReadFilters & {
-      query: string;
-      limit: number;
-      offset: number;
-      match?: 'all' | 'any' | undefined;
-    },
-    op: Operation,
-  ) {
+  /** Full-text search, synchronous (for callers inside the daemon, such as task prompts). */
+  search(p: SearchParams, op: Operation): { results: SearchResult[]; count: number } {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    const q = buildFtsQuery(p.query, p.match ?? 'all');
-    if (!q.match) return { results: [] as SearchResult[], count: 0 };
-    const rows = this.store.search(q.match, scope, p, p.limit, p.offset);
-    const results: SearchResult[] = rows.map((r) => ({
-      entry: r.entry,
-      score: r.score,
-      matchType: 'fts',
-      snippet: makeSnippet(r.entry.content, q.terms),
-    }));
+    const results = this.searcher.fts(p, scope, p);
     return { results, count: results.length };
+  }
+
+  /** `memory.search`: full-text, vector or hybrid (the default when embeddings are on). */
+  searchWithMode(
+    p: SearchParams & { mode?: SearchMode | undefined },
+    op: Operation,
+  ): Promise<SearchResponse> {
+    const caller = this.access.caller(p, op);
+    const scope = this.access.readScope(caller, p.namespace, op);
+    return this.searcher.run(p, scope, p);
   }
 
   list(p: ReadFilters & { limit: number; offset: number }, op: Operation) {
@@ -116,6 +124,28 @@ export class MemoryService {
       p.cursor ?? 0,
       p.limit,
     );
+  }
+
+  /** Embeds entries that lack a vector for the current model (local user only). */
+  reindex(
+    p: { namespace?: string | undefined; limit?: number | undefined },
+    progress: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<ReindexResult> {
+    return this.embeddingService().reindex(p, progress, signal);
+  }
+
+  embeddingStatus() {
+    return this.embeddingService().status();
+  }
+
+  private embeddingService(): EmbeddingService {
+    if (!this.embeddings) {
+      throw new AppError('FEATURE_DISABLED', 'embeddings are not available in this daemon', {
+        feature: 'memory.embeddings',
+      });
+    }
+    return this.embeddings;
   }
 
   /** Imports a batch in one transaction; session namespaces are refused (their sessions are gone). */

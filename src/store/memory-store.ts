@@ -1,13 +1,18 @@
 /**
  * SQL for memory entries: one prepared statement per query shape, every value bound as
- * a parameter. The row, its tags and its full-text row change in one transaction. The
- * store knows nothing about sessions: callers pass a `Scope` that says which namespaces
- * a query may see, and every read applies it in SQL.
+ * a parameter. The row, its tags and its full-text row change in one transaction (and a
+ * changed text drops its embedding in the same one). The store knows nothing about
+ * sessions: callers pass a `Scope` that says which namespaces a query may see, and
+ * every read applies it in SQL. Listeners (`onChange`) hear of every write and delete
+ * inside its transaction; they must not throw.
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { indexText } from './fts-text.js';
+import { whereClause, type Filters, type Scope } from './memory-scope.js';
 import { WriteBatcher } from './write-batcher.js';
+
+export type { Filters, Scope } from './memory-scope.js';
 
 export interface EntryRow {
   rowid: number;
@@ -38,22 +43,6 @@ export interface Entry {
   version: number;
 }
 
-/**
- * Which namespaces a read may touch: exactly `namespace` when given (the caller has
- * already been allowed it), else every shared namespace plus `ownNamespace`.
- */
-export interface Scope {
-  namespace?: string | undefined;
-  ownNamespace?: string | undefined;
-}
-
-export interface Filters {
-  tags?: string[] | undefined;
-  agentId?: string | undefined;
-  /** With agentId: also entries that belong to no agent. */
-  includeShared?: boolean | undefined;
-}
-
 export interface WriteInput {
   namespace: string;
   key: string;
@@ -80,40 +69,26 @@ export function toEntry(row: EntryRow): Entry {
   };
 }
 
+/**
+ * What changed, told to listeners inside the write's transaction (the embeddings keep
+ * their in-memory index and their queue in step with the table through this).
+ */
+export type EntryChange =
+  | { kind: 'written'; rowid: number; namespace: string; contentChanged: boolean }
+  | { kind: 'deleted'; rowid: number }
+  | { kind: 'namespace-deleted'; namespace: string };
+
+export type EntryListener = (change: EntryChange) => void;
+
 const COLUMNS =
   'e.rowid, e.id, e.namespace, e.key, e.content, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version';
-
-/** WHERE fragments and their parameters for a scope and filters (table alias `e`). */
-function whereClause(scope: Scope, filters: Filters): { sql: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (scope.namespace !== undefined) {
-    parts.push('e.namespace = ?');
-    params.push(scope.namespace);
-  } else if (scope.ownNamespace !== undefined) {
-    parts.push("(e.namespace NOT GLOB 'session:*' OR e.namespace = ?)");
-    params.push(scope.ownNamespace);
-  } else {
-    parts.push("e.namespace NOT GLOB 'session:*'");
-  }
-  if (filters.agentId !== undefined) {
-    parts.push(
-      filters.includeShared === false ? 'e.agent_id = ?' : '(e.agent_id = ? OR e.agent_id IS NULL)',
-    );
-    params.push(filters.agentId);
-  }
-  for (const tag of filters.tags ?? []) {
-    parts.push('EXISTS (SELECT 1 FROM memory_tags t WHERE t.tag = ? AND t.entry_rowid = e.rowid)');
-    params.push(tag);
-  }
-  return { sql: parts.join(' AND '), params };
-}
 
 export class MemoryStore {
   private readonly stmts;
   private readonly cache = new Map<string, Database.Statement>();
   private readonly batcher: WriteBatcher;
   private readonly inTransaction: <T>(fn: () => T) => T;
+  private readonly listeners: EntryListener[] = [];
 
   constructor(
     private readonly db: Database.Database,
@@ -138,7 +113,11 @@ export class MemoryStore {
       ftsInsert: db.prepare(
         'INSERT INTO memory_fts (rowid, key, content, tags) VALUES (?, ?, ?, ?)',
       ),
-      deleteEntry: db.prepare('DELETE FROM memory_entries WHERE namespace = ? AND key = ?'),
+      deleteEntry: db.prepare(
+        'DELETE FROM memory_entries WHERE namespace = ? AND key = ? RETURNING rowid',
+      ),
+      // The vector of the old text is wrong for the new one; it is embedded again.
+      deleteEmbedding: db.prepare('DELETE FROM memory_embeddings WHERE entry_rowid = ?'),
       deleteNamespace: db.prepare('DELETE FROM memory_entries WHERE namespace = ?'),
       insertExact: db.prepare(`INSERT INTO memory_entries
         (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version)
@@ -150,6 +129,15 @@ export class MemoryStore {
         )
         .pluck(),
     };
+  }
+
+  /** Tells `listener` about every write and delete, inside its transaction. */
+  onChange(listener: EntryListener): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(change: EntryChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   private prepared(sql: string): Database.Statement {
@@ -190,11 +178,13 @@ export class MemoryStore {
     const existing = s.get.get(input.namespace, input.key) as EntryRow | undefined;
     let rowid: number;
     const id = existing ? existing.id : randomUUID();
+    const contentChanged = existing?.content !== input.content;
     if (existing) {
       rowid = existing.rowid;
       s.update.run(input.content, metadata, tags, input.agentId, input.sessionId, at, rowid);
       s.deleteTags.run(rowid);
       s.ftsDelete.run(rowid);
+      if (contentChanged) s.deleteEmbedding.run(rowid);
     } else {
       const info = s.insert.run(
         id,
@@ -212,6 +202,7 @@ export class MemoryStore {
     }
     for (const tag of new Set(input.tags)) s.insertTag.run(tag, rowid);
     s.ftsInsert.run(rowid, indexText(input.key), indexText(input.content), input.tags.join(' '));
+    this.emit({ kind: 'written', rowid, namespace: input.namespace, contentChanged });
     const entry: Entry = {
       id: existing?.id ?? id,
       key: input.key,
@@ -233,12 +224,16 @@ export class MemoryStore {
   }
 
   delete(namespace: string, key: string): boolean {
-    return this.stmts.deleteEntry.run(namespace, key).changes > 0;
+    const rows = this.stmts.deleteEntry.all(namespace, key) as { rowid: number }[];
+    for (const { rowid } of rows) this.emit({ kind: 'deleted', rowid });
+    return rows.length > 0;
   }
 
   /** Deletes every entry of a namespace (rows, tags, FTS rows, embeddings); returns the count. */
   deleteNamespace(namespace: string): number {
-    return this.stmts.deleteNamespace.run(namespace).changes;
+    const deleted = this.stmts.deleteNamespace.run(namespace).changes;
+    if (deleted > 0) this.emit({ kind: 'namespace-deleted', namespace });
+    return deleted;
   }
 
   countNamespace(namespace: string): number {
@@ -280,13 +275,25 @@ export class MemoryStore {
     filters: Filters,
     limit: number,
     offset: number,
-  ): { entry: Entry; score: number }[] {
+  ): { rowid: number; entry: Entry; score: number }[] {
     const where = whereClause(scope, filters);
     const rows = this.prepared(
       `SELECT ${COLUMNS}, f.rank AS rank FROM memory_fts f JOIN memory_entries e ON e.rowid = f.rowid
        WHERE memory_fts MATCH ? AND ${where.sql} ORDER BY f.rank LIMIT ? OFFSET ?`,
     ).all(match, ...where.params, limit, offset) as (EntryRow & { rank: number })[];
-    return rows.map((r) => ({ entry: toEntry(r), score: -r.rank }));
+    return rows.map((r) => ({ rowid: r.rowid, entry: toEntry(r), score: -r.rank }));
+  }
+
+  /** The entries among `rowids` that the scope and filters allow, by rowid (for vector hits). */
+  entriesByRowid(rowids: readonly number[], scope: Scope, filters: Filters): Map<number, Entry> {
+    const out = new Map<number, Entry>();
+    if (rowids.length === 0) return out;
+    const where = whereClause(scope, filters);
+    const rows = this.prepared(
+      `SELECT ${COLUMNS} FROM memory_entries e WHERE e.rowid IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+    ).all(JSON.stringify(rowids), ...where.params) as EntryRow[];
+    for (const row of rows) out.set(row.rowid, toEntry(row));
+    return out;
   }
 
   namespaces(scope: Scope): { namespace: string; count: number }[] {
@@ -340,6 +347,7 @@ export class MemoryStore {
     const rowid = Number(info.lastInsertRowid);
     for (const tag of new Set(entry.tags)) s.insertTag.run(tag, rowid);
     s.ftsInsert.run(rowid, indexText(entry.key), indexText(entry.content), entry.tags.join(' '));
+    this.emit({ kind: 'written', rowid, namespace: entry.namespace, contentChanged: true });
     return 'inserted';
   }
 

@@ -3,6 +3,7 @@
  */
 import type { Migration } from './migrations.js';
 import { agentTaskMigration } from './agent-task-schema.js';
+import { embeddingModelMigration } from './embedding-schema.js';
 import { memoryMigration } from './memory-schema.js';
 import { pluginMigration } from './plugin-schema.js';
 import { keyMigration } from './key-schema.js';
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   agentTaskMigration,
   keyMigration,
   namespaceCountMigration,
+  embeddingModelMigration,
 ];

@@ -327,7 +327,8 @@ register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});`,
     const loaded = readFileSync(log, 'utf8');
     expect(loaded).toContain('@modelcontextprotocol/sdk/dist/esm/server/index.js');
     expect(loaded).toContain('/clients/mcp/server.js');
-    const heavy = /better-sqlite3|node-cron|\/pino|\/openai\/|@anthropic-ai|\/dist\/(store|daemon)\//;
+    const heavy =
+      /better-sqlite3|node-cron|\/pino|\/openai\/|@anthropic-ai|\/dist\/(store|daemon)\//;
     expect(loaded.split('\n').filter((url) => heavy.test(url))).toEqual([]);
   });
 

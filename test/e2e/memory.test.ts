@@ -65,8 +65,10 @@ describe('memory.* through the daemon', () => {
     expect((await c.call('memory.search', { query: 'fox' })).count).toBe(0);
     const found = await c.call('memory.search', { query: 'purple' });
     expect(found.results.map((r) => r.entry.key)).toEqual(['doc']);
+    expect(found.mode).toBe('fts'); // embeddings are off by default
     expect(found.results[0]).toMatchObject({
       matchType: 'fts',
+      scores: { bm25: found.results[0]!.score },
       snippet: expect.stringContaining('[purple]'),
     });
     expect((await c.call('memory.list', { tags: ['a'] })).total).toBe(0);

@@ -12,6 +12,8 @@
  *
  * Embeddings are deterministic bag-of-words vectors (`hashedEmbedding`): texts that
  * share words get similar vectors, so later tests can reason about vector search.
+ * `stub.embed` swaps the function (`synonymEmbedding` also knows a few synonyms), and
+ * `stub.delayMs` makes every answer slow.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,6 +46,10 @@ export interface ProviderStub {
   replyText: string;
   /** Default embedding length when the request names none. */
   dimensions: number;
+  /** How embeddings are made (default `hashedEmbedding`); tests may swap in another. */
+  embed: (text: string, dimensions: number) => number[];
+  /** Milliseconds to wait before answering any request (a slow provider). */
+  delayMs: number;
   /** The key a request carried (`x-api-key`, or a bearer token). */
   keyOf(req: RecordedRequest): string | undefined;
   stop(): Promise<void>;
@@ -57,6 +63,30 @@ function fnv1a(text: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
+}
+
+/** Words that mean the same, for `synonymEmbedding`; the first of each group stands for all. */
+export const SYNONYMS: readonly (readonly string[])[] = [
+  ['car', 'automobile', 'vehicle', 'sedan'],
+  ['happy', 'joyful', 'cheerful', 'glad'],
+  ['doctor', 'physician', 'medic'],
+  ['buy', 'purchase', 'bought', 'acquire'],
+  ['big', 'large', 'huge', 'enormous'],
+  ['dog', 'puppy', 'canine', 'hound'],
+  ['fast', 'quick', 'rapid', 'speedy'],
+  ['start', 'begin', 'commence', 'launch'],
+];
+
+const CANONICAL = new Map(SYNONYMS.flatMap((group) => group.map((w) => [w, group[0]!] as const)));
+
+/**
+ * `hashedEmbedding` after replacing each word by the first word of its synonym group:
+ * a deterministic stand-in for a model that knows "automobile" means "car", so a test
+ * can show vector search finding what full-text search cannot.
+ */
+export function synonymEmbedding(text: string, dimensions = 64): number[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return hashedEmbedding(words.map((w) => CANONICAL.get(w) ?? w).join(' '), dimensions);
 }
 
 /**
@@ -150,7 +180,8 @@ async function startStub(dialect: Dialect): Promise<ProviderStub> {
         body,
       };
       stub.requests.push(recorded);
-      respond(recorded, res);
+      if (stub.delayMs > 0) setTimeout(() => respond(recorded, res), stub.delayMs);
+      else respond(recorded, res);
     });
   });
 
@@ -200,6 +231,8 @@ async function startStub(dialect: Dialect): Promise<ProviderStub> {
     requests: [],
     replyText: 'Hello from the stub server.',
     dimensions: 64,
+    embed: hashedEmbedding,
+    delayMs: 0,
     get mode() {
       return mode;
     },
@@ -394,7 +427,7 @@ export function startOpenAIStub(): Promise<ProviderStub> {
         if (stub.mode === 'wrong-shape') return send.json(200, { data: 'none' });
         const texts = inputs(body);
         const data = texts.map((t, index) => {
-          const v = hashedEmbedding(t, body.dimensions ?? stub.dimensions);
+          const v = stub.embed(t, body.dimensions ?? stub.dimensions);
           const embedding =
             body.encoding_format === 'base64'
               ? Buffer.from(Float32Array.from(v).buffer).toString('base64')
@@ -470,7 +503,7 @@ export function startOllamaStub(): Promise<ProviderStub> {
         const texts = inputs(body);
         send.json(200, {
           model: body.model ?? 'embed-stub',
-          embeddings: texts.map((t) => hashedEmbedding(t, body.dimensions ?? stub.dimensions)),
+          embeddings: texts.map((t) => stub.embed(t, body.dimensions ?? stub.dimensions)),
           total_duration: 1_000_000,
           prompt_eval_count: texts.reduce((n, t) => n + words(t), 0),
         });

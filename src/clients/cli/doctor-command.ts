@@ -65,6 +65,11 @@ export function doctorCommand(): Command {
             enabled: config?.github.enabled ?? false,
             reason: config?.github.reason,
           },
+          {
+            name: 'memory.embeddings',
+            enabled: config?.memory.embeddings.enabled ?? false,
+            reason: config?.memory.embeddings.reason,
+          },
         ]),
         checks.pluginsReviewed(facts?.plugins),
         checks.keyAges(

@@ -1,15 +1,16 @@
 /**
- * `aistack memory store|get|search|list|delete|namespaces|export|import`. Reads use
+ * `aistack memory store|get|search|list|delete|namespaces|export|import|reindex|embeddings`. Reads use
  * $AISTACK_SESSION when set (to see its namespace too); writes without it run in a
  * one-off session and default to the shared namespace "default", so the entry stays.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable, truncate } from './output.js';
 import { inSession, sessionFromEnv } from './session-env.js';
 import { parseJsonObject } from './session-commands.js';
 import { exportCommand, importCommand } from './memory-transfer.js';
+import { embeddingsCommand, reindexCommand } from './memory-embedding-commands.js';
 
 async function readContent(content: string | undefined, file: string | undefined): Promise<string> {
   if (file) return readFileSync(file, 'utf8');
@@ -97,16 +98,23 @@ export function memoryCommands(): Command {
   memory
     .command('search <query...>')
     .description(
-      'Full-text search; plain words, all must match (--any for any), last word as a prefix.',
+      'Search: full-text (plain words, all must match unless --any, last word as a prefix), by meaning (--mode vector), or both (hybrid, the default when embeddings are on).',
     )
     .option('-n, --namespace <ns>', 'only this namespace')
     .option('-t, --tags <tags>', 'only entries with all these tags', list)
     .option('-l, --limit <n>', 'how many results', '10')
     .option('--any', 'match any word instead of all')
+    .addOption(
+      new Option('-m, --mode <mode>', 'search mode (default: hybrid with embeddings on)').choices([
+        'fts',
+        'vector',
+        'hybrid',
+      ]),
+    )
     .action(
       (
         words: string[],
-        o: { namespace?: string; tags?: string[]; limit: string; any?: boolean },
+        o: { namespace?: string; tags?: string[]; limit: string; any?: boolean; mode?: string },
         cmd: Command,
       ) =>
         withClient(cmd, async (client, opts) => {
@@ -116,21 +124,25 @@ export function memoryCommands(): Command {
             tags: o.tags,
             limit: Number(o.limit),
             match: o.any ? 'any' : 'all',
+            ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
             ...creds(),
           });
           if (opts.json) return printJson(result);
+          if (result.degraded) process.stderr.write(`aistack: ${result.degraded}\n`);
           printTable(
             result.results.map((r) => ({
-              score: r.score.toFixed(2),
+              score: r.score.toFixed(r.matchType === 'fts' && result.mode === 'fts' ? 2 : 4),
+              match: r.matchType,
               namespace: r.entry.namespace,
               key: r.entry.key,
               snippet: r.snippet,
             })),
             [
               { key: 'score', header: 'score' },
+              { key: 'match', header: 'match' },
               { key: 'namespace', header: 'namespace', max: 30 },
               { key: 'key', header: 'key', max: 30 },
-              { key: 'snippet', header: 'match', max: 80 },
+              { key: 'snippet', header: 'text', max: 80 },
             ],
           );
         }),
@@ -211,5 +223,7 @@ export function memoryCommands(): Command {
     );
   memory.addCommand(exportCommand());
   memory.addCommand(importCommand());
+  memory.addCommand(reindexCommand());
+  memory.addCommand(embeddingsCommand());
   return memory;
 }
