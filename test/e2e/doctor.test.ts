@@ -1,11 +1,23 @@
 import Database from 'better-sqlite3';
 import { chmodSync, chownSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, runCli, spawnDaemon, tempDir, UNPRIVILEGED } from '../helpers/daemon.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cleanupAll,
+  letUnprivilegedReachRepo,
+  runCli,
+  spawnDaemon,
+  tempDir,
+  UNPRIVILEGED,
+} from '../helpers/daemon.js';
 import { writeFixtures } from '../helpers/plugins.js';
 
 afterEach(cleanupAll);
+let restoreModes: () => void = () => {};
+beforeAll(() => {
+  restoreModes = letUnprivilegedReachRepo();
+});
+afterAll(() => restoreModes());
 
 interface Check {
   id: string;

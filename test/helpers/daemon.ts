@@ -3,9 +3,9 @@
  * signals, SIGKILL and the CLI). Each gets its own temp dir, socket and data dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -16,6 +16,24 @@ export const AISTACKD = join(ROOT, 'dist', 'bin', 'aistackd.js');
 export const AISTACK = join(ROOT, 'dist', 'bin', 'aistack.js');
 
 const cleanups: (() => void | Promise<void>)[] = [];
+
+/**
+ * Lets the unprivileged test user reach the checkout: adds search (x, never read)
+ * permission for others on each ancestor directory that lacks it, such as a 0700 temp
+ * dir a CI clone lives in. Returns a function that puts the modes back.
+ */
+export function letUnprivilegedReachRepo(): () => void {
+  if (UNPRIVILEGED.uid === undefined) return () => {};
+  const changed: [string, number][] = [];
+  for (let dir = ROOT.replace(/\/$/, ''); dir && dir !== '/'; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if (!(mode & 0o001)) {
+      chmodSync(dir, mode | 0o001);
+      changed.push([dir, mode]);
+    }
+  }
+  return () => changed.forEach(([dir, mode]) => chmodSync(dir, mode));
+}
 
 /**
  * Spawn options that drop root: tests that check "the daemon does not run as root"
