@@ -2,6 +2,7 @@
  * The benchmark's output: a table for people (with the issue's performance bars
  * checked), or the whole report as JSON.
  */
+import type { McpStartupResult } from './mcp-startup.js';
 import type { Summary } from './measure.js';
 import type { VectorReport } from './vector.js';
 
@@ -19,6 +20,7 @@ export interface Report {
   daemonRssBytes: number;
   rows: Row[];
   vector?: VectorReport;
+  mcp?: McpStartupResult;
   [k: string]: unknown;
 }
 
@@ -119,6 +121,12 @@ export function printReport(report: Report, json: boolean): void {
   out.push(
     'ratio = daemon ops/s ÷ in-process ops/s (one in-process thread); added = daemon p50 − in-process p50',
   );
+  if (report.mcp) {
+    const m = report.mcp;
+    out.push(
+      `MCP shim (median of ${m.runs} starts): initialize in ${m.initializeMs} ms wall${m.initializeCpuMs !== null ? `, ${m.initializeCpuMs} ms CPU` : ''}; first tool call ${m.firstCallMs} ms; RSS ${m.rssMb} MB${m.privateMb !== null ? `, private ${m.privateMb} MB` : ''}`,
+    );
+  }
   const v = report.vector;
   if (v) {
     out.push(

@@ -24,6 +24,7 @@ import { MemoryStore, type Entry } from '../store/memory-store.js';
 import { MIGRATIONS } from '../store/schema.js';
 import { Corpus } from './corpus.js';
 import { median, runConcurrent, runSync, type Summary } from './measure.js';
+import { measureMcpStartup } from './mcp-startup.js';
 import { printReport, type Row } from './report.js';
 import { vectorPhase } from './vector.js';
 
@@ -253,6 +254,8 @@ async function main(): Promise<void> {
   }
   sessions.close();
   db.close();
+  say('measuring the MCP shim: time to initialize and memory, 7 starts…');
+  const mcp = await measureMcpStartup({ runs: 7 });
   const report = {
     entries: N,
     durationMs: DURATION,
@@ -266,6 +269,7 @@ async function main(): Promise<void> {
     daemonRssBytes: status.memoryRssBytes,
     rows,
     ...(vector ? { vector } : {}),
+    mcp,
   };
   printReport(report, Boolean(args.json));
   rmSync(dir, { recursive: true, force: true });

@@ -9,14 +9,13 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { resolveDataDir, resolvePluginsDir, resolveSocketPath } from '../config/paths.js';
+import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
 import { Redactor } from '../config/secrets.js';
-import { diffConfig } from '../config/diff.js';
+import { withEmbeddingModel } from '../services/embedding-settings.js';
 import type { Config } from '../config/schema.js';
-import { Dispatcher, errorLine } from '../rpc/dispatch.js';
+import { Dispatcher } from '../rpc/dispatch.js';
 import { AppError } from '../rpc/errors.js';
-import type { ConnectionInfo, MethodDef } from '../rpc/method.js';
-import { pluginMethodDef } from '../rpc/plugin-methods.js';
+import type { MethodDef } from '../rpc/method.js';
 import { methodTable } from '../rpc/table.js';
 import { loggerAudit, type AuditSink } from '../services/audit.js';
 import { AuditLog } from '../services/audit-log.js';
@@ -26,29 +25,18 @@ import type { DatabaseSwap } from '../services/backup-restore.js';
 import { RequestGate } from '../rpc/request-gate.js';
 import { metaAuditHead } from '../store/audit-head.js';
 import { applyWalSettings, Checkpointer } from '../store/checkpoint.js';
-import { AccessControl } from '../services/access-control.js';
-import { AgentService } from '../services/agents.js';
-import { AgentTypeCatalog } from '../services/agent-types.js';
-import { GitHubService } from '../services/github.js';
-import { JobRunner } from '../services/jobs.js';
-import { KeyLedger } from '../services/keys.js';
-import { MemoryService } from '../services/memory.js';
-import { EmbeddingService } from '../services/embeddings.js';
-import { embeddingSettings, withEmbeddingModel } from '../services/embedding-settings.js';
-import { EmbeddingStore } from '../store/embedding-store.js';
-import { PluginManager } from '../services/plugins/manager.js';
+import type { JobRunner } from '../services/jobs.js';
 import { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
-import { SessionService } from '../services/sessions.js';
-import { MemoryStore } from '../store/memory-store.js';
 import { SystemService, type ConfigReloadResult } from '../services/system.js';
-import { TaskRuns } from '../services/task-runs.js';
-import { TaskService } from '../services/tasks.js';
-import { AgentTaskStore } from '../store/agent-task-store.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
 import { MIGRATIONS } from '../store/schema.js';
-import { SocketServer, type Connection } from '../transport/socket-server.js';
+import type { SocketServer } from '../transport/socket-server.js';
 import { VERSION } from '../version.js';
+import { configChanges, reloadMessage } from './config-reload.js';
+import { buildJobs, checkKeys } from './daemon-jobs.js';
+import { buildDatabaseServices, type DatabaseServices } from './database-services.js';
+import { createRpcServer } from './rpc-server.js';
 import { acquireLock, clearStaleSocket, type Lock } from './instance-lock.js';
 import { createLogger, type LogTarget } from './logger.js';
 import { ensurePrivateDir } from './private-dir.js';
@@ -93,14 +81,11 @@ export class Daemon {
   db!: Database.Database;
   private loaded: LoadedConfig;
   private server?: SocketServer;
-  private sessions?: SessionService;
   private auditLog?: AuditLog;
   private providers?: ProviderRegistry;
-  private plugins?: PluginManager;
   private jobs?: JobRunner;
-  private tasks?: TaskService;
-  private keys?: KeyLedger;
-  private embeddings?: EmbeddingService;
+  /** The services that hold the database (rebuilt after a restore). */
+  private parts?: DatabaseServices;
   /** Every request passes it; a restore closes it while it swaps the database. */
   readonly gate = new RequestGate();
   private services?: Services;
@@ -174,7 +159,7 @@ export class Daemon {
       const server = this.buildServer();
       // Before listening, so a client that can connect sees the approved plugins' methods.
       // Bounded by the start timeout; a plugin that fails is marked failed, never fatal.
-      await this.plugins!.start();
+      await this.parts!.plugins.start();
       if (await clearStaleSocket(this.socketPath)) {
         this.logger.info(
           { socket: this.socketPath },
@@ -189,9 +174,9 @@ export class Daemon {
       }
       chmodSync(this.socketPath, 0o600);
       this.server = server;
-      this.checkKeys(this.keys!);
+      checkKeys(this.parts!.keys, this.config);
       this.jobs!.start();
-      this.embeddings!.start();
+      this.parts!.embeddings.start();
       this.checkpointer!.start();
     } catch (err) {
       this.releaseResources();
@@ -237,21 +222,21 @@ export class Daemon {
    */
   private buildServices(): Services {
     const now = this.options.clock ?? Date.now;
-    const memoryStore = new MemoryStore(this.db, now);
-    const sessions = new SessionService(this.db, memoryStore, this.audit, {
-      defaultIdleTimeoutMinutes: this.config.sessions.idleTimeoutMinutes,
-      now,
-    });
-    const access = new AccessControl(sessions, this.audit);
-    this.sessions = sessions;
-    const keys = new KeyLedger(this.db, { audit: this.audit, logger: this.logger, now });
-    this.keys = keys;
     this.providers ??= new ProviderRegistry({
       config: withEmbeddingModel(this.config),
       redactor: this.redactor,
-      keyFirstSeen: (fp) => this.keys!.firstSeen(fp),
+      keyFirstSeen: (fp) => this.parts?.keys.firstSeen(fp),
     });
-    this.jobs ??= this.buildJobs();
+    this.jobs ??= buildJobs({
+      config: this.config,
+      audit: this.audit,
+      logger: this.logger,
+      now,
+      sessions: () => this.parts!.sessions,
+      keys: () => this.parts!.keys,
+      auditLog: () => this.auditLog!,
+      backup: () => this.backup!,
+    });
     this.checkpointer ??= new Checkpointer({
       db: () => this.db,
       dbPath: this.dbPath,
@@ -271,98 +256,41 @@ export class Daemon {
       reopenDatabase: (swap) => this.reopenDatabase(swap),
       logger: this.logger,
     });
-    this.embeddings = new EmbeddingService({
-      store: memoryStore,
-      embeddings: new EmbeddingStore(this.db),
-      providers: this.providers,
-      settings: embeddingSettings(this.config),
-      logger: this.logger,
-      now,
-    });
-    const memory = new MemoryService(memoryStore, access, this.embeddings);
-    const agentTaskStore = new AgentTaskStore(this.db);
-    const runs = new TaskRuns();
-    const plugins = new PluginManager({
+    const system = new SystemService({
+      version: VERSION,
+      startedAt: this.startedAt,
+      socketPath: this.socketPath,
+      dataDir: this.dataDir,
+      dbPath: this.dbPath,
+      configFile: this.loaded.file,
       db: this.db,
+      requestCounts: () => this.dispatcher!.metrics.snapshot(),
+      storage: () => this.checkpointer!.health(),
+      keys: () => this.parts?.keys.status() ?? [],
+      connections: () => ({
+        current: this.server?.connectionCount ?? 0,
+        max: this.config.daemon.maxConnections,
+      }),
+      shutdown: () => void this.stop().then(() => this.options.onStopped?.()),
+      reloadConfig: () => this.reload(),
+    });
+    this.parts = buildDatabaseServices({
+      db: this.db,
+      config: () => this.config,
       audit: this.audit,
+      auditLog: this.auditLog!,
       logger: this.logger,
-      config: () => this.config.plugins,
-      dir: resolvePluginsDir(
-        this.config.plugins.dir,
-        this.dataDir,
-        this.options.env ?? process.env,
-      ),
-      registry: {
-        add: (spec) => this.dispatcher!.addDynamicMethod(pluginMethodDef(spec)),
-        remove: (name) => this.dispatcher!.removeMethod(name),
-      },
+      redactor: this.redactor,
       now,
-    });
-    this.plugins = plugins;
-    const catalog = new AgentTypeCatalog({
-      configured: () => this.config.agents.types,
-      extraTypes: () => plugins.agentTypes(),
-    });
-    const agents = new AgentService({
-      store: agentTaskStore,
-      runs,
-      access,
-      audit: this.audit,
-      catalog,
-      now,
-    });
-    const tasks = new TaskService({
-      store: agentTaskStore,
-      runs,
-      access,
-      audit: this.audit,
-      agents,
-      catalog,
-      memory,
-      providers: this.providers,
-      settings: () => this.config.tasks,
-      now,
-    });
-    this.tasks = tasks;
-    // Inside each session's end transaction: stop its agents, cancel its tasks and runs.
-    sessions.onEnd((id) => agents.onSessionEnd(id));
-    sessions.onEnd((id) => tasks.onSessionEnd(id));
-    return {
-      plugins,
-      audit: this.auditLog!,
+      env: this.options.env ?? process.env,
+      dataDir: this.dataDir,
       providers: this.providers,
       jobs: this.jobs,
       backup: this.backup,
-      sessions,
-      access,
-      memory,
-      agents,
-      tasks,
-      github: new GitHubService({
-        config: () => this.config.github,
-        audit: this.audit,
-        redactor: this.redactor,
-        env: this.options.env ?? process.env,
-      }),
-      system: new SystemService({
-        version: VERSION,
-        startedAt: this.startedAt,
-        socketPath: this.socketPath,
-        dataDir: this.dataDir,
-        dbPath: this.dbPath,
-        configFile: this.loaded.file,
-        db: this.db,
-        requestCounts: () => this.dispatcher!.metrics.snapshot(),
-        storage: () => this.checkpointer!.health(),
-        keys: () => keys.status(),
-        connections: () => ({
-          current: this.server?.connectionCount ?? 0,
-          max: this.config.daemon.maxConnections,
-        }),
-        shutdown: () => void this.stop().then(() => this.options.onStopped?.()),
-        reloadConfig: () => this.reload(),
-      }),
-    };
+      system,
+      dispatcher: () => this.dispatcher!,
+    });
+    return this.parts.services;
   }
 
   /**
@@ -372,9 +300,9 @@ export class Daemon {
    * new one. Plugins then start again under the approvals of the database now in place.
    */
   private async reopenDatabase(swap: DatabaseSwap): Promise<Database.Database> {
-    this.plugins?.stop(); // their processes and methods were approved by the old database
-    this.embeddings?.stop(); // its queue and vector index belong to the database put aside
-    this.sessions?.close(); // last-activity times belong in the database being put aside
+    this.parts?.plugins.stop(); // their processes and methods were approved by the old database
+    this.parts?.embeddings.stop(); // its queue and vector index belong to the database put aside
+    this.parts?.sessions.close(); // last-activity times belong in the database being put aside
     try {
       closeDatabase(this.db); // TRUNCATE checkpoint first, so the kept copy is one file
     } catch (err) {
@@ -399,8 +327,8 @@ export class Daemon {
     if (this.auditLog) this.auditHead.set(this.auditLog.head);
     this.services = this.buildServices();
     this.dispatcher!.setServices(this.services);
-    this.embeddings!.start(); // a new index, from the vectors of the database now in place
-    await this.plugins!.start();
+    this.parts!.embeddings.start(); // a new index, from the vectors of the database now in place
+    await this.parts!.plugins.start();
     if (failure) {
       throw new AppError(
         'CONFLICT',
@@ -424,96 +352,12 @@ export class Daemon {
       },
     });
     this.dispatcher = dispatcher;
-    const toInfo = (c: Connection): ConnectionInfo => ({
-      id: c.id,
-      get closed() {
-        return c.closed;
-      },
-      notify: (method, params) => c.send(JSON.stringify({ jsonrpc: '2.0', method, params })),
-      onClose: (l) => c.onClose(l),
-    });
-    return new SocketServer({
-      maxConnections: this.config.daemon.maxConnections,
-      maxLineBytes: this.config.daemon.maxLineBytes,
+    return createRpcServer({
+      dispatcher,
+      config: this.config,
       logger: this.logger,
-      onLine: (line, c) => dispatcher.handleLine(line, toInfo(c)),
-      onOverflow: (c) => {
-        dispatcher.metrics.request('(oversized)');
-        dispatcher.metrics.error('(oversized)');
-        this.audit.record('request.refused', { code: 'PAYLOAD_TOO_LARGE', connection: c.id });
-      },
-      overflowReply: (max) =>
-        errorLine(
-          null,
-          'PAYLOAD_TOO_LARGE',
-          `message larger than ${max} bytes; closing the connection`,
-          {
-            code: 'PAYLOAD_TOO_LARGE',
-            maxLineBytes: max,
-          },
-        ),
-      busyReply: (max) =>
-        errorLine(null, 'BUSY', `too many connections (limit ${max}); try again shortly`, {
-          code: 'BUSY',
-        }),
+      audit: this.audit,
     });
-  }
-
-  private checkKeys(keys: KeyLedger): unknown {
-    const configured = Object.entries(this.config.providers).map(([provider, p]) => ({
-      provider,
-      apiKey: p?.apiKey,
-    }));
-    const statuses = keys.check(configured, this.config.security.keyRotationDays);
-    return {
-      keys: statuses.length,
-      rotationDue: statuses.filter((k) => k.rotationDue).map((k) => k.provider),
-    };
-  }
-
-  /** Jobs outlive a restore, so each run looks up the current services. */
-  private buildJobs(): JobRunner {
-    const j = this.config.jobs;
-    return new JobRunner(
-      [
-        {
-          name: 'sessions.cleanup',
-          description: 'End sessions idle longer than their timeout.',
-          ...j.sessionsCleanup,
-          run: () => ({ ended: this.sessions!.cleanupIdle() }),
-        },
-        {
-          name: 'keys.reminder',
-          description: 'Record key fingerprints; warn about keys older than the rotation period.',
-          ...j.keysReminder,
-          run: () => this.checkKeys(this.keys!),
-        },
-        {
-          name: 'audit.rotate',
-          description:
-            'Verify the audit chain and report its files (rotation and pruning happen as it writes).',
-          ...j.auditRotate,
-          run: () => {
-            const result = this.auditLog!.verify();
-            if (!result.ok) {
-              this.audit.record('audit.chain_broken', { ...result });
-              throw new Error(
-                `audit chain broken at ${result.file}:${result.line}: ${result.reason}`,
-              );
-            }
-            return { records: result.records, files: this.auditLog!.files().length };
-          },
-        },
-        {
-          name: 'backup',
-          description: 'Online backup of the database into <dataDir>/backups.',
-          enabled: j.backup.enabled,
-          schedule: j.backup.schedule,
-          run: () => this.backup!.backupNow({ keep: j.backup.keep }),
-        },
-      ],
-      { audit: this.audit, logger: this.logger, now: this.options.clock ?? Date.now },
-    );
   }
 
   /** Re-reads the config file; applies what can change live and reports the rest as needing a restart. */
@@ -525,27 +369,7 @@ export class Daemon {
       this.logger.error({ err }, 'config reload failed; keeping the running configuration');
       throw new AppError('CONFLICT', `config not reloaded: ${(err as Error).message}`);
     }
-    const live = new Set([
-      'github.enabled',
-      'plugins.callTimeoutMs',
-      'github.ghPath',
-      'github.timeoutMs',
-      'github.maxOutputBytes',
-      'logging.level',
-      'daemon.maxConnections',
-      'daemon.maxLineBytes',
-      'daemon.shutdownGraceMs',
-      'tasks.timeoutMs',
-      'tasks.memoryResults',
-    ]);
-    const changed = diffConfig(this.config, next.config).map((c) => ({
-      ...c,
-      appliedLive:
-        live.has(c.path) ||
-        c.path.startsWith('providers.') ||
-        c.path.startsWith('agents.') ||
-        c.path === 'defaultProvider',
-    }));
+    const changed = configChanges(this.config, next.config);
     next.secrets.forEach((s) => this.redactor.addSecret(s));
     for (const w of next.warnings) {
       this.logger.warn({ file: w.file, fields: w.fields }, w.message);
@@ -557,17 +381,11 @@ export class Daemon {
     }
     this.loaded = next;
     this.config = next.config;
-    this.providers?.reload(withEmbeddingModel(next.config, this.embeddings?.settings));
+    this.providers?.reload(withEmbeddingModel(next.config, this.parts?.embeddings.settings));
     this.logger.level = next.config.logging.level;
     this.server?.setLimits(next.config.daemon);
-    const restart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
-    this.logger.info(
-      { changed, needsRestart: restart },
-      changed.length === 0
-        ? 'config reloaded: nothing changed'
-        : `config reloaded: ${changed.map((c) => `${c.path} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join(', ')}` +
-            (restart.length ? ` (restart to apply ${restart.join(', ')})` : ''),
-    );
+    const needsRestart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
+    this.logger.info({ changed, needsRestart }, reloadMessage(changed));
     return { file: next.file, changed };
   }
 
@@ -576,7 +394,7 @@ export class Daemon {
     this.stopping ??= (async () => {
       this.logger?.info('aistackd stopping');
       // Running tasks end now (cancelled), so their requests finish within the grace period.
-      this.tasks?.abortAll();
+      this.parts?.tasks.abortAll();
       if (this.server) {
         const { drained } = await this.server.close(this.config.daemon.shutdownGraceMs);
         if (!drained) this.logger.warn('shutdown grace period ended with requests still in flight');
@@ -596,12 +414,12 @@ export class Daemon {
 
   private releaseResources(): void {
     // Before the database closes: the worker and the index build stop touching it.
-    this.embeddings?.stop();
+    this.parts?.embeddings.stop();
     this.jobs?.stop();
     this.checkpointer?.stop();
     // Plugin processes first: nothing may call into them once the database is gone.
-    this.plugins?.stop();
-    this.sessions?.close();
+    this.parts?.plugins.stop();
+    this.parts?.sessions.close();
     // Before the database closes: each record saves the chain head there.
     this.auditClosed = this.auditLog?.close();
     if (this.db?.open) {

@@ -1,0 +1,41 @@
+/**
+ * Which settings a SIGHUP reload applies to the running daemon, and how it says what
+ * changed. Everything else (paths, storage, jobs, plugins on/off) waits for a restart,
+ * and the reload says so by name.
+ */
+import { diffConfig } from '../config/diff.js';
+import type { Config } from '../config/schema.js';
+
+const LIVE_PATHS = new Set([
+  'logging.level',
+  'daemon.maxConnections',
+  'daemon.maxLineBytes',
+  'daemon.shutdownGraceMs',
+  'github.enabled',
+  'github.reason',
+  'github.ghPath',
+  'github.timeoutMs',
+  'github.maxOutputBytes',
+  'plugins.callTimeoutMs',
+  'tasks.timeoutMs',
+  'tasks.memoryResults',
+  'defaultProvider',
+]);
+const LIVE_PREFIXES = ['providers.', 'agents.'];
+
+const isLive = (path: string) =>
+  LIVE_PATHS.has(path) || LIVE_PREFIXES.some((p) => path.startsWith(p));
+
+export function configChanges(before: Config, after: Config) {
+  return diffConfig(before, after).map((c) => ({ ...c, appliedLive: isLive(c.path) }));
+}
+
+export function reloadMessage(changed: ReturnType<typeof configChanges>): string {
+  if (changed.length === 0) return 'config reloaded: nothing changed';
+  const restart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
+  const list = changed.map((c) => `${c.path} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+  return (
+    `config reloaded: ${list.join(', ')}` +
+    (restart.length ? ` (restart to apply ${restart.join(', ')})` : '')
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The daemon's scheduled jobs, as specs for the JobRunner. Jobs outlive a database
+ * restore, so each run looks up the current services through getters instead of
+ * holding on to the ones that existed when it was scheduled.
+ */
+import type { Config } from '../config/schema.js';
+import type { AuditSink } from '../services/audit.js';
+import type { AuditLog } from '../services/audit-log.js';
+import type { BackupService } from '../services/backup.js';
+import { JobRunner } from '../services/jobs.js';
+import type { KeyLedger } from '../services/keys.js';
+import type { SessionService } from '../services/sessions.js';
+import type { Logger } from 'pino';
+
+export interface JobDeps {
+  config: Config;
+  audit: AuditSink;
+  logger: Logger;
+  now: () => number;
+  sessions: () => SessionService;
+  keys: () => KeyLedger;
+  auditLog: () => AuditLog;
+  backup: () => BackupService;
+}
+
+/** Records each configured provider key's fingerprint and reports the ones due for rotation. */
+export function checkKeys(keys: KeyLedger, config: Config) {
+  const configured = Object.entries(config.providers).map(([provider, p]) => ({
+    provider,
+    apiKey: p?.apiKey,
+  }));
+  const statuses = keys.check(configured, config.security.keyRotationDays);
+  return {
+    keys: statuses.length,
+    rotationDue: statuses.filter((k) => k.rotationDue).map((k) => k.provider),
+  };
+}
+
+export function buildJobs(deps: JobDeps): JobRunner {
+  const j = deps.config.jobs;
+  return new JobRunner(
+    [
+      {
+        name: 'sessions.cleanup',
+        description: 'End sessions idle longer than their timeout.',
+        ...j.sessionsCleanup,
+        run: () => ({ ended: deps.sessions().cleanupIdle() }),
+      },
+      {
+        name: 'keys.reminder',
+        description: 'Record key fingerprints; warn about keys older than the rotation period.',
+        ...j.keysReminder,
+        run: () => checkKeys(deps.keys(), deps.config),
+      },
+      {
+        name: 'audit.rotate',
+        description:
+          'Verify the audit chain and report its files (rotation and pruning happen as it writes).',
+        ...j.auditRotate,
+        run: () => {
+          const log = deps.auditLog();
+          const result = log.verify();
+          if (!result.ok) {
+            deps.audit.record('audit.chain_broken', { ...result });
+            throw new Error(
+              `audit chain broken at ${result.file}:${result.line}: ${result.reason}`,
+            );
+          }
+          return { records: result.records, files: log.files().length };
+        },
+      },
+      {
+        name: 'backup',
+        description: 'Online backup of the database into <dataDir>/backups.',
+        enabled: j.backup.enabled,
+        schedule: j.backup.schedule,
+        run: () => deps.backup().backupNow({ keep: j.backup.keep }),
+      },
+    ],
+    { audit: deps.audit, logger: deps.logger, now: deps.now },
+  );
+}
