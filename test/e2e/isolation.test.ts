@@ -164,4 +164,43 @@ describe('session isolation through the daemon', () => {
     const forced = await cb.call('session.end', { sessionId: A.id, force: true });
     expect(forced).toMatchObject({ reason: 'forced', deletedEntries: 1 });
   });
+
+  it("filters to one agent's entries, with or without the session's unassigned ones", async () => {
+    const put = (key: string, agentId?: string) =>
+      ca.call('memory.store', {
+        key,
+        content: `quokka notes for ${key}`,
+        ...(agentId ? { agentId } : {}),
+        ...A.creds,
+      });
+    await put('a1-note', 'agent-1');
+    await put('a2-note', 'agent-2');
+    await put('common-note');
+    const keys = (r: { entries: { key: string }[] }) => r.entries.map((e) => e.key).sort();
+    const scoped = await ca.call('memory.list', {
+      agentId: 'agent-1',
+      namespace: A.namespace,
+      ...A.creds,
+    });
+    expect(keys(scoped)).toEqual(['a1-note', 'common-note', 'secret-plan']);
+    const only = await ca.call('memory.list', {
+      agentId: 'agent-1',
+      includeShared: false,
+      ...A.creds,
+    });
+    expect(keys(only)).toEqual(['a1-note']);
+    const found = await ca.call('memory.search', {
+      query: 'quokka',
+      agentId: 'agent-2',
+      includeShared: false,
+      ...A.creds,
+    });
+    expect(found.results.map((r) => r.entry.key)).toEqual(['a2-note']);
+    const other = await cb.call('memory.list', {
+      agentId: 'agent-1',
+      includeShared: false,
+      ...B.creds,
+    });
+    expect(other.entries).toEqual([]);
+  });
 });
