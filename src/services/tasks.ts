@@ -43,7 +43,7 @@ export interface TaskServiceDeps {
   audit: AuditSink;
   agents: AgentService;
   catalog: AgentTypeCatalog;
-  memory: Pick<MemoryService, 'search'>;
+  memory: Pick<MemoryService, 'searchWithMode'>;
   providers: Pick<ProviderRegistry, 'get'>;
   settings: () => TaskSettings;
   now?: () => number;
@@ -252,7 +252,10 @@ export class TaskService {
     });
   }
 
-  /** The top memory entries for the input, with the same access rules as any read. */
+  /**
+   * The top memory entries for the input (hybrid when embeddings are on, else full text),
+   * with the same access rules as any read.
+   */
   private async memoriesFor(
     input: string,
     k: number,
@@ -260,7 +263,7 @@ export class TaskService {
     op: Operation,
   ): Promise<PromptMemory[]> {
     if (k <= 0) return [];
-    const { results } = await this.deps.memory.search(
+    const { results } = await this.deps.memory.searchWithMode(
       {
         query: input.slice(0, MEMORY_QUERY_CHARS),
         limit: k,
