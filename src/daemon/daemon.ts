@@ -4,7 +4,7 @@
  * `createDaemon()` builds everything from its options (no globals), so a test can run a
  * whole daemon in a temp dir and stop it in one call.
  */
-import { chmodSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -18,7 +18,7 @@ import { AppError } from '../rpc/errors.js';
 import type { MethodDef } from '../rpc/method.js';
 import { methodTable } from '../rpc/table.js';
 import { loggerAudit, type AuditSink } from '../services/audit.js';
-import { AuditLog } from '../services/audit-log.js';
+import type { AuditLog } from '../services/audit-log.js';
 import type { AuditHeadStore } from '../services/audit-files.js';
 import { BackupService } from '../services/backup.js';
 import type { DatabaseSwap } from '../services/backup-restore.js';
@@ -36,9 +36,10 @@ import { VERSION } from '../version.js';
 import { configChanges, reloadMessage } from './config-reload.js';
 import { buildJobs, checkKeys } from './daemon-jobs.js';
 import { buildDatabaseServices, type DatabaseServices } from './database-services.js';
-import { createRpcServer } from './rpc-server.js';
-import { acquireLock, clearStaleSocket, type Lock } from './instance-lock.js';
-import { createLogger, type LogTarget } from './logger.js';
+import { auditRefusal, createRpcServer, listenPrivately } from './rpc-server.js';
+import { openAuditLog } from './audit-open.js';
+import { acquireLock, type Lock } from './instance-lock.js';
+import { createLogger, resolveLogTarget, type LogTarget } from './logger.js';
 import { ensurePrivateDir } from './private-dir.js';
 
 export interface DaemonOptions {
@@ -53,20 +54,6 @@ export interface DaemonOptions {
   /** Called once the daemon has stopped on its own (system.shutdown). */
   onStopped?: () => void;
 }
-
-/**
- * Refusals worth a generic audit record; NOT_FOUND and the like are ordinary answers,
- * and ACCESS_DENIED / SESSION_INVALID are audited with their details by access control.
- */
-const AUDITED_CODES = new Set([
-  'PARSE_ERROR',
-  'INVALID_REQUEST',
-  'METHOD_NOT_FOUND',
-  'INVALID_PARAMS',
-  'SESSION_REQUIRED',
-  'PAYLOAD_TOO_LARGE',
-  'FEATURE_DISABLED',
-]);
 
 const MAX_SOCKET_PATH_BYTES = 107;
 
@@ -123,7 +110,7 @@ export class Daemon {
     ensurePrivateDir(this.dataDir, 'data directory');
     this.logger = await createLogger({
       level: this.config.logging.level,
-      target: this.logTarget(),
+      target: resolveLogTarget(this.options.log, this.config.logging.file, this.dataDir),
       redactor: this.redactor,
     });
     // Until the database (which holds the chain head) is open, audit events go to the log.
@@ -135,16 +122,10 @@ export class Daemon {
       this.locks.push(acquireLock(`${this.socketPath}.lock`, `socket ${this.socketPath}`));
       this.db = this.openDb();
       this.auditHead = metaAuditHead(this.db);
-      this.auditLog = await AuditLog.open({
-        dir: join(this.dataDir, 'audit'),
+      this.auditLog = await openAuditLog({
+        config: this.config,
+        dataDir: this.dataDir,
         redactor: this.redactor,
-        rotation: {
-          size: this.config.audit.rotateSize,
-          ...(this.config.audit.rotateFrequency && {
-            frequency: this.config.audit.rotateFrequency,
-          }),
-          keep: this.config.audit.keep,
-        },
         head: { get: () => this.auditHead!.get(), set: (h) => this.auditHead!.set(h) },
         logger: this.logger,
       });
@@ -160,19 +141,7 @@ export class Daemon {
       // Before listening, so a client that can connect sees the approved plugins' methods.
       // Bounded by the start timeout; a plugin that fails is marked failed, never fatal.
       await this.parts!.plugins.start();
-      if (await clearStaleSocket(this.socketPath)) {
-        this.logger.info(
-          { socket: this.socketPath },
-          'removed a stale socket left by a dead daemon',
-        );
-      }
-      const previous = process.umask(0o177);
-      try {
-        await server.listen(this.socketPath);
-      } finally {
-        process.umask(previous);
-      }
-      chmodSync(this.socketPath, 0o600);
+      await listenPrivately(server, this.socketPath, this.logger);
       this.server = server;
       checkKeys(this.parts!.keys, this.config);
       this.jobs!.start();
@@ -191,16 +160,6 @@ export class Daemon {
       },
       'aistackd listening',
     );
-  }
-
-  private logTarget(): LogTarget {
-    const log =
-      this.options.log ??
-      (this.config.logging.file ? { kind: 'file', path: this.config.logging.file } : undefined);
-    if (!log) return { kind: 'stdout' };
-    if (log.kind === 'file')
-      return { kind: 'file', path: log.path ?? join(this.dataDir, 'logs', 'aistackd.log') };
-    return log;
   }
 
   private openDb(): Database.Database {
@@ -347,9 +306,7 @@ export class Daemon {
       logger: this.logger,
       redactor: this.redactor,
       gate: this.gate,
-      onRefusal: (e) => {
-        if (AUDITED_CODES.has(e.code)) this.audit.record('request.refused', e);
-      },
+      onRefusal: (e) => auditRefusal(this.audit, e),
     });
     this.dispatcher = dispatcher;
     return createRpcServer({

@@ -5,7 +5,7 @@
  * it.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Redactor } from '../config/secrets.js';
 
@@ -13,6 +13,22 @@ export type LogTarget =
   | { kind: 'stdout' }
   | { kind: 'file'; path: string }
   | { kind: 'stream'; stream: DestinationStream };
+
+/**
+ * Where logs go: the option given, else config `logging.file`, else stdout. A file target
+ * without a path means `<dataDir>/logs/aistackd.log`.
+ */
+export function resolveLogTarget(
+  option: LogTarget | { kind: 'file'; path?: string } | undefined,
+  configFile: string | undefined,
+  dataDir: string,
+): LogTarget {
+  const log = option ?? (configFile ? { kind: 'file' as const, path: configFile } : undefined);
+  if (!log) return { kind: 'stdout' };
+  if (log.kind === 'file')
+    return { kind: 'file', path: log.path ?? join(dataDir, 'logs', 'aistackd.log') };
+  return log;
+}
 
 function scrubArg(redactor: Redactor, arg: unknown): unknown {
   if (typeof arg === 'string') return redactor.scrubText(arg);

@@ -1,0 +1,31 @@
+/**
+ * Opening the audit log with the configured rotation, in `<dataDir>/audit`, its chain
+ * head kept wherever the caller says (the live database, which a restore replaces).
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Redactor } from '../config/secrets.js';
+import type { AuditHeadStore } from '../services/audit-files.js';
+import { AuditLog } from '../services/audit-log.js';
+
+export function openAuditLog(o: {
+  config: Config;
+  dataDir: string;
+  redactor: Redactor;
+  head: AuditHeadStore;
+  logger: Logger;
+}): Promise<AuditLog> {
+  const a = o.config.audit;
+  return AuditLog.open({
+    dir: join(o.dataDir, 'audit'),
+    redactor: o.redactor,
+    rotation: {
+      size: a.rotateSize,
+      ...(a.rotateFrequency && { frequency: a.rotateFrequency }),
+      keep: a.keep,
+    },
+    head: o.head,
+    logger: o.logger,
+  });
+}
