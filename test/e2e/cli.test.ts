@@ -1,7 +1,16 @@
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, runCli, spawnDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
+import {
+  AISTACK,
+  cleanupAll,
+  runCli,
+  spawnDaemon,
+  startDaemon,
+  tempDir,
+  writeConfig,
+} from '../helpers/daemon.js';
 
 afterEach(cleanupAll);
 
@@ -110,5 +119,29 @@ describe('aistack CLI', () => {
     expect(d.output()).toMatch(/restart to apply dataDir/);
     const via = await runCli(['config', 'reload', '--socket', d.socketPath], envFor(dir));
     expect(via.stdout).toMatch(/nothing changed/);
+  });
+
+  it('exits quietly when the reader of its output goes away (| head)', async () => {
+    const d = await startDaemon();
+    const c = await d.client();
+    const { session } = await c.call('session.start', {});
+    for (let i = 0; i < 400; i++) {
+      await c.call('memory.store', {
+        key: `k${i}`,
+        namespace: 'pipe',
+        content: 'x'.repeat(500),
+        sessionId: session.id,
+        sessionToken: session.token,
+      });
+    }
+    const child = spawn(process.execPath, [AISTACK, '--json', 'memory', 'list', '-l', '400'], {
+      env: { PATH: process.env.PATH, HOME: d.dir, AISTACK_SOCKET: d.socketPath },
+    });
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    expect(stderr).not.toMatch(/EPIPE|at /);
+    expect(code).toBe(0);
   });
 });
