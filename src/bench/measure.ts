@@ -59,6 +59,16 @@ export function runSync(durationMs: number, op: () => unknown): Summary {
   return summarise(latencies, performance.now() - start);
 }
 
+/** The per-field median of repeated runs of one measurement cell. */
+export function medianSummary(runs: Summary[]): Summary {
+  return {
+    ops: median(runs.map((r) => r.ops)),
+    opsPerSec: median(runs.map((r) => r.opsPerSec)),
+    p50Us: median(runs.map((r) => r.p50Us)),
+    p99Us: median(runs.map((r) => r.p99Us)),
+  };
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;

@@ -23,7 +23,7 @@ import { openDatabase } from '../store/database.js';
 import { MemoryStore, type Entry } from '../store/memory-store.js';
 import { MIGRATIONS } from '../store/schema.js';
 import { Corpus } from './corpus.js';
-import { median, runConcurrent, runSync, type Summary } from './measure.js';
+import { medianSummary, runConcurrent, runSync, type Summary } from './measure.js';
 import { measureMcpStartup } from './mcp-startup.js';
 import { printReport, type Row } from './report.js';
 import { vectorPhase } from './vector.js';
@@ -273,15 +273,6 @@ async function main(): Promise<void> {
   };
   printReport(report, Boolean(args.json));
   rmSync(dir, { recursive: true, force: true });
-}
-
-function medianSummary(runs: Summary[]): Summary {
-  return {
-    ops: median(runs.map((r) => r.ops)),
-    opsPerSec: median(runs.map((r) => r.opsPerSec)),
-    p50Us: median(runs.map((r) => r.p50Us)),
-    p99Us: median(runs.map((r) => r.p99Us)),
-  };
 }
 
 main().catch((err) => {

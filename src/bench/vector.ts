@@ -20,7 +20,7 @@ import { EmbeddingStore, type EmbeddingModel } from '../store/embedding-store.js
 import type { Entry, MemoryStore } from '../store/memory-store.js';
 import { MIGRATIONS } from '../store/schema.js';
 import { BenchEmbedder, startEmbedServer, topK } from './embedding.js';
-import { median, runConcurrent, type Summary } from './measure.js';
+import { medianSummary, runConcurrent, type Summary } from './measure.js';
 import type { Row } from './report.js';
 
 const MODEL = 'bench-embed';
@@ -75,15 +75,6 @@ function writeVectors(db: Database.Database, vectors: Float32Array, model: Embed
       }
     });
   }
-}
-
-function medianSummary(runs: Summary[]): Summary {
-  return {
-    ops: median(runs.map((r) => r.ops)),
-    opsPerSec: median(runs.map((r) => r.opsPerSec)),
-    p50Us: median(runs.map((r) => r.p50Us)),
-    p99Us: median(runs.map((r) => r.p99Us)),
-  };
 }
 
 async function until(check: () => Promise<boolean> | boolean, what: string, ms = 120_000) {

@@ -68,6 +68,3 @@ export class AppError extends Error {
     this.rpcCode = ERROR_CODES[code];
   }
 }
-
-export const notFound = (what: string, data?: Record<string, unknown>) =>
-  new AppError('NOT_FOUND', `${what} not found`, data);

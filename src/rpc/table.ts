@@ -3,7 +3,6 @@
  * client are derived from it, so a method's params and result are written only once.
  */
 import type { z } from 'zod';
-import type { MethodDef } from './method.js';
 import { agentMethods } from './agent-methods.js';
 import { auditMethods } from './audit-methods.js';
 import { backupMethods } from './backup-methods.js';
@@ -35,7 +34,3 @@ export type MethodName = Table['name'];
 type ByName<N extends MethodName> = Extract<Table, { name: N }>;
 export type ParamsOf<N extends MethodName> = z.input<ByName<N>['params']>;
 export type ResultOf<N extends MethodName> = Awaited<ReturnType<ByName<N>['handler']>>;
-
-export function findMethod(name: string): MethodDef | undefined {
-  return (methodTable as readonly MethodDef[]).find((m) => m.name === name);
-}

@@ -138,10 +138,6 @@ export class SessionService {
     return null;
   }
 
-  exists(id: string): boolean {
-    return this.load(id) !== undefined;
-  }
-
   /** Ends a session: entries deleted, hooks told, token invalidated, one audit record. */
   end(id: string, reason: EndReason, by: { connection?: number } = {}) {
     const cached = this.load(id);

@@ -13,24 +13,9 @@ import type { Entry } from '../../store/memory-store.js';
 import type { AistackClient } from '../client.js';
 import { CliError, withClient } from './context.js';
 import { printJson } from './output.js';
+import { progressBar } from './progress-bar.js';
 
 const BATCH = 500;
-
-function progress(enabled: boolean) {
-  let last = 0;
-  return {
-    update(done: number, total: number, label: string) {
-      if (!enabled || Date.now() - last < 100) return;
-      last = Date.now();
-      const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
-      const bar = '#'.repeat(Math.floor(pct / 4)).padEnd(25, '.');
-      process.stderr.write(`\r[${bar}] ${String(pct).padStart(3)}% ${label}`);
-    },
-    done() {
-      if (enabled) process.stderr.write('\r\x1b[K');
-    },
-  };
-}
 
 export function exportCommand(): Command {
   return new Command('export')
@@ -93,7 +78,7 @@ export function importCommand(): Command {
         const input = file === '-' ? process.stdin : createReadStream(file);
         let bytes = 0;
         input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
-        const bar = progress(Boolean(process.stderr.isTTY) && !opts.json && size > 0);
+        const bar = progressBar(Boolean(process.stderr.isTTY) && !opts.json && size > 0);
         const rejected: { line: number; reason: string }[] = [];
         let inserted = 0;
         let updated = 0;
