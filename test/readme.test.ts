@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, ERROR_DESCRIPTIONS } from '../src/rpc/errors.js';
+import { ERROR_NUMBERS as ERROR_CODES, ERROR_DESCRIPTIONS } from '../src/protocol/error-codes.js';
 
 describe('README', () => {
   it('prints the error-code table exactly as the catalogue defines it', () => {

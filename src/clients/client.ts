@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { JSONRPCClient, JSONRPCErrorException } from 'json-rpc-2.0';
 import type { MethodName, ParamsOf, ResultOf } from '../rpc/table.js';
 import { LineFramer } from '../transport/line-framer.js';
-import { errorCodeName } from '../rpc/errors.js';
+import { errorCodeName } from '../protocol/error-codes.js';
 
 /** An error answer from the daemon, with its JSON-RPC number and stable string code. */
 export class RpcError extends Error {

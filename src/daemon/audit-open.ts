@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Redactor } from '../config/secrets.js';
-import type { AuditHeadStore } from '../services/audit-files.js';
-import { AuditLog } from '../services/audit-log.js';
+import type { AuditHeadStore } from '../services/audit/audit-files.js';
+import { AuditLog } from '../services/audit/audit-log.js';
 
 export function openAuditLog(o: {
   config: Config;

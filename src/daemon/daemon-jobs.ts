@@ -4,12 +4,12 @@
  * holding on to the ones that existed when it was scheduled.
  */
 import type { Config } from '../config/schema.js';
-import type { AuditSink } from '../services/audit.js';
-import type { AuditLog } from '../services/audit-log.js';
-import type { BackupService } from '../services/backup.js';
-import { JobRunner } from '../services/jobs.js';
-import type { KeyLedger } from '../services/keys.js';
-import type { SessionService } from '../services/sessions.js';
+import type { AuditSink } from '../services/audit/audit-sink.js';
+import type { AuditLog } from '../services/audit/audit-log.js';
+import type { BackupService } from '../services/backup/backup.js';
+import { JobRunner } from '../services/jobs/jobs.js';
+import type { KeyLedger } from '../services/providers/key-ledger.js';
+import type { SessionService } from '../services/access/sessions.js';
 import type { Logger } from 'pino';
 
 export interface JobDeps {

@@ -4,7 +4,7 @@
  * the configuration.
  */
 import { Command } from 'commander';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 import { Daemon } from './daemon.js';
 
 export interface DaemonCliOptions {

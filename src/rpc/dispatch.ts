@@ -14,10 +14,11 @@ import {
 } from 'json-rpc-2.0';
 import type { Logger } from 'pino';
 import type { Redactor } from '../config/secrets.js';
-import { AppError, ERROR_CODES, errorCodeName } from './errors.js';
+import { AppError } from '../core/errors.js';
+import { ERROR_NUMBERS as ERROR_CODES, errorCodeName } from '../protocol/error-codes.js';
 import type { CallContext, ConnectionInfo, MethodDef } from './method.js';
 import { RequestMetrics } from './metrics.js';
-import type { RequestGate } from './request-gate.js';
+import type { RequestGate } from '../core/request-gate.js';
 import type { Services } from '../services/services.js';
 
 export interface DispatcherOptions {
@@ -128,7 +129,12 @@ export class Dispatcher {
       const data = error.data
         ? redactor.scrub({ code: error.code, ...error.data })
         : { code: error.code };
-      return createJSONRPCErrorResponse(id, error.rpcCode, redactor.scrubText(error.message), data);
+      return createJSONRPCErrorResponse(
+        id,
+        ERROR_CODES[error.code],
+        redactor.scrubText(error.message),
+        data,
+      );
     }
     if (error instanceof JSONRPCErrorException) {
       const data = { code: errorCodeName(error.code), ...(error.data as object | undefined) };

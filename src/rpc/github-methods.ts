@@ -10,7 +10,7 @@ import {
   issueListParams,
   prListParams,
   repoViewParams,
-} from '../services/github-params.js';
+} from '../services/github/github-params.js';
 
 export const githubMethods = [
   defineMethod({

@@ -2,7 +2,7 @@
  * Request and error counts per method. Unknown method names are counted under one
  * bucket so a client cannot grow the map without bound.
  */
-import type { RequestCounts } from '../services/system.js';
+import type { RequestCounts } from '../services/system/system.js';
 
 export class RequestMetrics {
   private readonly counts = new Map<string, { requests: number; errors: number }>();

@@ -3,7 +3,7 @@
  * `session.start` only and is never listed.
  */
 import { z } from 'zod';
-import { AppError } from './errors.js';
+import { AppError } from '../core/errors.js';
 import { defineMethod, type CallContext } from './method.js';
 import { metadataSchema } from './memory-schemas.js';
 

@@ -2,18 +2,18 @@
  * The services a method handler can reach. The daemon builds one of these per process
  * (no singletons); tests can build one around a temp database.
  */
-import type { AccessControl } from './access-control.js';
-import type { AgentService } from './agents.js';
-import type { AuditLog } from './audit-log.js';
-import type { BackupService } from './backup.js';
-import type { GitHubService } from './github.js';
-import type { JobRunner } from './jobs.js';
-import type { MemoryService } from './memory.js';
+import type { AccessControl } from './access/access-control.js';
+import type { AgentService } from './agents/agents.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { BackupService } from './backup/backup.js';
+import type { GitHubService } from './github/github.js';
+import type { JobRunner } from './jobs/jobs.js';
+import type { MemoryService } from './memory/memory.js';
 import type { PluginManager } from './plugins/manager.js';
 import type { ProviderRegistry } from './providers/registry.js';
-import type { SessionService } from './sessions.js';
-import type { SystemService } from './system.js';
-import type { TaskService } from './tasks.js';
+import type { SessionService } from './access/sessions.js';
+import type { SystemService } from './system/system.js';
+import type { TaskService } from './agents/tasks.js';
 
 export interface Services {
   system: SystemService;

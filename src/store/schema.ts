@@ -2,13 +2,13 @@
  * The list of migrations, oldest first. Each feature adds its tables here.
  */
 import type { Migration } from './migrations.js';
-import { agentTaskMigration } from './agent-task-schema.js';
-import { embeddingModelMigration } from './embedding-schema.js';
-import { memoryMigration } from './memory-schema.js';
-import { pluginMigration } from './plugin-schema.js';
-import { keyMigration } from './key-schema.js';
-import { namespaceCountMigration } from './namespace-count-schema.js';
-import { sessionMigration } from './session-schema.js';
+import { agentTaskMigration } from './agents/agent-task-schema.js';
+import { embeddingModelMigration } from './embeddings/embedding-schema.js';
+import { memoryMigration } from './memory/memory-schema.js';
+import { pluginMigration } from './plugins/plugin-schema.js';
+import { keyMigration } from './keys/key-schema.js';
+import { namespaceCountMigration } from './memory/namespace-count-schema.js';
+import { sessionMigration } from './sessions/session-schema.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {

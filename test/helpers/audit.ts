@@ -1,6 +1,6 @@
 /** Audit records a test daemon wrote (read from its audit files), details flattened for matching. */
 import { join } from 'node:path';
-import { listAuditFiles, readRecordLines } from '../../src/services/audit-files.js';
+import { listAuditFiles, readRecordLines } from '../../src/services/audit/audit-files.js';
 import type { TestDaemon } from './daemon.js';
 
 export type AuditRecord = Record<string, unknown> & { event: string; seq: number };

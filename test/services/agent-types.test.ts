@@ -3,7 +3,7 @@ import {
   AgentTypeCatalog,
   BUILT_IN_AGENT_TYPES,
   type AgentType,
-} from '../../src/services/agent-types.js';
+} from '../../src/services/agents/agent-types.js';
 
 const type = (name: string, systemPrompt = `You are ${name}.`): AgentType => ({
   name,

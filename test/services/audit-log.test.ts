@@ -8,10 +8,10 @@ import {
   ZERO_HASH,
   type AuditHead,
   type AuditHeadStore,
-} from '../../src/services/audit-files.js';
-import { metaAuditHead } from '../../src/store/audit-head.js';
-import { AuditLog, type AuditRotation } from '../../src/services/audit-log.js';
-import { verifyAudit } from '../../src/services/audit-verify.js';
+} from '../../src/services/audit/audit-files.js';
+import { metaAuditHead } from '../../src/store/audit/audit-head.js';
+import { AuditLog, type AuditRotation } from '../../src/services/audit/audit-log.js';
+import { verifyAudit } from '../../src/services/audit/audit-verify.js';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { cleanupAll, tempDir } from '../helpers/daemon.js';

@@ -3,9 +3,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/config/secrets.js';
-import { AppError } from '../../src/rpc/errors.js';
-import type { AuditSink } from '../../src/services/audit.js';
-import { GITHUB_DEFAULTS, GitHubService, type GitHubConfig } from '../../src/services/github.js';
+import { AppError } from '../../src/core/errors.js';
+import type { AuditSink } from '../../src/services/audit/audit-sink.js';
+import {
+  GITHUB_DEFAULTS,
+  GitHubService,
+  type GitHubConfig,
+} from '../../src/services/github/github.js';
 import { cleanupAll, tempDir } from '../helpers/daemon.js';
 import { installFakeGh, type FakeGh } from '../helpers/fake-gh.js';
 

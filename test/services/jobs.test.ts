@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { JobRunner } from '../../src/services/jobs.js';
+import { JobRunner } from '../../src/services/jobs/jobs.js';
 
 const quiet = pino({ level: 'silent' });
 

@@ -4,7 +4,7 @@ import {
   DEFAULT_SYSTEM_PROMPT,
   escapeDelimiters,
   MEMORY_ENTRY_MAX_CHARS,
-} from '../../src/services/prompt.js';
+} from '../../src/services/agents/prompt.js';
 
 /** The blocks of a user message, as the model would delimit them. */
 function memoryBlocks(user: string): string[] {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/config/secrets.js';
-import { AppError } from '../../src/rpc/errors.js';
+import { AppError } from '../../src/core/errors.js';
 import { AnthropicProvider } from '../../src/services/providers/anthropic.js';
 import { fingerprint, shortFingerprint } from '../../src/services/providers/key-fingerprint.js';
 import { OllamaProvider } from '../../src/services/providers/ollama.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../src/bench/corpus.js';
-import { VectorIndex } from '../../src/services/vector-index.js';
-import { cosine } from '../../src/services/vector-search.js';
-import { scopeAllows } from '../../src/store/memory-scope.js';
+import { VectorIndex } from '../../src/services/embeddings/vector-index.js';
+import { cosine } from '../../src/services/embeddings/vector-search.js';
+import { scopeAllows } from '../../src/store/memory/memory-scope.js';
 
 function randomVectors(n: number, dims: number, seed = 1): Float32Array[] {
   const r = rng(seed);

@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../core/version.js';
 import { AistackClient } from '../client.js';
 import { globals, resolvePaths } from './context.js';
 import * as checks from './doctor-checks.js';

@@ -3,7 +3,7 @@
  * reaching the daemon, `--json` everywhere for scripts.
  */
 import { Command, CommanderError } from 'commander';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../core/version.js';
 import { reportFailure } from './context.js';
 import { agentCommands } from './agent-commands.js';
 import { auditCommands } from './audit-commands.js';

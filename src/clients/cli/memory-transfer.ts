@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Command } from 'commander';
 import { entrySchema } from '../../rpc/memory-schemas.js';
-import type { Entry } from '../../store/memory-store.js';
+import type { Entry } from '../../store/memory/memory-store.js';
 import type { AistackClient } from '../client.js';
 import { CliError, withClient } from './context.js';
 import { printJson } from './output.js';

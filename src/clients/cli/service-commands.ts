@@ -15,8 +15,8 @@ import {
   removeServiceFile,
   writeServiceFile,
   type ServiceHost,
-} from '../../services/service-exec.js';
-import { checkMayWrite, homeOf, planInstall } from '../../services/service-install.js';
+} from './os-service/service-exec.js';
+import { checkMayWrite, homeOf, planInstall } from './os-service/service-install.js';
 import {
   resolveTarget,
   showCommand,
@@ -25,8 +25,8 @@ import {
   validateUserName,
   type Cmd,
   type ServiceTarget,
-} from '../../services/service-plan.js';
-import { ServiceError } from '../../services/service-units.js';
+} from './os-service/service-plan.js';
+import { ServiceError } from './os-service/service-units.js';
 import { CliError, EXIT, globals, resolvePaths, say } from './context.js';
 import { printJson } from './output.js';
 

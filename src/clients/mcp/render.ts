@@ -9,7 +9,7 @@
  */
 import { RpcError, ConnectionClosedError } from '../client.js';
 import { DaemonNotRunningError } from '../autostart.js';
-import type { Entry } from '../../store/memory-store.js';
+import type { Entry } from '../../store/memory/memory-store.js';
 import type { ResultOf } from '../../rpc/table.js';
 import { SessionJoinError, ShimClosedError } from './session.js';
 

@@ -15,7 +15,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { MethodDef } from '../../rpc/method.js';
 import { methodTable } from '../../rpc/table.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../core/version.js';
 import type { AistackClient } from '../client.js';
 import { callTool } from './call-tool.js';
 import { describeFailure, makeScrubber } from './render.js';

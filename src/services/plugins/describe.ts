@@ -3,7 +3,7 @@
  * (inspection), what the user approved, and what is running. The state answers "what
  * is this plugin doing now, and what would a reload do with it".
  */
-import type { ApprovalRow } from '../../store/plugin-store.js';
+import type { ApprovalRow } from '../../store/plugins/plugin-store.js';
 import type { Inspection } from './inspect.js';
 import { pluginAgentTypeName, pluginMethodName, type Manifest } from './manifest.js';
 

@@ -7,9 +7,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { AppError } from '../../rpc/errors.js';
-import { PluginStore, type PluginEventKind } from '../../store/plugin-store.js';
-import type { AuditSink } from '../audit.js';
+import { AppError } from '../../core/errors.js';
+import { PluginStore, type PluginEventKind } from '../../store/plugins/plugin-store.js';
+import type { AuditSink } from '../audit/audit-sink.js';
 import { describePlugin, type PluginInfo } from './describe.js';
 import { inspectPlugin, pluginFolderNames, pluginsDirectory } from './inspect.js';
 import {

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { AppError } from '../../rpc/errors.js';
+import { AppError } from '../../core/errors.js';
 import { hostMessageSchema, LineSplitter, type HostMessage, type HostRequest } from './protocol.js';
 
 export type FailureKind =

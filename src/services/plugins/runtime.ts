@@ -8,9 +8,9 @@
  * why; reload it" error instead of "no such method".
  */
 import type { Logger } from 'pino';
-import { AppError } from '../../rpc/errors.js';
-import type { PluginEventKind } from '../../store/plugin-store.js';
-import type { AuditSink } from '../audit.js';
+import { AppError } from '../../core/errors.js';
+import type { PluginEventKind } from '../../store/plugins/plugin-store.js';
+import type { AuditSink } from '../audit/audit-sink.js';
 import type { PluginState } from './describe.js';
 import type { Inspection } from './inspect.js';
 import { pluginAgentTypeName, pluginMethodName, type Manifest } from './manifest.js';

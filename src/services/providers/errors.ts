@@ -11,7 +11,7 @@
  * options, and anything attached here may end up serialized in a log.
  */
 import { maskSecret, type Redactor } from '../../config/secrets.js';
-import { AppError } from '../../rpc/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { ProviderName } from './provider.js';
 
 export type FailureReason =

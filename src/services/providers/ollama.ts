@@ -4,7 +4,7 @@
  * bounded retries come from `retryingFetch`. A key is optional (Ollama behind a proxy
  * or a hosted Ollama) and sent as a bearer token only when configured.
  */
-import { AppError } from '../../rpc/errors.js';
+import { AppError } from '../../core/errors.js';
 import { toVectors } from './embedding-vectors.js';
 import {
   BadResponseError,

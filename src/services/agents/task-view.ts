@@ -1,0 +1,56 @@
+/**
+ * How a task looks on the wire (camelCase, ISO times, usage as one object), and the
+ * CONFLICT error for a move the task's status does not allow.
+ */
+import { AppError } from '../../core/errors.js';
+import type { TaskRow, TaskStatus } from '../../store/agents/agent-task-store.js';
+
+export interface TaskView {
+  id: string;
+  sessionId: string;
+  agentId: string | null;
+  input: string;
+  status: TaskStatus;
+  output: string | null;
+  error: string | null;
+  provider: string | null;
+  model: string | null;
+  usage: { inputTokens: number; outputTokens: number } | null;
+  durationMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function taskView(r: TaskRow): TaskView {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    agentId: r.agent_id,
+    input: r.input,
+    status: r.status,
+    output: r.output,
+    error: r.error,
+    provider: r.provider,
+    model: r.model,
+    usage:
+      r.input_tokens === null || r.output_tokens === null
+        ? null
+        : { inputTokens: r.input_tokens, outputTokens: r.output_tokens },
+    durationMs: r.duration_ms,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+    startedAt: iso(r.started_at),
+    completedAt: iso(r.completed_at),
+  };
+}
+
+export function conflict(task: TaskRow, action: string): AppError {
+  return new AppError('CONFLICT', `task ${task.id} is ${task.status}; ${action}`, {
+    taskId: task.id,
+    status: task.status,
+  });
+}

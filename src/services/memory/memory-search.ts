@@ -1,0 +1,217 @@
+/**
+ * `memory.search` in its three modes. `fts`: BM25 over the full-text index. `vector`:
+ * cosine similarity to the query's embedding. `hybrid`: reciprocal-rank fusion
+ * (k = 60) of the top 50 of each, so an entry found by meaning and one with no
+ * embedding at all (found by its words) both come through. Every mode reads under the
+ * same Scope and filters, in SQL; each result says how it matched and its scores.
+ *
+ * Hybrid degrades to full-text when the query cannot be embedded and says so in
+ * `degraded`; an explicit `vector` search fails with the provider's error instead.
+ */
+import { AppError } from '../../core/errors.js';
+import type { Filters, Scope } from '../../store/memory/memory-scope.js';
+import type { Entry, MemoryStore } from '../../store/memory/memory-store.js';
+import type { EmbeddingService } from '../embeddings/embeddings.js';
+import { buildFtsQuery, type FtsQuery } from './fts-query.js';
+import { makeSnippet } from './snippet.js';
+
+export type SearchMode = 'fts' | 'vector' | 'hybrid';
+
+export interface SearchScores {
+  /** BM25, higher is better (full-text matches). */
+  bm25?: number;
+  /** Cosine similarity of the entry's embedding to the query's. */
+  cosine?: number;
+  /** Reciprocal-rank fusion score (hybrid). */
+  rrf?: number;
+}
+
+export interface SearchResult {
+  entry: Entry;
+  /** The score results are ordered by: bm25, cosine or rrf, by mode. */
+  score: number;
+  matchType: SearchMode;
+  scores: SearchScores;
+  snippet: string;
+}
+
+export interface SearchResponse {
+  results: SearchResult[];
+  count: number;
+  mode: SearchMode;
+  /** Set when hybrid fell back to full-text only, with why. */
+  degraded?: string;
+}
+
+export interface SearchRequest {
+  query: string;
+  limit: number;
+  offset: number;
+  match?: 'all' | 'any' | undefined;
+  mode?: SearchMode | undefined;
+}
+
+export const RRF_K = 60;
+/** How deep vector and hybrid results go (offset + limit): each page costs its depth. */
+export const VECTOR_DEPTH_MAX = 1000;
+/** How deep each ranking goes into a hybrid fusion (deeper when the page is). */
+export const HYBRID_DEPTH = 50;
+
+interface Ranked {
+  rowid: number;
+  entry?: Entry;
+  bm25?: number;
+  cosine?: number;
+  rrf: number;
+}
+
+const result = (
+  entry: Entry,
+  score: number,
+  matchType: SearchMode,
+  scores: SearchScores,
+  q: FtsQuery,
+): SearchResult => ({
+  entry,
+  score,
+  matchType,
+  scores,
+  snippet: makeSnippet(entry.content, q.terms),
+});
+
+export class MemorySearch {
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly embeddings?: EmbeddingService,
+  ) {}
+
+  /** The mode a search without one gets: hybrid when embeddings are on. */
+  get defaultMode(): SearchMode {
+    return this.embeddings?.enabled ? 'hybrid' : 'fts';
+  }
+
+  /** Full-text only, synchronous (the path tasks and the benchmark baseline use). */
+  fts(p: SearchRequest, scope: Scope, filters: Filters): SearchResult[] {
+    const q = buildFtsQuery(p.query, p.match ?? 'all');
+    if (!q.match) return [];
+    return this.store
+      .search(q.match, scope, filters, p.limit, p.offset)
+      .map((r) => result(r.entry, r.score, 'fts', { bm25: r.score }, q));
+  }
+
+  async run(p: SearchRequest, scope: Scope, filters: Filters): Promise<SearchResponse> {
+    const mode = p.mode ?? this.defaultMode;
+    if (mode === 'fts') return this.response(this.fts(p, scope, filters), mode);
+    const embeddings = this.embeddings;
+    if (!embeddings?.enabled) {
+      throw new AppError(
+        'FEATURE_DISABLED',
+        `${mode} search needs embeddings: set memory.embeddings.enabled to true, or use mode "fts"`,
+        { feature: 'memory.embeddings' },
+      );
+    }
+    const q = buildFtsQuery(p.query, p.match ?? 'all');
+    const depth = p.offset + p.limit;
+    if (depth > VECTOR_DEPTH_MAX) {
+      throw new AppError(
+        'INVALID_PARAMS',
+        `${mode} search returns at most the first ${VECTOR_DEPTH_MAX} results (offset + limit ≤ ${VECTOR_DEPTH_MAX})`,
+        { issues: [{ path: ['offset'], message: `offset + limit ≤ ${VECTOR_DEPTH_MAX}` }] },
+      );
+    }
+    if (mode === 'vector') {
+      const vector = await embeddings.embedQuery(p.query);
+      const hits = await embeddings.vectorSearch(vector, scope, filters, depth);
+      const page = hits.slice(p.offset);
+      const entries = this.entries(page, scope, filters);
+      return this.response(
+        page.flatMap((h) => {
+          const entry = entries.get(h.rowid);
+          return entry ? [result(entry, h.cosine, 'vector', { cosine: h.cosine }, q)] : [];
+        }),
+        mode,
+      );
+    }
+    return this.hybrid(p, q, scope, filters, Math.max(HYBRID_DEPTH, depth));
+  }
+
+  private async hybrid(
+    p: SearchRequest,
+    q: FtsQuery,
+    scope: Scope,
+    filters: Filters,
+    depth: number,
+  ): Promise<SearchResponse> {
+    const embeddings = this.embeddings!;
+    const vectorHits = embeddings
+      .embedQuery(p.query, true)
+      .then((v) => embeddings.vectorSearch(v, scope, filters, depth));
+    vectorHits.catch(() => {}); // handled below; never an unhandled rejection
+    const fts = q.match ? this.store.search(q.match, scope, filters, depth, 0) : [];
+    const byRow = new Map<number, Ranked>();
+    fts.forEach((r, i) =>
+      byRow.set(r.rowid, {
+        rowid: r.rowid,
+        entry: r.entry,
+        bm25: r.score,
+        rrf: 1 / (RRF_K + i + 1),
+      }),
+    );
+    let degraded: string | undefined;
+    try {
+      (await vectorHits).forEach((h, i) => {
+        const ranked = byRow.get(h.rowid) ?? { rowid: h.rowid, rrf: 0 };
+        ranked.cosine = h.cosine;
+        ranked.rrf += 1 / (RRF_K + i + 1);
+        byRow.set(h.rowid, ranked);
+      });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'PROVIDER_FAILURE') throw err;
+      degraded = `vector unavailable: ${err.message}`;
+    }
+    const page = [...byRow.values()]
+      // Equal fused scores (the same rank in either list): the words matched wins.
+      .sort(
+        (a, b) =>
+          b.rrf - a.rrf ||
+          Number(b.bm25 !== undefined) - Number(a.bm25 !== undefined) ||
+          (b.cosine ?? -2) - (a.cosine ?? -2) ||
+          (b.bm25 ?? 0) - (a.bm25 ?? 0) ||
+          a.rowid - b.rowid,
+      )
+      .slice(p.offset, p.offset + p.limit);
+    const fetched = this.entries(
+      page.filter((r) => !r.entry),
+      scope,
+      filters,
+    );
+    const results = page.flatMap((r) => {
+      const entry = r.entry ?? fetched.get(r.rowid);
+      if (!entry) return [];
+      const matchType: SearchMode =
+        r.bm25 !== undefined && r.cosine !== undefined
+          ? 'hybrid'
+          : r.cosine !== undefined
+            ? 'vector'
+            : 'fts';
+      const scores: SearchScores = { rrf: r.rrf };
+      if (r.bm25 !== undefined) scores.bm25 = r.bm25;
+      if (r.cosine !== undefined) scores.cosine = r.cosine;
+      return [result(entry, r.rrf, matchType, scores, q)];
+    });
+    return this.response(results, 'hybrid', degraded);
+  }
+
+  /** Entries for vector hits, read again under the caller's scope and filters. */
+  private entries(hits: { rowid: number }[], scope: Scope, filters: Filters) {
+    return this.store.entriesByRowid(
+      hits.map((h) => h.rowid),
+      scope,
+      filters,
+    );
+  }
+
+  private response(results: SearchResult[], mode: SearchMode, degraded?: string): SearchResponse {
+    return { results, count: results.length, mode, ...(degraded ? { degraded } : {}) };
+  }
+}

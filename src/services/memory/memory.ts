@@ -1,0 +1,176 @@
+/**
+ * Memory: store, get, search, list, delete, namespaces, export and import, and the
+ * embeddings' reindex and status. Every path asks AccessControl who the caller is and
+ * what it may see before touching the store, and every result names the namespace it
+ * came from or landed in.
+ */
+import { AppError } from '../../core/errors.js';
+import type { Entry, MemoryStore } from '../../store/memory/memory-store.js';
+import type { AccessControl, Credentials, Operation } from '../access/access-control.js';
+import { isSessionNamespace } from '../access/access-control.js';
+import type { EmbeddingService, ReindexResult } from '../embeddings/embeddings.js';
+import {
+  MemorySearch,
+  type SearchMode,
+  type SearchResponse,
+  type SearchResult,
+} from './memory-search.js';
+
+export type { SearchResult } from './memory-search.js';
+
+export const DEFAULT_NAMESPACE = 'default';
+
+interface ReadFilters extends Credentials {
+  namespace?: string | undefined;
+  tags?: string[] | undefined;
+  agentId?: string | undefined;
+  includeShared?: boolean | undefined;
+}
+
+interface SearchParams extends ReadFilters {
+  query: string;
+  limit: number;
+  offset: number;
+  match?: 'all' | 'any' | undefined;
+}
+
+export class MemoryService {
+  private readonly searcher: MemorySearch;
+
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly access: AccessControl,
+    private readonly embeddings?: EmbeddingService,
+  ) {
+    this.searcher = new MemorySearch(store, embeddings);
+  }
+
+  put(
+    p: Credentials & {
+      key: string;
+      content: string;
+      namespace?: string | undefined;
+      metadata?: Record<string, unknown> | undefined;
+      tags?: string[] | undefined;
+      agentId?: string | undefined;
+    },
+    op: Operation,
+  ) {
+    const caller = this.access.sessionCaller(p, op);
+    const namespace = this.access.writeNamespace(caller, p.namespace, op);
+    return this.store.putBatched({
+      namespace,
+      key: p.key,
+      content: p.content,
+      metadata: p.metadata ?? {},
+      tags: p.tags ?? [],
+      agentId: p.agentId ?? null,
+      sessionId: caller.sessionId,
+    });
+  }
+
+  get(p: Credentials & { key: string; namespace?: string | undefined }, op: Operation) {
+    const caller = this.access.caller(p, op);
+    const namespace = p.namespace ?? caller.ownNamespace ?? DEFAULT_NAMESPACE;
+    this.access.assertNamespace(caller, namespace, op);
+    const entry = this.store.get(namespace, p.key);
+    if (!entry)
+      throw new AppError('NOT_FOUND', `no entry with key "${p.key}" in namespace ${namespace}`, {
+        namespace,
+        key: p.key,
+      });
+    return { entry };
+  }
+
+  delete(p: Credentials & { key: string; namespace?: string | undefined }, op: Operation) {
+    const caller = this.access.sessionCaller(p, op);
+    const namespace = this.access.writeNamespace(caller, p.namespace, op);
+    return { deleted: this.store.delete(namespace, p.key), namespace, key: p.key };
+  }
+
+  /** Full-text search, synchronous (for callers inside the daemon, such as task prompts). */
+  search(p: SearchParams, op: Operation): { results: SearchResult[]; count: number } {
+    const caller = this.access.caller(p, op);
+    const scope = this.access.readScope(caller, p.namespace, op);
+    const results = this.searcher.fts(p, scope, p);
+    return { results, count: results.length };
+  }
+
+  /** `memory.search`: full-text, vector or hybrid (the default when embeddings are on). */
+  searchWithMode(
+    p: SearchParams & { mode?: SearchMode | undefined },
+    op: Operation,
+  ): Promise<SearchResponse> {
+    const caller = this.access.caller(p, op);
+    const scope = this.access.readScope(caller, p.namespace, op);
+    return this.searcher.run(p, scope, p);
+  }
+
+  list(p: ReadFilters & { limit: number; offset: number }, op: Operation) {
+    const caller = this.access.caller(p, op);
+    const scope = this.access.readScope(caller, p.namespace, op);
+    return this.store.list(scope, p, p.limit, p.offset);
+  }
+
+  namespaces(p: Credentials, op: Operation) {
+    const caller = this.access.caller(p, op);
+    return { namespaces: this.store.namespaces({ ownNamespace: caller.ownNamespace }) };
+  }
+
+  /** A page of entries for export (local user only): one namespace, or every shared one. */
+  exportPage(p: { namespace?: string | undefined; cursor?: number | undefined; limit: number }) {
+    return this.store.exportPage(
+      p.namespace ? { namespace: p.namespace } : {},
+      p.cursor ?? 0,
+      p.limit,
+    );
+  }
+
+  /** Embeds entries that lack a vector for the current model (local user only). */
+  reindex(
+    p: { namespace?: string | undefined; limit?: number | undefined },
+    progress: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<ReindexResult> {
+    return this.embeddingService().reindex(p, progress, signal);
+  }
+
+  embeddingStatus() {
+    return this.embeddingService().status();
+  }
+
+  private embeddingService(): EmbeddingService {
+    if (!this.embeddings) {
+      throw new AppError('FEATURE_DISABLED', 'embeddings are not available in this daemon', {
+        feature: 'memory.embeddings',
+      });
+    }
+    return this.embeddings;
+  }
+
+  /** Imports a batch in one transaction; session namespaces are refused (their sessions are gone). */
+  importBatch(entries: Entry[]) {
+    const rejected: { index: number; reason: string }[] = [];
+    let inserted = 0;
+    let updated = 0;
+    this.store.transaction(() => {
+      entries.forEach((entry, index) => {
+        if (isSessionNamespace(entry.namespace)) {
+          rejected.push({
+            index,
+            reason: `session namespaces cannot be imported (${entry.namespace})`,
+          });
+          return;
+        }
+        const existing = this.store.get(entry.namespace, entry.key);
+        if (!existing && this.store.idTaken(entry.id)) {
+          rejected.push({ index, reason: `id ${entry.id} already belongs to another entry` });
+          return;
+        }
+        if (this.store.importInTransaction(entry) === 'inserted') inserted++;
+        else updated++;
+      });
+    });
+    return { inserted, updated, rejected };
+  }
+}
