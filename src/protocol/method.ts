@@ -1,0 +1,58 @@
+/**
+ * What a method is, on the wire: its name, description, who may call it, and the zod
+ * schemas of its params AND its result (like tRPC's `.input()` / `.output()`). Declared
+ * once in `protocol/`, these drive everything else: the daemon dispatches and validates
+ * from them, the typed client takes its param and result types from them, and
+ * `system.methods`, the CLI help and the MCP tools' input and output schemas are
+ * generated from them. Handlers live in `rpc/handlers/`; nothing here runs code.
+ */
+import { z } from 'zod';
+
+/**
+ * `public`: any client, and exposed as an MCP tool when `mcpTool` is set.
+ * `local`: for the local user's own tools (CLI); never exposed to MCP clients.
+ */
+export type MethodAccess = 'public' | 'local';
+
+export interface MethodSpec<
+  Name extends string = string,
+  Params extends z.ZodType = z.ZodType,
+  Result extends z.ZodType = z.ZodType,
+> {
+  name: Name;
+  description: string;
+  params: Params;
+  result: Result;
+  access: MethodAccess;
+  /** MCP tool name (underscored) when the method is offered to models. */
+  mcpTool?: string;
+  /**
+   * How long dispatch lets one call run before it answers TIMEOUT and aborts the call's
+   * signal (ms). Unset: `daemon.requestTimeoutMs`. `null`: the method bounds its own time
+   * (a task run has `tasks.timeoutMs`; a reindex reports progress and stops on abort).
+   */
+  timeoutMs?: number | null;
+}
+
+export function defineMethod<
+  Name extends string,
+  Params extends z.ZodType,
+  Result extends z.ZodType,
+>(spec: MethodSpec<Name, Params, Result>): MethodSpec<Name, Params, Result> {
+  return spec;
+}
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+
+/** A method as `system.methods` and the MCP shim describe it. */
+export function describeMethod(m: MethodSpec) {
+  return {
+    name: m.name,
+    description: m.description,
+    access: m.access,
+    mcpTool: m.mcpTool ?? null,
+    params: jsonSchema(m.params, 'input'),
+    result: jsonSchema(m.result, 'output'),
+  };
+}

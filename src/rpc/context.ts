@@ -1,0 +1,34 @@
+/**
+ * The context of one request. Dispatch builds it for every call and hands it to the
+ * handler, which never reaches for the connection itself: `signal` is aborted when the
+ * connection closes, the call runs past its time limit, or the daemon stops, and
+ * `notify` sends a notification to the calling connection only. Everything a handler
+ * needs about who is asking is here, so a long-lived connection accumulates nothing.
+ */
+import type { MethodSpec } from '../protocol/method.js';
+import type { Operation } from '../services/access/access-control.js';
+import type { Services } from '../services/services.js';
+
+/** Who is on the other end of the request, as the transport authenticated it. */
+export interface RequestCaller {
+  /** The connection's number, unique for the daemon's life (audit records name it). */
+  readonly connection: number;
+  readonly transport: 'socket';
+}
+
+export interface RequestContext {
+  readonly method: string;
+  /** The JSON-RPC id; undefined for a notification. */
+  readonly requestId: string | number | null | undefined;
+  readonly caller: RequestCaller;
+  /** Aborted when the connection closes, the call times out, or the daemon stops. */
+  readonly signal: AbortSignal;
+  /** Sends a JSON-RPC notification to the calling connection; false once it has closed. */
+  notify(method: string, params: unknown): boolean;
+  /** `{method, connection}`, as services write it into audit records. */
+  readonly op: Operation;
+  /** Read when the handler runs: a request held during a restore reaches the new database. */
+  readonly services: Services;
+  /** The methods served right now, plugins' included (for `system.methods`). */
+  readonly methods: readonly MethodSpec[];
+}
