@@ -4,9 +4,20 @@
  * lock whose pid is dead is stale and is taken over; one whose pid lives is refused.
  * The socket itself is then probed: a socket that answers belongs to a live daemon and
  * is never replaced; one that refuses connections is a leftover and is removed.
+ * A lock is released only while it is still the file this daemon created: a lock another
+ * daemon has put at the path since (after a removed directory, say) is left alone.
  */
-import { closeSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { connect } from 'node:net';
+import { identityOf, sameFile } from './file-identity.js';
 
 export class AlreadyRunningError extends Error {
   constructor(message: string) {
@@ -44,12 +55,23 @@ export function acquireLock(path: string, what: string): Lock {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
+      let own;
+      try {
+        writeSync(fd, `${process.pid}\n`);
+        own = identityOf(fstatSync(fd));
+      } finally {
+        closeSync(fd);
+      }
       return {
         path,
         release() {
-          if (readLockPid(path) === process.pid) {
+          let st;
+          try {
+            st = lstatSync(path);
+          } catch {
+            return; // already gone
+          }
+          if (sameFile(identityOf(st), own) && readLockPid(path) === process.pid) {
             try {
               unlinkSync(path);
             } catch {
