@@ -65,6 +65,15 @@ export const daemonConfigSchema = z
       .max(60_000)
       .default(5_000)
       .describe('On SIGTERM, how long requests in flight may take to finish.'),
+    socketCheckIntervalMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(2_000)
+      .describe(
+        'How often the daemon checks that its socket file is still its own; when the socket (or its directory) is removed or replaced, the daemon stops, so no orphan daemon outlives its home.',
+      ),
   })
   .prefault({})
   .describe('The daemon process and its socket.');

@@ -4,7 +4,6 @@
  * `createDaemon()` builds everything from its options (no globals), so a test can run a
  * whole daemon in a temp dir and stop it in one call.
  */
-import { unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -36,7 +35,9 @@ import { VERSION } from '../core/version.js';
 import { configChanges, reloadMessage } from './config-reload.js';
 import { buildJobs, checkKeys } from './daemon-jobs.js';
 import { buildDatabaseServices, type DatabaseServices } from './database-services.js';
-import { auditRefusal, createRpcServer, listenPrivately } from './rpc-server.js';
+import { auditRefusal, createRpcServer } from './rpc-server.js';
+import { listenPrivately } from './socket-home.js';
+import { SocketWatch } from './socket-watch.js';
 import { openAuditLog } from './audit-open.js';
 import { acquireLock, type Lock } from './instance-lock.js';
 import { createLogger, resolveLogTarget, type LogTarget } from './logger.js';
@@ -51,7 +52,7 @@ export interface DaemonOptions {
   log?: LogTarget | { kind: 'file'; path?: string };
   /** The clock (ms since epoch); tests drive idle timeouts with it. */
   clock?: () => number;
-  /** Called once the daemon has stopped on its own (system.shutdown). */
+  /** Called once the daemon has stopped on its own (system.shutdown, its socket lost). */
   onStopped?: () => void;
 }
 
@@ -68,6 +69,7 @@ export class Daemon {
   db!: Database.Database;
   private loaded: LoadedConfig;
   private server?: SocketServer;
+  private socketWatch?: SocketWatch;
   private auditLog?: AuditLog;
   private providers?: ProviderRegistry;
   private jobs?: JobRunner;
@@ -141,8 +143,17 @@ export class Daemon {
       // Before listening, so a client that can connect sees the approved plugins' methods.
       // Bounded by the start timeout; a plugin that fails is marked failed, never fatal.
       await this.parts!.plugins.start();
-      await listenPrivately(server, this.socketPath, this.logger);
+      const own = await listenPrivately(server, this.socketPath, this.logger);
       this.server = server;
+      this.socketWatch = new SocketWatch({
+        path: this.socketPath,
+        own,
+        intervalMs: this.config.daemon.socketCheckIntervalMs,
+        logger: this.logger,
+        audit: this.audit,
+        onLost: () => void this.stop().then(() => this.options.onStopped?.()),
+      });
+      this.socketWatch.start();
       checkKeys(this.parts!.keys, this.config);
       this.jobs!.start();
       this.parts!.embeddings.start();
@@ -355,11 +366,8 @@ export class Daemon {
       if (this.server) {
         const { drained } = await this.server.close(this.config.daemon.shutdownGraceMs);
         if (!drained) this.logger.warn('shutdown grace period ended with requests still in flight');
-        try {
-          unlinkSync(this.socketPath);
-        } catch {
-          /* already gone */
-        }
+        // Only the daemon's own socket: never one another daemon has put at the path since.
+        this.socketWatch?.removeOwnSocket();
       }
       this.releaseResources();
       await this.auditClosed;
@@ -370,6 +378,7 @@ export class Daemon {
   }
 
   private releaseResources(): void {
+    this.socketWatch?.stop();
     // Before the database closes: the worker and the index build stop touching it.
     this.parts?.embeddings.stop();
     this.jobs?.stop();

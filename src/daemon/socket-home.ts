@@ -1,0 +1,104 @@
+/**
+ * The daemon's socket file as something it owns: listen so the socket is 0600 from birth
+ * and the path is ours alone, remember its identity (device + inode + birth time), and
+ * remove it on stop only if the file there is still that one — never a socket or file
+ * another daemon or an installer has put at the path since.
+ *
+ * Why listen on a temporary name: libuv unlinks a listening socket's bind path when the
+ * server closes, whatever file is there by then. Bound to a private temporary name and
+ * hard-linked into place, the server's close unlinks only the (already removed)
+ * temporary name, and removing the real path is left to `removeOwnSocket`.
+ */
+import { chmodSync, linkSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { identityOf, sameFile, type FileIdentity } from './file-identity.js';
+import { AlreadyRunningError, clearStaleSocket } from './instance-lock.js';
+
+/** The longest path a Unix socket can bind to (sun_path, Linux). */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+let bindCount = 0;
+
+/**
+ * A temporary bind name in the socket's own (private) directory, unique per process and
+ * per call; the socket path itself when the directory leaves no room for one.
+ */
+function temporaryName(socketPath: string): string {
+  const tag = `.${process.pid.toString(36)}-${(bindCount++).toString(36)}`;
+  const name = join(dirname(socketPath), tag);
+  return Buffer.byteLength(name) <= MAX_SOCKET_PATH_BYTES ? name : socketPath;
+}
+
+/** Puts the socket bound at `from` at `to`, refusing to replace anything there. */
+function moveIntoPlace(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      try {
+        unlinkSync(from);
+      } catch {
+        /* our own temporary name; nothing else to do */
+      }
+      throw new AlreadyRunningError(
+        `${to} appeared while this daemon was starting; refusing to replace it`,
+      );
+    }
+    // A file system without hard links: a rename, after the stale-socket check just made.
+    renameSync(from, to);
+    return;
+  }
+  unlinkSync(from);
+}
+
+/**
+ * Listens on the socket path: a stale socket left by a dead daemon is removed first (a
+ * live one never is), the umask makes the socket 0600 from birth, and the socket is
+ * bound under a temporary name and linked into place (see the module comment).
+ * Resolves with the identity of the socket file now at the path.
+ */
+export async function listenPrivately(
+  server: { listen(path: string): Promise<void> },
+  socketPath: string,
+  logger: Logger,
+): Promise<FileIdentity> {
+  if (await clearStaleSocket(socketPath)) {
+    logger.info({ socket: socketPath }, 'removed a stale socket left by a dead daemon');
+  }
+  const bindPath = temporaryName(socketPath);
+  const previous = process.umask(0o177);
+  try {
+    await server.listen(bindPath);
+  } finally {
+    process.umask(previous);
+  }
+  chmodSync(bindPath, 0o600);
+  if (bindPath !== socketPath) moveIntoPlace(bindPath, socketPath);
+  else logger.debug({ socket: socketPath }, 'socket path too long for a temporary bind name');
+  return identityOf(lstatSync(socketPath));
+}
+
+/**
+ * Removes the socket at `path` only if it is still the file this daemon created.
+ * Returns what it did, for the stop log.
+ */
+export function removeOwnSocket(
+  path: string,
+  own: FileIdentity,
+): 'removed' | 'already gone' | 'not ours' {
+  let st: Stats;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return 'already gone';
+  }
+  if (!sameFile(identityOf(st), own)) return 'not ours';
+  try {
+    unlinkSync(path);
+    return 'removed';
+  } catch {
+    return 'already gone';
+  }
+}
