@@ -3,14 +3,12 @@
  * oversized line or a connection past the cap gets its one-line JSON-RPC error, and
  * handlers see a connection only through the narrow ConnectionInfo.
  */
-import { chmodSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { errorLine, type Dispatcher } from '../rpc/dispatch.js';
 import type { ConnectionInfo } from '../rpc/method.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import { SocketServer, type Connection } from '../transport/socket-server.js';
-import { clearStaleSocket } from './instance-lock.js';
 
 /**
  * Refusals worth a generic audit record; NOT_FOUND and the like are ordinary answers,
@@ -32,27 +30,6 @@ export function auditRefusal(
   e: { code: string } & Record<string, unknown>,
 ): void {
   if (AUDITED_CODES.has(e.code)) audit.record('request.refused', e);
-}
-
-/**
- * Listens on the socket path: a stale socket left by a dead daemon is removed first
- * (a live one never is), and the umask makes the socket 0600 from birth.
- */
-export async function listenPrivately(
-  server: SocketServer,
-  socketPath: string,
-  logger: Logger,
-): Promise<void> {
-  if (await clearStaleSocket(socketPath)) {
-    logger.info({ socket: socketPath }, 'removed a stale socket left by a dead daemon');
-  }
-  const previous = process.umask(0o177);
-  try {
-    await server.listen(socketPath);
-  } finally {
-    process.umask(previous);
-  }
-  chmodSync(socketPath, 0o600);
 }
 
 function toInfo(c: Connection): ConnectionInfo {
