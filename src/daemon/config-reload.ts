@@ -1,7 +1,8 @@
 /**
  * Which settings a SIGHUP reload applies to the running daemon, and how it says what
- * changed. Everything else (paths, storage, jobs, plugins on/off) waits for a restart,
- * and the reload says so by name.
+ * changed. Everything else (paths, storage, job schedules, plugins on/off, embeddings,
+ * audit rotation, the socket check interval) waits for a restart, and the reload says so
+ * by name.
  */
 import { diffConfig } from '../config/diff.js';
 import type { Config } from '../config/schema.js';
@@ -20,6 +21,11 @@ const LIVE_PATHS = new Set([
   'tasks.timeoutMs',
   'tasks.memoryResults',
   'defaultProvider',
+  // Read when used: by the key-reminder and backup jobs at each run, and by
+  // `aistack doctor`, which reads the file itself.
+  'security.keyRotationDays',
+  'security.maxBackupAgeDays',
+  'jobs.backup.keep',
 ]);
 const LIVE_PREFIXES = ['providers.', 'agents.'];
 

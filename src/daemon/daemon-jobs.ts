@@ -1,7 +1,8 @@
 /**
  * The daemon's scheduled jobs, as specs for the JobRunner. Jobs outlive a database
- * restore, so each run looks up the current services through getters instead of
- * holding on to the ones that existed when it was scheduled.
+ * restore and a config reload, so each run looks up the current services and the current
+ * config through getters instead of holding on to the ones that existed when it was
+ * scheduled. Which jobs run and when (enabled, schedule) is read once, at start.
  */
 import type { Config } from '../config/schema.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
@@ -13,7 +14,8 @@ import type { SessionService } from '../services/access/sessions.js';
 import type { Logger } from 'pino';
 
 export interface JobDeps {
-  config: Config;
+  /** The running config; read at each run, so a reload reaches the next run. */
+  config: () => Config;
   audit: AuditSink;
   logger: Logger;
   now: () => number;
@@ -37,7 +39,7 @@ export function checkKeys(keys: KeyLedger, config: Config) {
 }
 
 export function buildJobs(deps: JobDeps): JobRunner {
-  const j = deps.config.jobs;
+  const j = deps.config().jobs; // schedules: fixed until a restart
   return new JobRunner(
     [
       {
@@ -50,7 +52,7 @@ export function buildJobs(deps: JobDeps): JobRunner {
         name: 'keys.reminder',
         description: 'Record key fingerprints; warn about keys older than the rotation period.',
         ...j.keysReminder,
-        run: () => checkKeys(deps.keys(), deps.config),
+        run: () => checkKeys(deps.keys(), deps.config()),
       },
       {
         name: 'audit.rotate',
@@ -74,7 +76,7 @@ export function buildJobs(deps: JobDeps): JobRunner {
         description: 'Online backup of the database into <dataDir>/backups.',
         enabled: j.backup.enabled,
         schedule: j.backup.schedule,
-        run: () => deps.backup().backupNow({ keep: j.backup.keep }),
+        run: () => deps.backup().backupNow({ keep: deps.config().jobs.backup.keep }),
       },
     ],
     { audit: deps.audit, logger: deps.logger, now: deps.now },

@@ -198,7 +198,7 @@ export class Daemon {
       keyFirstSeen: (fp) => this.parts?.keys.firstSeen(fp),
     });
     this.jobs ??= buildJobs({
-      config: this.config,
+      config: () => this.config,
       audit: this.audit,
       logger: this.logger,
       now,

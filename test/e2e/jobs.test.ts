@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError } from '../../src/clients/client.js';
 import { auditRecords } from '../helpers/audit.js';
-import { cleanupAll, runCli, startDaemon, tempDir } from '../helpers/daemon.js';
+import { cleanupAll, runCli, startDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
 import { openSession } from '../helpers/session.js';
 
 afterEach(cleanupAll);
@@ -122,6 +122,70 @@ describe('scheduled jobs through the daemon', () => {
       expect(bytes.includes(key2), f.name).toBe(false);
     }
     expect(d.logs() + again.logs()).not.toContain(key1);
+  });
+
+  it('a config reload reaches the next key-reminder run', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const dir = tempDir();
+    const key = `sk-ant-api03-${randomBytes(30).toString('base64url')}`;
+    const config = (keyRotationDays: number) => ({
+      providers: { anthropic: { apiKey: '${ANTHROPIC_API_KEY}' } },
+      security: { keyRotationDays },
+    });
+    const d = await startDaemon({
+      dir,
+      config: config(365),
+      env: { ANTHROPIC_API_KEY: key },
+      clock: () => now,
+    });
+    const c = await d.client();
+    now += 91 * DAY;
+    const before = await c.call('jobs.run', { name: 'keys.reminder' });
+    expect(before.result).toEqual({ keys: 1, rotationDue: [] });
+    expect(auditRecords(d).some((r) => r.event === 'key.rotation_due')).toBe(false);
+
+    writeConfig(dir, config(30));
+    const reloaded = await c.call('config.reload');
+    expect(reloaded.changed).toEqual([
+      expect.objectContaining({
+        path: 'security.keyRotationDays',
+        from: 365,
+        to: 30,
+        appliedLive: true,
+      }),
+    ]);
+    const after = await c.call('jobs.run', { name: 'keys.reminder' });
+    expect(after.result).toEqual({ keys: 1, rotationDue: ['anthropic'] });
+    expect(auditRecords(d).find((r) => r.event === 'key.rotation_due')).toMatchObject({
+      provider: 'anthropic',
+      ageDays: 91,
+      rotationDays: 30,
+    });
+    expect((await c.call('system.status')).keys[0]).toMatchObject({
+      ageDays: 91,
+      rotationDue: true,
+    });
+  });
+
+  it('a provider key added by a config reload is in the next key-reminder run', async () => {
+    const dir = tempDir();
+    const d = await startDaemon({ dir, config: {} });
+    const c = await d.client();
+    expect((await c.call('jobs.run', { name: 'keys.reminder' })).result).toEqual({
+      keys: 0,
+      rotationDue: [],
+    });
+    writeConfig(dir, {
+      providers: { openai: { apiKey: `sk-${randomBytes(24).toString('hex')}` } },
+    });
+    await c.call('config.reload');
+    expect((await c.call('jobs.run', { name: 'keys.reminder' })).result).toEqual({
+      keys: 1,
+      rotationDue: [],
+    });
+    expect(
+      auditRecords(d).some((r) => r.event === 'key.first_seen' && r.provider === 'openai'),
+    ).toBe(true);
   });
 
   it('a failing job is reported and audited, and the daemon keeps serving', async () => {
