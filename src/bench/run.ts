@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   });
   const store = new MemoryStore(db);
   const audit = { record() {} };
-  const sessions = new SessionService(db, store, audit, { defaultIdleTimeoutMinutes: 120 });
+  const sessions = new SessionService(db, store, audit, { defaultIdleTimeoutMinutes: () => 120 });
   const access = new AccessControl(sessions, audit);
   const memory = new MemoryService(store, access);
   void Redactor;

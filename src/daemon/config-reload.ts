@@ -21,11 +21,12 @@ const LIVE_PATHS = new Set([
   'tasks.timeoutMs',
   'tasks.memoryResults',
   'defaultProvider',
-  // Read when used: by the key-reminder and backup jobs at each run, and by
-  // `aistack doctor`, which reads the file itself.
+  // Read when used: by the key-reminder and backup jobs at each run, by each new session,
+  // and by `aistack doctor`, which reads the file itself.
   'security.keyRotationDays',
   'security.maxBackupAgeDays',
   'jobs.backup.keep',
+  'sessions.idleTimeoutMinutes',
 ]);
 const LIVE_PREFIXES = ['providers.', 'agents.'];
 

@@ -67,7 +67,7 @@ export function buildDatabaseServices(deps: DatabaseServiceDeps): DatabaseServic
   const config = deps.config();
   const memoryStore = new MemoryStore(db, now);
   const sessions = new SessionService(db, memoryStore, audit, {
-    defaultIdleTimeoutMinutes: config.sessions.idleTimeoutMinutes,
+    defaultIdleTimeoutMinutes: () => deps.config().sessions.idleTimeoutMinutes,
     now,
   });
   const access = new AccessControl(sessions, audit);

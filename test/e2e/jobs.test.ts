@@ -188,6 +188,28 @@ describe('scheduled jobs through the daemon', () => {
     ).toBe(true);
   });
 
+  it('a config reload sets the idle timeout of the sessions started after it', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const dir = tempDir();
+    const d = await startDaemon({
+      dir,
+      config: { sessions: { idleTimeoutMinutes: 120 } },
+      clock: () => now,
+    });
+    const c = await d.client();
+    const early = await openSession(c);
+    writeConfig(dir, { sessions: { idleTimeoutMinutes: 10 } });
+    const reloaded = await c.call('config.reload');
+    expect(reloaded.changed).toEqual([
+      expect.objectContaining({ path: 'sessions.idleTimeoutMinutes', appliedLive: true }),
+    ]);
+    const late = await openSession(c);
+    now += 11 * MIN;
+    const run = await c.call('jobs.run', { name: 'sessions.cleanup' });
+    expect(run.result).toEqual({ ended: [late.id] }); // the early one keeps its 120 minutes
+    expect((await c.call('session.status', early.creds)).session.endedAt).toBeNull();
+  });
+
   it('a failing job is reported and audited, and the daemon keeps serving', async () => {
     const d = await startDaemon();
     const c = await d.client();

@@ -56,7 +56,11 @@ export class SessionService {
     private readonly db: Database.Database,
     private readonly memory: MemoryStore,
     private readonly audit: AuditSink,
-    private readonly options: { defaultIdleTimeoutMinutes: number; now?: () => number },
+    private readonly options: {
+      /** Read at each session start, so a config reload applies to the sessions after it. */
+      defaultIdleTimeoutMinutes: () => number;
+      now?: () => number;
+    },
   ) {
     this.store = new SessionStore(db);
     this.flushTimer = setInterval(() => this.flush(), 5000);
@@ -79,7 +83,7 @@ export class SessionService {
     const token = `ast_${randomBytes(32).toString('base64url')}`;
     const at = this.now();
     const idleTimeoutMs = Math.round(
-      (params.idleTimeoutMinutes ?? this.options.defaultIdleTimeoutMinutes) * 60_000,
+      (params.idleTimeoutMinutes ?? this.options.defaultIdleTimeoutMinutes()) * 60_000,
     );
     const tokenHash = hashToken(token);
     this.store.insert({
