@@ -6,7 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { methodTable } from '../../src/rpc/table.js';
+import { methodTable } from '../../src/protocol/table.js';
 import { cleanupAll, runCli, startDaemon, tempDir, type TestDaemon } from '../helpers/daemon.js';
 import { openSession } from '../helpers/session.js';
 import {

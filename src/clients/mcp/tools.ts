@@ -9,7 +9,7 @@
  * Methods added to the table later show up here without any change; only the session
  * tools, which act on the shim's own session, are handled specially (see call-tool.ts).
  */
-import { describeMethod, type MethodDef } from '../../rpc/method.js';
+import { describeMethod, type MethodSpec } from '../../protocol/method.js';
 
 /** Parameters the shim owns; a model may not pass them. */
 export const HIDDEN_PARAMS = ['sessionId', 'sessionToken', 'force'] as const;
@@ -34,7 +34,7 @@ export interface ToolSpec {
   /** The method takes session credentials, so the shim adds its own. */
   sessionBound: boolean;
   /** The method's zod params, for the tools the shim answers itself. */
-  params?: MethodDef['params'];
+  params?: MethodSpec['params'];
   annotations?: ToolAnnotations;
 }
 
@@ -133,7 +133,7 @@ function stripHidden(schema: Schema): { schema: Schema; hadSession: boolean } {
   return { schema: strip(rest), hadSession };
 }
 
-function toolFor(m: MethodDef): ToolSpec {
+function toolFor(m: MethodSpec): ToolSpec {
   const { schema, hadSession } = stripHidden(describeMethod(m).params);
   const kind = SESSION_KINDS[m.name] ?? 'method';
   const extra = DESCRIPTIONS[m.name];
@@ -166,7 +166,7 @@ const SESSION_ACTIVE: ToolSpec = {
 };
 
 /** Every tool offered to models, keyed by tool name. */
-export function buildToolCatalog(methods: readonly MethodDef[]): Map<string, ToolSpec> {
+export function buildToolCatalog(methods: readonly MethodSpec[]): Map<string, ToolSpec> {
   const tools = new Map<string, ToolSpec>();
   for (const m of methods) {
     if (m.access !== 'public' || !m.mcpTool) continue;

@@ -5,7 +5,11 @@
  */
 import type { ApprovalRow } from '../../store/plugins/plugin-store.js';
 import type { Inspection } from './inspect.js';
-import { pluginAgentTypeName, pluginMethodName, type Manifest } from './manifest.js';
+import {
+  pluginAgentTypeName,
+  pluginMethodName,
+  type Manifest,
+} from '../../protocol/plugin-manifest.js';
 
 export type PluginState = 'approved' | 'changed' | 'refused' | 'failed' | 'loaded';
 
