@@ -68,6 +68,25 @@ describe('MCP tool catalogue', () => {
     expect(either.sessionBound).toBe(true);
   });
 
+  it("declares each tool's output as an object schema: the result's, or the result wrapped as {result}", () => {
+    const tools = buildToolCatalog(table);
+    expect(tools.get('thing_make')!.outputSchema).toEqual({
+      type: 'object',
+      properties: {
+        made: { type: 'boolean' },
+        at: expect.objectContaining({ type: 'string', format: 'date-time' }),
+      },
+      required: ['made', 'at'],
+      additionalProperties: false,
+    });
+    expect(tools.get('thing_either')!.outputSchema).toEqual({
+      type: 'object',
+      properties: { result: { type: 'array', items: { type: 'string' } } },
+      required: ['result'],
+      additionalProperties: false,
+    });
+  });
+
   it('adds session_active only when the session tools exist', () => {
     expect(buildToolCatalog(table).has('session_active')).toBe(false);
   });

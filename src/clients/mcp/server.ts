@@ -95,6 +95,7 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
       name: t.name,
       description: t.description,
       inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema,
       ...(t.annotations && { annotations: t.annotations }),
     })),
   }));
