@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AISTACK } from './daemon.js';
+import { AISTACK, checkResults } from './daemon.js';
 
 export interface ShimExit {
   code: number | null;
@@ -63,7 +63,12 @@ export async function spawnShim(o: ShimOptions): Promise<Shim> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(checkResults as Record<string, string>),
+      ...o.env,
+    },
     stderr: 'pipe',
   });
   let out = '';
