@@ -12,7 +12,7 @@ export const agentIdParam = z.string().min(1).max(100).describe('The agent id (f
 
 const count = z.number().int().min(0);
 
-export const agentViewSchema = z.strictObject({
+const agentViewSchema = z.strictObject({
   id: z.string(),
   sessionId: z.string(),
   type: z.string().describe('Its agent type (see agent.types).'),

@@ -9,7 +9,7 @@ import { defineMethod } from './method.js';
 const seq = z.number().int().min(1);
 
 /** One audit record as written to the log (one JSON line). */
-export const auditRecordSchema = z.strictObject({
+const auditRecordSchema = z.strictObject({
   seq,
   time: z.string().describe('When it was written (ISO 8601).'),
   event: z.string().describe('What happened, e.g. "session.start" or "access.denied".'),
@@ -22,7 +22,7 @@ export const auditRecordSchema = z.strictObject({
 
 export type AuditRecord = z.output<typeof auditRecordSchema>;
 
-export const auditVerifySchema = z.discriminatedUnion('ok', [
+const auditVerifySchema = z.discriminatedUnion('ok', [
   z.strictObject({
     ok: z.literal(true),
     records: z.number().int().min(0),

@@ -17,7 +17,7 @@ import { defineMethod } from './method.js';
 
 const author = z.string().nullable().describe('Login of the author; null for a deleted user.');
 
-export const issueSummarySchema = z.strictObject({
+const issueSummarySchema = z.strictObject({
   number: z.number().int(),
   title: z.string(),
   state: z.string().describe('As gh reports it: OPEN or CLOSED.'),
@@ -27,7 +27,7 @@ export const issueSummarySchema = z.strictObject({
   createdAt: z.string(),
 });
 
-export const pullRequestSummarySchema = z.strictObject({
+const pullRequestSummarySchema = z.strictObject({
   number: z.number().int(),
   title: z.string(),
   state: z.string().describe('As gh reports it: OPEN, CLOSED or MERGED.'),
@@ -37,7 +37,7 @@ export const pullRequestSummarySchema = z.strictObject({
   createdAt: z.string(),
 });
 
-export const repoSummarySchema = z.strictObject({
+const repoSummarySchema = z.strictObject({
   name: z.string(),
   owner: z.string(),
   description: z.string().nullable(),
@@ -47,7 +47,7 @@ export const repoSummarySchema = z.strictObject({
   stargazerCount: z.number().int().min(0),
 });
 
-export const createdIssueSchema = z.strictObject({
+const createdIssueSchema = z.strictObject({
   url: z.string().describe('The new issue.'),
   number: z.number().int().nullable().describe('Read from the URL; null if gh printed another.'),
 });

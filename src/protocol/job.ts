@@ -10,7 +10,7 @@ const iso = z.iso.datetime();
 const count = z.number().int().min(0);
 
 /** What each of the daemon's jobs reports when it succeeds. */
-export const jobResultSchema = z.union([
+const jobResultSchema = z.union([
   z
     .strictObject({ ended: z.array(z.string()) })
     .describe('sessions.cleanup: the ids of the sessions it ended.'),
@@ -28,7 +28,7 @@ export const jobResultSchema = z.union([
 export type JobResult = z.output<typeof jobResultSchema>;
 
 /** How a job's last run went. */
-export const jobRunSchema = z.strictObject({
+const jobRunSchema = z.strictObject({
   startedAt: iso,
   finishedAt: iso,
   trigger: z.enum(['scheduled', 'manual']),

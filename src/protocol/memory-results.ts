@@ -8,10 +8,10 @@ import { entrySchema, namespaceSchema } from './memory-schemas.js';
 
 const count = z.number().int().min(0);
 
-export const SEARCH_MODES = ['fts', 'vector', 'hybrid'] as const;
+const SEARCH_MODES = ['fts', 'vector', 'hybrid'] as const;
 export const searchModeSchema = z.enum(SEARCH_MODES);
 
-export const searchResultSchema = z.strictObject({
+const searchResultSchema = z.strictObject({
   entry: entrySchema,
   score: z.number().describe('What results are ordered by: bm25, cosine or rrf, by mode.'),
   matchType: searchModeSchema.describe(

@@ -13,9 +13,9 @@ const name = pluginNameSchema.describe('Plugin name (its folder in the plugins d
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex');
 const iso = z.iso.datetime();
 
-export const PLUGIN_STATES = ['approved', 'changed', 'refused', 'failed', 'loaded'] as const;
+const PLUGIN_STATES = ['approved', 'changed', 'refused', 'failed', 'loaded'] as const;
 export type PluginState = (typeof PLUGIN_STATES)[number];
-export const PLUGIN_EVENTS = ['loaded', 'refused', 'failed', 'approved', 'revoked'] as const;
+const PLUGIN_EVENTS = ['loaded', 'refused', 'failed', 'approved', 'revoked'] as const;
 
 const state = z
   .enum(PLUGIN_STATES)
@@ -134,7 +134,7 @@ export const pluginMethods = [
 ];
 
 /** Any JSON object of at most 64 KiB, plus the usual session credentials. */
-export const pluginCallParams = z
+const pluginCallParams = z
   .looseObject({ ...sessionParams })
   .refine(
     (p) => Buffer.byteLength(JSON.stringify(p)) <= PLUGIN_PARAMS_MAX_BYTES,

@@ -11,7 +11,7 @@ const sessionToken = z.string().min(1).max(200).describe('The session token (sec
 const iso = z.iso.datetime();
 const count = z.number().int().min(0);
 
-export const END_REASONS = ['ended', 'forced', 'idle'] as const;
+const END_REASONS = ['ended', 'forced', 'idle'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /** A session as `session.status` and `session.list` show it (never its token). */

@@ -26,7 +26,7 @@ const checkpointRecord = z.strictObject({
 });
 
 /** A provider key by fingerprint and age; never the key. */
-export const keyStatusSchema = z.strictObject({
+const keyStatusSchema = z.strictObject({
   provider: z.enum(PROVIDER_NAMES),
   fingerprint: z.string().describe('First 12 hex characters of sha256(key).'),
   firstSeenAt: iso,

@@ -12,8 +12,8 @@ import { defineMethod } from './method.js';
 import { sessionParams } from './memory-schemas.js';
 import { PROVIDER_NAMES } from './provider.js';
 
-export const TASK_LIMITS = { inputMax: 200_000, outputMax: 1_000_000 } as const;
-export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+const TASK_LIMITS = { inputMax: 200_000, outputMax: 1_000_000 } as const;
+const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 
 const taskId = z.string().min(1).max(100).describe('The task id (from task.create).');
 const provider = z
@@ -22,7 +22,7 @@ const provider = z
 const taskStatus = z.enum(TASK_STATUSES);
 const iso = z.iso.datetime();
 
-export const taskViewSchema = z.strictObject({
+const taskViewSchema = z.strictObject({
   id: z.string(),
   sessionId: z.string(),
   agentId: z.string().nullable().describe('The agent it is assigned to, if any.'),

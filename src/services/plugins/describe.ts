@@ -5,13 +5,12 @@
  */
 import type { ApprovalRow } from '../../store/plugins/plugin-store.js';
 import type { Inspection } from './inspect.js';
+import type { PluginState } from '../../protocol/plugin.js';
 import {
   pluginAgentTypeName,
   pluginMethodName,
   type Manifest,
 } from '../../protocol/plugin-manifest.js';
-
-export type PluginState = 'approved' | 'changed' | 'refused' | 'failed' | 'loaded';
 
 export interface PluginInfo {
   name: string;

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
 import type { PluginEventKind } from '../../store/plugins/plugin-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import type { PluginState } from './describe.js';
+import type { PluginState } from '../../protocol/plugin.js';
 import type { Inspection } from './inspect.js';
 import {
   pluginAgentTypeName,
