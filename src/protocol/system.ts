@@ -15,11 +15,12 @@ const requestCounts = z.strictObject({ requests: count, errors: count });
 const checkpointRecord = z.strictObject({
   at: iso,
   mode: z.enum(['passive', 'truncate']),
-  busy: count.describe(
-    '1 when the checkpoint could not finish (another connection held the database).',
-  ),
-  log: count.describe('WAL frames before the checkpoint.'),
-  checkpointed: count.describe('WAL frames that reached the database.'),
+  busy: count
+    .max(1)
+    .describe('1 when the checkpoint could not finish (another connection held the database).'),
+  // SQLite reports -1 for both when the database is not in WAL mode.
+  log: z.number().int().min(-1).describe('WAL frames before the checkpoint.'),
+  checkpointed: z.number().int().min(-1).describe('WAL frames that reached the database.'),
   walBytesBefore: count,
   walBytesAfter: count,
   durationMs: z.number().min(0),
