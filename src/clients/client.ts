@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { JSONRPCClient, JSONRPCErrorException } from 'json-rpc-2.0';
-import type { MethodName, ParamsOf, ResultOf } from '../rpc/table.js';
+import type { MethodName, ParamsOf, ResultOf } from '../protocol/table.js';
 import { LineFramer } from '../transport/line-framer.js';
 import { errorCodeName } from '../protocol/error-codes.js';
 

@@ -4,6 +4,10 @@
  */
 import { isSecretKeyName, maskSecret } from './secrets.js';
 
+/** A setting's value: the config is read from JSON, so every value is JSON. */
+export type ConfigValue =
+  string | number | boolean | null | ConfigValue[] | { [key: string]: ConfigValue };
+
 function flatten(value: unknown, path: string, out: Map<string, unknown>): Map<string, unknown> {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) flatten(v, path ? `${path}.${k}` : k, out);
@@ -13,15 +17,17 @@ function flatten(value: unknown, path: string, out: Map<string, unknown>): Map<s
   return out;
 }
 
-function show(path: string, value: unknown): unknown {
+function show(path: string, value: unknown): ConfigValue | undefined {
   const key = path.split('.').pop() ?? '';
-  return typeof value === 'string' && isSecretKeyName(key) ? maskSecret(value) : value;
+  return typeof value === 'string' && isSecretKeyName(key)
+    ? maskSecret(value)
+    : (value as ConfigValue | undefined);
 }
 
 export function diffConfig(
   before: unknown,
   after: unknown,
-): { path: string; from: unknown; to: unknown }[] {
+): { path: string; from: ConfigValue; to: ConfigValue }[] {
   const a = flatten(before, '', new Map());
   const b = flatten(after, '', new Map());
   const paths = [...new Set([...a.keys(), ...b.keys()])].sort();

@@ -5,6 +5,8 @@
  * scheduled. Which jobs run and when (enabled, schedule) is read once, at start.
  */
 import type { Config } from '../config/schema.js';
+import type { JobResult } from '../protocol/job.js';
+import { PROVIDER_NAMES } from '../protocol/provider.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
 import type { BackupService } from '../services/backup/backup.js';
@@ -27,9 +29,9 @@ export interface JobDeps {
 
 /** Records each configured provider key's fingerprint and reports the ones due for rotation. */
 export function checkKeys(keys: KeyLedger, config: Config) {
-  const configured = Object.entries(config.providers).map(([provider, p]) => ({
+  const configured = PROVIDER_NAMES.map((provider) => ({
     provider,
-    apiKey: p?.apiKey,
+    apiKey: config.providers[provider]?.apiKey,
   }));
   const statuses = keys.check(configured, config.security.keyRotationDays);
   return {
@@ -38,9 +40,9 @@ export function checkKeys(keys: KeyLedger, config: Config) {
   };
 }
 
-export function buildJobs(deps: JobDeps): JobRunner {
+export function buildJobs(deps: JobDeps): JobRunner<JobResult> {
   const j = deps.config().jobs; // schedules: fixed until a restart
-  return new JobRunner(
+  return new JobRunner<JobResult>(
     [
       {
         name: 'sessions.cleanup',

@@ -14,8 +14,8 @@ import { withEmbeddingModel } from '../services/embeddings/embedding-settings.js
 import type { Config } from '../config/schema.js';
 import { Dispatcher } from '../rpc/dispatch.js';
 import { AppError } from '../core/errors.js';
-import type { MethodDef } from '../rpc/method.js';
-import { methodTable } from '../rpc/table.js';
+import { handlers } from '../rpc/handlers/index.js';
+import { methodTable } from '../protocol/table.js';
 import { loggerAudit, type AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
 import type { AuditHeadStore } from '../services/audit/audit-files.js';
@@ -24,6 +24,7 @@ import type { DatabaseSwap } from '../services/backup/backup-restore.js';
 import { RequestGate } from '../core/request-gate.js';
 import { metaAuditHead } from '../store/audit/audit-head.js';
 import { applyWalSettings, Checkpointer } from '../store/checkpoint.js';
+import type { JobResult } from '../protocol/job.js';
 import type { JobRunner } from '../services/jobs/jobs.js';
 import { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
@@ -54,6 +55,11 @@ export interface DaemonOptions {
   clock?: () => number;
   /** Called once the daemon has stopped on its own (system.shutdown, its socket lost). */
   onStopped?: () => void;
+  /**
+   * Check every answer against its method's result schema (an answer that fails is an
+   * INTERNAL error, logged with why). Default: `AISTACK_CHECK_RESULTS=1` in the env.
+   */
+  checkResults?: boolean;
 }
 
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -72,7 +78,7 @@ export class Daemon {
   private socketWatch?: SocketWatch;
   private auditLog?: AuditLog;
   private providers?: ProviderRegistry;
-  private jobs?: JobRunner;
+  private jobs?: JobRunner<JobResult>;
   /** The services that hold the database (rebuilt after a restore). */
   private parts?: DatabaseServices;
   /** Every request passes it; a restore closes it while it swaps the database. */
@@ -312,12 +318,16 @@ export class Daemon {
     const services = this.buildServices();
     this.services = services;
     const dispatcher = new Dispatcher({
-      methods: methodTable as readonly MethodDef[],
+      methods: methodTable,
+      handlers,
       services,
       logger: this.logger,
       redactor: this.redactor,
       gate: this.gate,
       onRefusal: (e) => auditRefusal(this.audit, e),
+      checkResults:
+        this.options.checkResults ??
+        (this.options.env ?? process.env).AISTACK_CHECK_RESULTS === '1',
     });
     this.dispatcher = dispatcher;
     return createRpcServer({
@@ -354,7 +364,7 @@ export class Daemon {
     this.server?.setLimits(next.config.daemon);
     const needsRestart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
     this.logger.info({ changed, needsRestart }, reloadMessage(changed));
-    return { file: next.file, changed };
+    return { file: next.file ?? null, changed };
   }
 
   /** Graceful stop: no new connections, in-flight requests finish (bounded), database closed, socket and locks removed. */

@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Redactor } from '../config/secrets.js';
 import { resolvePluginsDir } from '../config/paths.js';
 import type { Dispatcher } from '../rpc/dispatch.js';
-import { pluginMethodDef } from '../rpc/plugin-methods.js';
+import { pluginMethod } from '../rpc/handlers/plugin.js';
 import { AccessControl } from '../services/access/access-control.js';
 import { AgentTypeCatalog } from '../services/agents/agent-types.js';
 import { AgentService } from '../services/agents/agents.js';
@@ -20,6 +20,7 @@ import type { BackupService } from '../services/backup/backup.js';
 import { embeddingSettings } from '../services/embeddings/embedding-settings.js';
 import { EmbeddingService } from '../services/embeddings/embeddings.js';
 import { GitHubService } from '../services/github/github.js';
+import type { JobResult } from '../protocol/job.js';
 import type { JobRunner } from '../services/jobs/jobs.js';
 import { KeyLedger } from '../services/providers/key-ledger.js';
 import { MemoryService } from '../services/memory/memory.js';
@@ -46,7 +47,7 @@ export interface DatabaseServiceDeps {
   dataDir: string;
   /** Long-lived, built once by the daemon. */
   providers: ProviderRegistry;
-  jobs: JobRunner;
+  jobs: JobRunner<JobResult>;
   backup: BackupService;
   system: SystemService;
   dispatcher: () => Dispatcher;
@@ -88,7 +89,10 @@ export function buildDatabaseServices(deps: DatabaseServiceDeps): DatabaseServic
     config: () => deps.config().plugins,
     dir: resolvePluginsDir(config.plugins.dir, deps.dataDir, deps.env),
     registry: {
-      add: (spec) => deps.dispatcher().addDynamicMethod(pluginMethodDef(spec)),
+      add: (spec) => {
+        const { spec: method, handler } = pluginMethod(spec);
+        deps.dispatcher().addDynamicMethod(method, handler);
+      },
       remove: (name) => deps.dispatcher().removeMethod(name),
     },
     now,

@@ -5,8 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { errorLine, type Dispatcher } from '../rpc/dispatch.js';
-import type { ConnectionInfo } from '../rpc/method.js';
+import { errorLine, type ConnectionInfo, type Dispatcher } from '../rpc/dispatch.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import { SocketServer, type Connection } from '../transport/socket-server.js';
 

@@ -42,7 +42,8 @@ export function defineMethod<
   return spec;
 }
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+/** The JSON Schema (2020-12) of a zod schema, as what it accepts or what it produces. */
+export const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
 
 /** A method as `system.methods` and the MCP shim describe it. */

@@ -1,8 +1,10 @@
 /**
  * Dispatch: one JSON line in, one JSON line (or nothing, for notifications) out. The
  * `json-rpc-2.0` server does the protocol; this module adds what it leaves to us —
- * zod validation with the issues in `data`, batch replies that are always arrays,
- * per-method counts, and error replies that never carry a stack or a secret.
+ * zod validation with the issues in `data`, a RequestContext for every call, batch
+ * replies that are always arrays, per-method counts, error replies that never carry a
+ * stack or a secret, and (with `checkResults`) a check of every answer against its
+ * method's result schema.
  */
 import {
   JSONRPCErrorException,
@@ -16,13 +18,26 @@ import type { Logger } from 'pino';
 import type { Redactor } from '../config/secrets.js';
 import { AppError } from '../core/errors.js';
 import { ERROR_NUMBERS as ERROR_CODES, errorCodeName } from '../protocol/error-codes.js';
-import type { CallContext, ConnectionInfo, MethodDef } from './method.js';
+import type { MethodSpec } from '../protocol/method.js';
+import type { RequestContext } from './context.js';
+import type { AnyHandler } from './handler.js';
 import { RequestMetrics } from './metrics.js';
 import type { RequestGate } from '../core/request-gate.js';
 import type { Services } from '../services/services.js';
 
+/** The calling connection, as the transport hands it to dispatch. */
+export interface ConnectionInfo {
+  readonly id: number;
+  /** Sends a JSON-RPC notification to this connection only (streaming output). */
+  notify(method: string, params: unknown): boolean;
+  readonly closed: boolean;
+  onClose(listener: () => void): void;
+}
+
 export interface DispatcherOptions {
-  methods: readonly MethodDef[];
+  methods: readonly MethodSpec[];
+  /** The handler of each method in `methods`, by name. */
+  handlers: Readonly<Record<string, AnyHandler>>;
   services: Services;
   logger: Logger;
   redactor: Redactor;
@@ -30,9 +45,24 @@ export interface DispatcherOptions {
   onRefusal?(event: { method: string; code: string; connection: number; message: string }): void;
   /** Every request runs inside this gate, so a database restore can hold requests meanwhile. */
   gate?: RequestGate;
+  /**
+   * Check every answer against its method's result schema; one that fails is logged
+   * with the zod issues and answered as INTERNAL. For tests and development: it costs a
+   * parse of every result.
+   */
+  checkResults?: boolean;
 }
 
-type Ctx = CallContext;
+/** What the JSON-RPC server carries per line; each call gets its RequestContext from it. */
+interface Ctx {
+  connection: ConnectionInfo;
+  requestId?: JSONRPCID | undefined;
+}
+
+interface Served {
+  spec: MethodSpec;
+  handler: AnyHandler;
+}
 
 export function errorLine(
   id: JSONRPCID,
@@ -47,23 +77,28 @@ export class Dispatcher {
   readonly metrics: RequestMetrics;
   private readonly server = new JSONRPCServer<Ctx>({ errorListener: () => {} });
   /** The table plus methods added at run time (plugins); `system.methods` reads it live. */
-  private readonly methods: MethodDef[];
+  private readonly methods: MethodSpec[];
   private readonly known: Set<string>;
   private services: Services;
+  /** Per open connection, the signals of its calls in flight: aborted when it closes. */
+  private readonly inFlight = new Map<number, Set<AbortController>>();
 
   constructor(private readonly options: DispatcherOptions) {
     this.services = options.services;
     this.methods = [...options.methods];
     this.known = new Set(options.methods.map((m) => m.name));
     this.metrics = new RequestMetrics(this.known);
-    for (const method of options.methods) {
-      this.server.addMethod(method.name, (raw, ctx) => this.invoke(method, raw, ctx));
+    for (const spec of options.methods) {
+      const handler = options.handlers[spec.name];
+      if (!handler) throw new Error(`no handler for method ${spec.name}`);
+      this.serve({ spec, handler });
     }
     this.server.mapErrorToJSONRPCErrorResponse = (id, error) => this.toErrorResponse(id, error);
-    this.server.applyMiddleware(async (next, request, ctx) => {
+    this.server.applyMiddleware(async (next, request, lineCtx) => {
       this.metrics.request(request.method);
       let response: JSONRPCResponse | null;
       const gate = this.options.gate;
+      const ctx: Ctx = { ...lineCtx, requestId: request.id };
       try {
         response = gate ? await gate.run(async () => next(request, ctx)) : await next(request, ctx);
       } catch (err) {
@@ -78,11 +113,15 @@ export class Dispatcher {
   }
 
   /** Adds a method at run time (a plugin's); a name already served is refused. */
-  addDynamicMethod(method: MethodDef): void {
-    if (this.server.hasMethod(method.name)) throw new Error(`method ${method.name} already exists`);
-    this.methods.push(method);
-    this.known.add(method.name);
-    this.server.addMethod(method.name, (raw, ctx) => this.invoke(method, raw, ctx));
+  addDynamicMethod(spec: MethodSpec, handler: AnyHandler): void {
+    if (this.server.hasMethod(spec.name)) throw new Error(`method ${spec.name} already exists`);
+    this.methods.push(spec);
+    this.known.add(spec.name);
+    this.serve({ spec, handler });
+  }
+
+  private serve(method: Served): void {
+    this.server.addMethod(method.spec.name, (raw, ctx) => this.invoke(method, raw, ctx));
   }
 
   /** Removes a method added with addDynamicMethod; methods of the static table stay. */
@@ -94,14 +133,14 @@ export class Dispatcher {
     return true;
   }
 
-  private async invoke(method: MethodDef, raw: unknown, ctx: Ctx): Promise<unknown> {
+  private async invoke({ spec, handler }: Served, raw: unknown, ctx: Ctx): Promise<unknown> {
     if (Array.isArray(raw)) {
       throw new JSONRPCErrorException(
         'params must be an object of named parameters',
         ERROR_CODES.INVALID_PARAMS,
       );
     }
-    const parsed = method.params.safeParse(raw ?? {});
+    const parsed = spec.params.safeParse(raw ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({
         path: i.path.map(String).join('.'),
@@ -113,8 +152,75 @@ export class Dispatcher {
         issues,
       });
     }
-    const result = await method.handler(parsed.data, ctx);
-    return result === undefined ? null : result;
+    const controller = this.callSignal(ctx.connection);
+    try {
+      const result = await handler(parsed.data, this.requestContext(spec, ctx, controller.signal));
+      const answer = result === undefined ? null : result;
+      if (this.options.checkResults) this.checkResult(spec, answer);
+      return answer;
+    } finally {
+      this.inFlight.get(ctx.connection.id)?.delete(controller);
+    }
+  }
+
+  /** A signal for one call, aborted if its connection closes before the call is done. */
+  private callSignal(connection: ConnectionInfo): AbortController {
+    const controller = new AbortController();
+    if (connection.closed) {
+      controller.abort();
+      return controller;
+    }
+    let calls = this.inFlight.get(connection.id);
+    if (!calls) {
+      const set = new Set<AbortController>();
+      calls = set;
+      this.inFlight.set(connection.id, set);
+      connection.onClose(() => {
+        this.inFlight.delete(connection.id);
+        for (const c of set) c.abort();
+      });
+    }
+    calls.add(controller);
+    return controller;
+  }
+
+  private requestContext(spec: MethodSpec, ctx: Ctx, signal: AbortSignal): RequestContext {
+    const current = () => this.services;
+    const { connection } = ctx;
+    return {
+      method: spec.name,
+      requestId: ctx.requestId,
+      caller: { connection: connection.id, transport: 'socket' },
+      signal,
+      notify: (method, params) => connection.notify(method, params),
+      op: { method: spec.name, connection: connection.id },
+      // Read when the handler runs, not when the line arrived: a request held at the gate
+      // during a restore must reach the services of the restored database.
+      get services() {
+        return current();
+      },
+      methods: this.methods,
+    };
+  }
+
+  /** Throws INTERNAL (after logging why) when an answer is not what its schema promises. */
+  private checkResult(spec: MethodSpec, answer: unknown): void {
+    const checked = spec.result.safeParse(answer);
+    if (checked.success) return;
+    const issues = checked.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      code: i.code,
+      message: i.message,
+    }));
+    this.options.logger.error(
+      { method: spec.name, issues },
+      'a result does not match its schema (a bug in the handler or the schema)',
+    );
+    const at = [...new Set(issues.map((i) => i.path || '(result)'))].slice(0, 5).join(', ');
+    throw new AppError(
+      'INTERNAL',
+      `internal error: the result of ${spec.name} does not match its schema (at ${at}; see the daemon log)`,
+    );
   }
 
   private noteError(method: string, code: number, message: string, ctx: Ctx): void {
@@ -163,15 +269,10 @@ export class Dispatcher {
       message = JSON.parse(line);
     } catch {
       this.metrics.request('(parse error)');
-      this.noteError(
-        '(parse error)',
-        ERROR_CODES.PARSE_ERROR,
-        'parse error',
-        this.context(connection),
-      );
+      this.noteError('(parse error)', ERROR_CODES.PARSE_ERROR, 'parse error', { connection });
       return errorLine(null, 'PARSE_ERROR', 'parse error: the line is not valid JSON');
     }
-    const ctx = this.context(connection);
+    const ctx = { connection };
     if (Array.isArray(message)) {
       if (message.length === 0)
         return errorLine(null, 'INVALID_REQUEST', 'invalid request: empty batch');
@@ -189,18 +290,5 @@ export class Dispatcher {
   /** Serves from these services from now on (the daemon rebuilds them after a restore). */
   setServices(services: Services): void {
     this.services = services;
-  }
-
-  private context(connection: ConnectionInfo): Ctx {
-    const current = () => this.services;
-    return {
-      // Read when the handler runs, not when the line arrived: a request held at the gate
-      // during a restore must reach the services of the restored database.
-      get services() {
-        return current();
-      },
-      connection,
-      methods: this.methods,
-    };
   }
 }

@@ -7,6 +7,7 @@ import type { AgentService } from './agents/agents.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { BackupService } from './backup/backup.js';
 import type { GitHubService } from './github/github.js';
+import type { JobResult } from '../protocol/job.js';
 import type { JobRunner } from './jobs/jobs.js';
 import type { MemoryService } from './memory/memory.js';
 import type { PluginManager } from './plugins/manager.js';
@@ -22,7 +23,7 @@ export interface Services {
   access: AccessControl;
   memory: MemoryService;
   github: GitHubService;
-  jobs: JobRunner;
+  jobs: JobRunner<JobResult>;
   providers: ProviderRegistry;
   plugins: PluginManager;
   agents: AgentService;

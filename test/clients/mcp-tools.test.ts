@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineMethod, type MethodDef } from '../../src/rpc/method.js';
+import { defineMethod, type MethodSpec } from '../../src/protocol/method.js';
 import { buildToolCatalog } from '../../src/clients/mcp/tools.js';
 import { makeScrubber } from '../../src/clients/mcp/render.js';
 
@@ -8,31 +8,30 @@ const creds = {
   sessionId: z.string().optional(),
   sessionToken: z.string().optional(),
 };
-const noop = () => ({});
 
 const table = [
   defineMethod({
     name: 'thing.make',
     description: 'Makes a thing.',
     params: z.strictObject({ size: z.number(), ...creds }),
+    result: z.strictObject({ made: z.boolean(), at: z.iso.datetime() }),
     access: 'public',
     mcpTool: 'thing_make',
-    handler: noop,
   }),
   defineMethod({
     name: 'thing.purge',
     description: 'Purges every thing of every session.',
     params: z.strictObject({ sessionId: z.string(), force: z.boolean().optional() }),
+    result: z.strictObject({ purged: z.number() }),
     access: 'local',
     mcpTool: 'thing_purge',
-    handler: noop,
   }),
   defineMethod({
     name: 'thing.count',
     description: 'Counts things.',
     params: z.strictObject({}),
+    result: z.number(),
     access: 'public',
-    handler: noop,
   }),
   defineMethod({
     name: 'thing.either',
@@ -41,11 +40,11 @@ const table = [
       z.strictObject({ a: z.string(), sessionToken: z.string() }),
       z.strictObject({ b: z.string(), sessionToken: z.string() }),
     ]),
+    result: z.array(z.string()),
     access: 'public',
     mcpTool: 'thing_either',
-    handler: noop,
   }),
-] as MethodDef[];
+] as MethodSpec[];
 
 describe('MCP tool catalogue', () => {
   it('offers public methods with an mcpTool only; local ones never, whatever they are named', () => {
@@ -67,6 +66,25 @@ describe('MCP tool catalogue', () => {
     expect(JSON.stringify(either.inputSchema)).not.toContain('sessionToken');
     expect(either.inputSchema.type).toBe('object');
     expect(either.sessionBound).toBe(true);
+  });
+
+  it("declares each tool's output as an object schema: the result's, or the result wrapped as {result}", () => {
+    const tools = buildToolCatalog(table);
+    expect(tools.get('thing_make')!.outputSchema).toEqual({
+      type: 'object',
+      properties: {
+        made: { type: 'boolean' },
+        at: expect.objectContaining({ type: 'string', format: 'date-time' }),
+      },
+      required: ['made', 'at'],
+      additionalProperties: false,
+    });
+    expect(tools.get('thing_either')!.outputSchema).toEqual({
+      type: 'object',
+      properties: { result: { type: 'array', items: { type: 'string' } } },
+      required: ['result'],
+      additionalProperties: false,
+    });
   });
 
   it('adds session_active only when the session tools exist', () => {

@@ -6,13 +6,14 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { methodTable } from '../../src/rpc/table.js';
+import { methodTable } from '../../src/protocol/table.js';
 import { cleanupAll, runCli, startDaemon, tempDir, type TestDaemon } from '../helpers/daemon.js';
 import { openSession } from '../helpers/session.js';
 import {
   closeAllShims,
   dataOf,
   jsonSchemaProblems,
+  schemaMismatches,
   spawnShim,
   textOf,
   type Shim,
@@ -52,12 +53,60 @@ describe('aistack mcp: tools', () => {
     for (const tool of tools) {
       expect(jsonSchemaProblems(tool.inputSchema), tool.name).toEqual([]);
       expect(tool.inputSchema.type).toBe('object');
+      expect(tool.outputSchema, tool.name).toBeDefined();
+      expect(tool.outputSchema!.type, tool.name).toBe('object');
+      expect(jsonSchemaProblems(tool.outputSchema!), tool.name).toEqual([]);
       expect(JSON.stringify(tool.inputSchema), tool.name).not.toMatch(
         /sessionId|sessionToken|"force"/,
       );
       expect(tool.description!.length, tool.name).toBeGreaterThan(40);
     }
     expect(shim.client.getInstructions()).toMatch(/session:<id>.*shared namespace/s);
+  });
+
+  it("answers every tool with structuredContent that fits the tool's outputSchema exactly", async () => {
+    const d = await startDaemon();
+    const shim = await spawnShim({ socketPath: d.socketPath });
+    const { tools } = await shim.client.listTools();
+    const output = new Map(tools.map((t) => [t.name, t.outputSchema!]));
+    const seen = new Set<string>();
+    const check = async (tool: string, args: Record<string, unknown> = {}) => {
+      const r = await shim.call(tool, args);
+      expect(r.isError, `${tool}: ${textOf(r)}`).toBeFalsy();
+      expect(schemaMismatches(output.get(tool)!, r.structuredContent), tool).toEqual([]);
+      seen.add(tool);
+      return dataOf(r);
+    };
+    await check('session_active');
+    await check('session_start');
+    await check('session_status');
+    await check('memory_store', { key: 'k', content: 'an entry about zebras', tags: ['t'] });
+    await check('memory_store', { key: 'k', namespace: 'shared', content: 'zebras again' });
+    await check('memory_get', { key: 'k' });
+    await check('memory_search', { query: 'zebras' });
+    await check('memory_list', {});
+    await check('memory_delete', { key: 'k' });
+    await check('system_status');
+    await check('system_health');
+    await check('agent_types');
+    const { agent } = await check('agent_spawn', { type: 'coder' });
+    await check('agent_list', {});
+    const { task } = await check('task_create', { input: 'do a thing', agentId: agent.id });
+    await check('task_get', { taskId: task.id });
+    await check('task_list', {});
+    await check('agent_stop', { agentId: agent.id });
+    await check('session_end');
+    expect(await check('session_end')).toMatchObject({ ended: false });
+    // Every tool but those that need a provider or gh has been called.
+    const untested = [...output.keys()].filter((t) => !seen.has(t)).sort();
+    expect(untested).toEqual([
+      'github_issue_create',
+      'github_issue_list',
+      'github_pr_list',
+      'github_repo_view',
+      'task_run',
+    ]);
+    expect(shim.protocolErrors).toEqual([]);
   });
 
   it('stores, searches, gets, lists and deletes through the daemon, naming the namespace every time', async () => {

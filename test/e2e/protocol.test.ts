@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AistackClient, RpcError } from '../../src/clients/client.js';
+import { methodTable } from '../../src/protocol/table.js';
 import { cleanupAll, startDaemon } from '../helpers/daemon.js';
 import { auditRecords } from '../helpers/audit.js';
 import { rawSocket } from '../helpers/raw-socket.js';
@@ -158,7 +159,7 @@ describe('JSON-RPC over the socket', () => {
     expect(status.pid).toBe(process.pid);
   });
 
-  it('lists every method with a JSON Schema for its params', async () => {
+  it('lists every method with JSON Schemas for its params and its result', async () => {
     const d = await startDaemon();
     const c = await d.client();
     const { methods } = await c.call('system.methods');
@@ -166,10 +167,18 @@ describe('JSON-RPC over the socket', () => {
     expect(names).toEqual(
       expect.arrayContaining(['system.ping', 'system.status', 'system.health', 'system.methods']),
     );
+    expect(names.sort()).toEqual(methodTable.map((m) => m.name).sort());
     for (const m of methods) {
       expect(m.description.length).toBeGreaterThan(10);
       expect(m.params).toMatchObject({ type: 'object' });
+      expect(m.result.type ?? m.result.anyOf ?? m.result.oneOf, m.name).toBeDefined();
     }
+    const ping = methods.find((m) => m.name === 'system.ping')!;
+    expect(ping.result).toMatchObject({
+      type: 'object',
+      properties: { pong: { const: true }, time: { type: 'string', format: 'date-time' } },
+      required: ['pong', 'time'],
+    });
     expect(await c.call('system.health')).toEqual({ ok: true, problems: [] });
   });
 });

@@ -18,6 +18,14 @@ export const AISTACK = join(ROOT, 'dist', 'bin', 'aistack.js');
 const cleanups: (() => void | Promise<void>)[] = [];
 
 /**
+ * Passed on to every daemon a test starts (in process, as a child, or autostarted by the
+ * CLI), so that each checks its answers against the result schemas (vitest.config.ts).
+ */
+export const checkResults: NodeJS.ProcessEnv = process.env.AISTACK_CHECK_RESULTS
+  ? { AISTACK_CHECK_RESULTS: process.env.AISTACK_CHECK_RESULTS }
+  : {};
+
+/**
  * Lets the unprivileged test user reach the checkout: adds search (x, never read)
  * permission for others on each ancestor directory that lacks it, such as a 0700 temp
  * dir a CI clone lives in. Returns a function that puts the modes back.
@@ -98,7 +106,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<TestDaemo
     socketPath,
     dataDir,
     configPath,
-    env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), ...options.env },
+    env: { HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), ...checkResults, ...options.env },
     log: { kind: 'stream', stream },
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -145,7 +153,13 @@ export async function spawnDaemon(
     process.execPath,
     [AISTACKD, '--socket', socketPath, '--data-dir', dataDir, ...extraArgs],
     {
-      env: { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg-config'), ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        XDG_CONFIG_HOME: join(dir, 'xdg-config'),
+        ...checkResults,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...as,
     },
@@ -190,7 +204,7 @@ export function runCli(
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [AISTACK, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...checkResults, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
       ...as,
     });

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AISTACK } from './daemon.js';
+import { AISTACK, checkResults } from './daemon.js';
 
 export interface ShimExit {
   code: number | null;
@@ -63,7 +63,12 @@ export async function spawnShim(o: ShimOptions): Promise<Shim> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(checkResults as Record<string, string>),
+      ...o.env,
+    },
     stderr: 'pipe',
   });
   let out = '';
@@ -82,6 +87,9 @@ export async function spawnShim(o: ShimOptions): Promise<Shim> {
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   await connecting;
+  // As real MCP clients do, list the tools first: the SDK client then validates every
+  // structuredContent against its tool's outputSchema, and fails a call that does not fit.
+  await client.listTools();
   const shim: Shim = {
     client,
     pid: child.pid!,
@@ -108,14 +116,25 @@ export async function closeAllShims(): Promise<void> {
 }
 
 /**
- * Checks a JSON Schema against the 2020-12 meta-schema and compiles it, with Ajv 8 in
- * strict mode (the Ajv the SDK itself uses). Returns the problems, or [] when valid.
+ * Ajv 8 for JSON Schema 2020-12 in strict mode, with the formats (`date-time`, …) that
+ * the SDK's own validator knows — the Ajv the SDK itself uses.
  */
-export function jsonSchemaProblems(schema: object): unknown[] {
+function strictAjv(): AjvLike {
   const require = createRequire(import.meta.url);
   const fromSdk = createRequire(require.resolve('@modelcontextprotocol/sdk/validation/ajv'));
   const Ajv2020 = (fromSdk('ajv/dist/2020') as { default: new (o: object) => AjvLike }).default;
-  const ajv = new Ajv2020({ strict: true });
+  const addFormats = (fromSdk('ajv-formats') as { default: (ajv: AjvLike) => void }).default;
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
+ * Checks a JSON Schema against the 2020-12 meta-schema and compiles it, with Ajv 8 in
+ * strict mode. Returns the problems, or [] when valid.
+ */
+export function jsonSchemaProblems(schema: object): unknown[] {
+  const ajv = strictAjv();
   if (!ajv.validateSchema(schema)) return (ajv.errors as unknown[]) ?? ['invalid'];
   try {
     ajv.compile(schema);
@@ -125,8 +144,14 @@ export function jsonSchemaProblems(schema: object): unknown[] {
   }
 }
 
+/** Where `data` does not fit `schema` (strict Ajv, as above); [] when it fits. */
+export function schemaMismatches(schema: object, data: unknown): unknown[] {
+  const validate = strictAjv().compile(schema);
+  return validate(data) ? [] : (validate.errors ?? ['invalid']);
+}
+
 interface AjvLike {
   validateSchema(schema: object): boolean;
-  compile(schema: object): unknown;
+  compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown[] | null };
   errors?: unknown;
 }

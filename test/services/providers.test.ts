@@ -8,10 +8,10 @@ import { AnthropicProvider } from '../../src/services/providers/anthropic.js';
 import { fingerprint, shortFingerprint } from '../../src/services/providers/key-fingerprint.js';
 import { OllamaProvider } from '../../src/services/providers/ollama.js';
 import { OpenAIProvider } from '../../src/services/providers/openai.js';
+import type { ProviderName } from '../../src/protocol/provider.js';
 import type {
   Provider,
   ProviderDeps,
-  ProviderName,
   ProviderSettings,
 } from '../../src/services/providers/provider.js';
 import { ProviderRegistry, TEST_PROMPT } from '../../src/services/providers/registry.js';

@@ -3,7 +3,7 @@
  * read it, through the daemon (which owns the files and the saved chain head).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import type { AuditRecord } from '../../services/audit/audit-files.js';
+import type { AuditRecord } from '../../protocol/audit.js';
 import { EXIT, withClient } from './context.js';
 import { printJson, printTable } from './output.js';
 

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
-import type { ResultOf } from '../../rpc/table.js';
+import type { ResultOf } from '../../protocol/table.js';
 import { CliError, EXIT, say, withClient } from './context.js';
 import { printJson, printTable } from './output.js';
 

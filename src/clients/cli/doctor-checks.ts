@@ -7,7 +7,7 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
-import type { AuditVerifyResult } from '../../services/audit/audit-verify.js';
+import type { AuditVerifyResult } from '../../protocol/audit.js';
 
 export type Verdict = 'PASS' | 'WARN' | 'FAIL';
 

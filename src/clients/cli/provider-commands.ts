@@ -3,7 +3,7 @@
  * as fingerprints) and check one end to end with a minimal real call.
  */
 import { Argument, Command } from 'commander';
-import { PROVIDER_NAMES, type ProviderName } from '../../services/providers/provider.js';
+import { PROVIDER_NAMES, type ProviderName } from '../../protocol/provider.js';
 import { withClient } from './context.js';
 import { printJson, printTable } from './output.js';
 

@@ -6,14 +6,14 @@
  */
 import { Command, Option } from 'commander';
 import type { AistackClient } from '../client.js';
-import type { ResultOf } from '../../rpc/table.js';
-import { PROVIDER_NAMES, type ProviderName } from '../../services/providers/provider.js';
+import { PROVIDER_NAMES, type ProviderName } from '../../protocol/provider.js';
+import type { TaskView } from '../../protocol/task.js';
 import { requireSession } from './agent-commands.js';
 import { CliError, withClient, type GlobalOptions } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
 import type { Creds } from './session-env.js';
 
-type Task = ResultOf<'task.get'>['task'];
+type Task = TaskView;
 const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 
 /** The argument, or stdin when it is "-" (or missing and stdin is not a terminal). */

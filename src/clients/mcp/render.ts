@@ -9,8 +9,9 @@
  */
 import { RpcError, ConnectionClosedError } from '../client.js';
 import { DaemonNotRunningError } from '../autostart.js';
-import type { Entry } from '../../store/memory/memory-store.js';
-import type { ResultOf } from '../../rpc/table.js';
+import type { Entry } from '../../protocol/memory-schemas.js';
+import type { SessionInfo } from '../../protocol/session.js';
+import type { ResultOf } from '../../protocol/table.js';
 import { SessionJoinError, ShimClosedError } from './session.js';
 
 export interface ToolResult {
@@ -79,15 +80,14 @@ const RENDERERS: Record<string, Render> = {
     r.ok ? 'The aistack daemon is healthy.' : `Unhealthy: ${r.problems.join('; ')}`,
 };
 
-type Session = ResultOf<'session.status'>['session'];
-const sessionLine = (s: Session) =>
+const sessionLine = (s: SessionInfo) =>
   `Session ${s.id}: private namespace ${s.namespace}, started ${s.startedAt}, last activity ${s.lastActivityAt}, idle timeout ${s.idleTimeoutMinutes} min, ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}.`;
 
 const SESSION_RENDERERS: Record<string, Render> = {
-  'session-start': (r: { started: boolean; session: Session }) =>
+  'session-start': (r: { started: boolean; session: SessionInfo }) =>
     `${r.started ? 'Started a new session.' : 'A session is already active (nothing was changed).'} ${sessionLine(r.session)}`,
-  'session-status': (r: { session: Session }) => sessionLine(r.session),
-  'session-active': (r: { active: boolean; session: Session | null }) =>
+  'session-status': (r: { session: SessionInfo }) => sessionLine(r.session),
+  'session-active': (r: { active: boolean; session: SessionInfo | null }) =>
     r.session
       ? `Active. ${sessionLine(r.session)}`
       : 'No session is active; the next memory call opens one.',

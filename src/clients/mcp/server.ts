@@ -13,8 +13,8 @@ import type { Readable, Writable } from 'node:stream';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { MethodDef } from '../../rpc/method.js';
-import { methodTable } from '../../rpc/table.js';
+import type { MethodSpec } from '../../protocol/method.js';
+import { methodTable } from '../../protocol/table.js';
 import { VERSION } from '../../core/version.js';
 import type { AistackClient } from '../client.js';
 import { callTool } from './call-tool.js';
@@ -38,7 +38,7 @@ export interface McpShimOptions {
   /** Where log lines go (default: stderr). */
   log?: (line: string) => void;
   /** The method table to offer (default: the daemon's). */
-  methods?: readonly MethodDef[];
+  methods?: readonly MethodSpec[];
 }
 
 export interface McpShim {
@@ -95,6 +95,7 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
       name: t.name,
       description: t.description,
       inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema,
       ...(t.annotations && { annotations: t.annotations }),
     })),
   }));

@@ -12,7 +12,8 @@
  * The token stays in this object: it is sent to the daemon and nowhere else.
  */
 import { RpcError, type AistackClient } from '../client.js';
-import type { MethodName, ResultOf } from '../../rpc/table.js';
+import type { SessionInfo } from '../../protocol/session.js';
+import type { MethodName, ResultOf } from '../../protocol/table.js';
 
 export interface SessionCreds {
   sessionId: string;
@@ -55,7 +56,6 @@ interface Live {
 }
 
 type StartParams = { metadata?: Record<string, unknown>; idleTimeoutMinutes?: number };
-export type SessionInfo = ResultOf<'session.status'>['session'];
 
 /** How long closing waits for a session that is still being opened. */
 const CLOSE_WAIT_MS = 2500;

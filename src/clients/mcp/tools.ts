@@ -1,15 +1,18 @@
 /**
  * The MCP tool catalogue, derived from the daemon's method table: every method that is
- * `public` and names an `mcpTool` becomes a tool, with the JSON Schema of its zod
- * params. Local-only methods (forced session end, config, jobs, plugin approval, …)
- * never appear, whatever they are called. The session parameters (`sessionId`,
- * `sessionToken`, `force`) are cut out of every schema: the shim supplies its own
- * session, so a model never sees, passes or overrides them.
+ * `public` and names an `mcpTool` becomes a tool, with the JSON Schemas of its zod
+ * params (input) and result (output: what `structuredContent` holds). Local-only methods
+ * (forced session end, config, jobs, plugin approval, …) never appear, whatever they are
+ * called. The session parameters (`sessionId`, `sessionToken`, `force`) are cut out of
+ * every input schema: the shim supplies its own session, so a model never sees, passes
+ * or overrides them.
  *
  * Methods added to the table later show up here without any change; only the session
- * tools, which act on the shim's own session, are handled specially (see call-tool.ts).
+ * tools, which act on the shim's own session and answer in their own shape, are handled
+ * specially (see call-tool.ts and session-tool-output.ts).
  */
-import { describeMethod, type MethodDef } from '../../rpc/method.js';
+import { describeMethod, type MethodSpec } from '../../protocol/method.js';
+import { objectSchema, sessionToolOutput, type ObjectSchema } from './session-tool-output.js';
 
 /** Parameters the shim owns; a model may not pass them. */
 export const HIDDEN_PARAMS = ['sessionId', 'sessionToken', 'force'] as const;
@@ -30,11 +33,13 @@ export interface ToolSpec {
   method: string;
   kind: ToolKind;
   description: string;
-  inputSchema: { type: 'object'; [key: string]: unknown };
+  inputSchema: ObjectSchema;
+  /** JSON Schema of the tool's `structuredContent`. */
+  outputSchema: ObjectSchema;
   /** The method takes session credentials, so the shim adds its own. */
   sessionBound: boolean;
   /** The method's zod params, for the tools the shim answers itself. */
-  params?: MethodDef['params'];
+  params?: MethodSpec['params'];
   annotations?: ToolAnnotations;
 }
 
@@ -133,8 +138,9 @@ function stripHidden(schema: Schema): { schema: Schema; hadSession: boolean } {
   return { schema: strip(rest), hadSession };
 }
 
-function toolFor(m: MethodDef): ToolSpec {
-  const { schema, hadSession } = stripHidden(describeMethod(m).params);
+function toolFor(m: MethodSpec): ToolSpec {
+  const described = describeMethod(m);
+  const { schema, hadSession } = stripHidden(described.params);
   const kind = SESSION_KINDS[m.name] ?? 'method';
   const extra = DESCRIPTIONS[m.name];
   let description = extra?.replace ?? m.description;
@@ -147,6 +153,7 @@ function toolFor(m: MethodDef): ToolSpec {
     kind,
     description,
     inputSchema: { ...schema, type: 'object' },
+    outputSchema: sessionToolOutput(kind) ?? objectSchema(described.result),
     sessionBound: hadSession,
     params: m.params,
     ...(annotations && { annotations }),
@@ -154,26 +161,27 @@ function toolFor(m: MethodDef): ToolSpec {
 }
 
 /** `session_active` has no method of its own: the shim answers it over `session.status`. */
-const SESSION_ACTIVE: ToolSpec = {
+const sessionActive = (): ToolSpec => ({
   name: 'session_active',
   method: 'session.status',
   kind: 'session-active',
   description:
     'Whether this connection has an active session right now, and which (id and private namespace). Never opens or ends a session.',
   inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+  outputSchema: sessionToolOutput('session-active')!,
   sessionBound: true,
   annotations: READ_ONLY,
-};
+});
 
 /** Every tool offered to models, keyed by tool name. */
-export function buildToolCatalog(methods: readonly MethodDef[]): Map<string, ToolSpec> {
+export function buildToolCatalog(methods: readonly MethodSpec[]): Map<string, ToolSpec> {
   const tools = new Map<string, ToolSpec>();
   for (const m of methods) {
     if (m.access !== 'public' || !m.mcpTool) continue;
     tools.set(m.mcpTool, toolFor(m));
   }
-  if (!tools.has(SESSION_ACTIVE.name) && [...tools.values()].some((t) => t.kind !== 'method'))
-    tools.set(SESSION_ACTIVE.name, SESSION_ACTIVE);
+  if (!tools.has('session_active') && [...tools.values()].some((t) => t.kind !== 'method'))
+    tools.set('session_active', sessionActive());
   return tools;
 }
 

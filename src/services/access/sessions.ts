@@ -13,6 +13,7 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../core/errors.js';
 import type { MemoryStore } from '../../store/memory/memory-store.js';
 import { SessionStore, type SessionRow } from '../../store/sessions/session-store.js';
+import type { EndReason } from '../../protocol/session.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 
 export const SESSION_PREFIX = 'session:';
@@ -28,10 +29,8 @@ export interface SessionInfo {
   lastActivityAt: string;
   idleTimeoutMinutes: number;
   endedAt: string | null;
-  endReason: string | null;
+  endReason: EndReason | null;
 }
-
-export type EndReason = 'ended' | 'forced' | 'idle';
 
 /** Told when a session ends, inside its transaction; returns how many agents it stopped. */
 export type SessionEndHook = (
@@ -234,6 +233,7 @@ function toInfo(row: SessionRow): SessionInfo {
     lastActivityAt: new Date(row.last_activity_at).toISOString(),
     idleTimeoutMinutes: row.idle_timeout_ms / 60_000,
     endedAt: row.ended_at === null ? null : new Date(row.ended_at).toISOString(),
-    endReason: row.end_reason,
+    // Written only by end(), always an EndReason.
+    endReason: row.end_reason as EndReason | null,
   };
 }

@@ -1,27 +1,12 @@
 /**
- * How a task looks on the wire (camelCase, ISO times, usage as one object), and the
- * CONFLICT error for a move the task's status does not allow.
+ * A task row as the wire shows it (`TaskView` in protocol/task.ts: camelCase, ISO times,
+ * usage as one object), and the CONFLICT error for a move the task's status does not
+ * allow.
  */
 import { AppError } from '../../core/errors.js';
-import type { TaskRow, TaskStatus } from '../../store/agents/agent-task-store.js';
-
-export interface TaskView {
-  id: string;
-  sessionId: string;
-  agentId: string | null;
-  input: string;
-  status: TaskStatus;
-  output: string | null;
-  error: string | null;
-  provider: string | null;
-  model: string | null;
-  usage: { inputTokens: number; outputTokens: number } | null;
-  durationMs: number | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-}
+import type { ProviderName } from '../../protocol/provider.js';
+import type { TaskView } from '../../protocol/task.js';
+import type { TaskRow } from '../../store/agents/agent-task-store.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -34,7 +19,8 @@ export function taskView(r: TaskRow): TaskView {
     status: r.status,
     output: r.output,
     error: r.error,
-    provider: r.provider,
+    // Written only from a ProviderName (the task's or the one that ran it).
+    provider: r.provider as ProviderName | null,
     model: r.model,
     usage:
       r.input_tokens === null || r.output_tokens === null

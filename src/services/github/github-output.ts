@@ -1,51 +1,20 @@
 /**
- * What gh prints, read back into the shapes aistack returns. gh's `--json` output is
+ * What gh prints, read back into the shapes aistack returns (protocol/github.ts). gh's `--json` output is
  * checked with zod rather than trusted, so a gh version that renames a field gives a
  * clear error instead of `undefined` further down; nested objects (`author.login`,
  * `labels[].name`) are flattened so tables and models get plain values.
  */
 import { z } from 'zod';
+import type {
+  CreatedIssue,
+  IssueSummary,
+  PullRequestSummary,
+  RepoSummary,
+} from '../../protocol/github.js';
 
 export const ISSUE_FIELDS = 'number,title,state,url,author,labels,createdAt';
 export const PR_FIELDS = 'number,title,state,url,author,headRefName,createdAt';
 export const REPO_FIELDS = 'name,owner,description,url,defaultBranchRef,visibility,stargazerCount';
-
-// Type aliases rather than interfaces: they fit the CLI's `Record<string, unknown>` tables.
-export type IssueSummary = {
-  number: number;
-  title: string;
-  state: string;
-  url: string;
-  author: string | null;
-  labels: string[];
-  createdAt: string;
-};
-
-export type PullRequestSummary = {
-  number: number;
-  title: string;
-  state: string;
-  url: string;
-  author: string | null;
-  headRefName: string;
-  createdAt: string;
-};
-
-export type RepoSummary = {
-  name: string;
-  owner: string;
-  description: string | null;
-  url: string;
-  defaultBranch: string | null;
-  visibility: string;
-  stargazerCount: number;
-};
-
-export type CreatedIssue = {
-  url: string;
-  /** Parsed from the URL; null if gh printed something unexpected. */
-  number: number | null;
-};
 
 // Ghost (deleted) users come back as null or without a login.
 const author = z

@@ -15,6 +15,12 @@ import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import type { Redactor } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
+import type {
+  CreatedIssue,
+  IssueSummary,
+  PullRequestSummary,
+  RepoSummary,
+} from '../../protocol/github.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import {
   issueCreateParams,
@@ -25,7 +31,7 @@ import {
   type IssueListInput,
   type PrListInput,
   type RepoViewInput,
-} from './github-params.js';
+} from '../../protocol/github-params.js';
 import {
   GhOutputError,
   ISSUE_FIELDS,
@@ -35,10 +41,6 @@ import {
   parseIssues,
   parsePullRequests,
   parseRepo,
-  type CreatedIssue,
-  type IssueSummary,
-  type PullRequestSummary,
-  type RepoSummary,
 } from './github-output.js';
 import { ghFailure, runGh, type GhOutcomeKind } from './github-runner.js';
 

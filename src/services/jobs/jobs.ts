@@ -9,35 +9,37 @@ import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 
-export interface JobSpec {
+/** A job; `R` is what its runs report (the daemon's jobs: `JobResult` in protocol/job.ts). */
+export interface JobSpec<R = unknown> {
   name: string;
   description: string;
   schedule: string;
   enabled: boolean;
-  run(): unknown | Promise<unknown>;
+  run(): R | Promise<R>;
 }
 
-interface LastRun {
+export interface LastRun<R = unknown> {
   startedAt: string;
   finishedAt: string;
   trigger: 'scheduled' | 'manual';
   ok: boolean;
-  result?: unknown;
+  result?: R;
   error?: string;
 }
 
-interface JobState {
-  spec: JobSpec;
+interface JobState<R> {
+  spec: JobSpec<R>;
   task?: ScheduledTask;
   running: boolean;
-  last?: LastRun;
+  last?: LastRun<R>;
 }
 
-export class JobRunner {
-  private readonly jobs = new Map<string, JobState>();
+export class JobRunner<R = unknown> {
+  private readonly jobs = new Map<string, JobState<R>>();
 
   constructor(
-    specs: JobSpec[],
+    // Not inferred from the specs: a runner of mixed jobs is a JobRunner<unknown>.
+    specs: JobSpec<NoInfer<R>>[],
     private readonly deps: { audit: AuditSink; logger: Logger; now: () => number },
   ) {
     for (const spec of specs) {
@@ -82,7 +84,7 @@ export class JobRunner {
   }
 
   /** Runs a job now; refuses when it is already running. */
-  async runNow(name: string): Promise<LastRun> {
+  async runNow(name: string): Promise<LastRun<R>> {
     const state = this.jobs.get(name);
     if (!state) {
       throw new AppError(
@@ -94,7 +96,7 @@ export class JobRunner {
     return this.execute(state, 'manual');
   }
 
-  private async execute(state: JobState, trigger: LastRun['trigger']): Promise<LastRun> {
+  private async execute(state: JobState<R>, trigger: LastRun['trigger']): Promise<LastRun<R>> {
     const { logger, audit, now } = this.deps;
     const name = state.spec.name;
     if (state.running) {

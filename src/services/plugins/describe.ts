@@ -5,9 +5,12 @@
  */
 import type { ApprovalRow } from '../../store/plugins/plugin-store.js';
 import type { Inspection } from './inspect.js';
-import { pluginAgentTypeName, pluginMethodName, type Manifest } from './manifest.js';
-
-export type PluginState = 'approved' | 'changed' | 'refused' | 'failed' | 'loaded';
+import type { PluginState } from '../../protocol/plugin.js';
+import {
+  pluginAgentTypeName,
+  pluginMethodName,
+  type Manifest,
+} from '../../protocol/plugin-manifest.js';
 
 export interface PluginInfo {
   name: string;

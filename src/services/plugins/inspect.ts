@@ -6,7 +6,8 @@
 import { lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPluginDir, PluginRefusal } from './hash.js';
-import { MANIFEST_FILE, parseManifest, pluginNameSchema, type Manifest } from './manifest.js';
+import { pluginNameSchema, type Manifest } from '../../protocol/plugin-manifest.js';
+import { MANIFEST_FILE, parseManifest } from './manifest.js';
 
 export type InspectRefusal =
   PluginRefusal['reason'] | 'invalid-name' | 'invalid-manifest' | 'insecure-dir';

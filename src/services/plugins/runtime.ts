@@ -11,9 +11,13 @@ import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
 import type { PluginEventKind } from '../../store/plugins/plugin-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import type { PluginState } from './describe.js';
+import type { PluginState } from '../../protocol/plugin.js';
 import type { Inspection } from './inspect.js';
-import { pluginAgentTypeName, pluginMethodName, type Manifest } from './manifest.js';
+import {
+  pluginAgentTypeName,
+  pluginMethodName,
+  type Manifest,
+} from '../../protocol/plugin-manifest.js';
 import { PluginProcess, type FailureKind } from './process.js';
 
 export interface PluginsConfig {

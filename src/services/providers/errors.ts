@@ -12,7 +12,7 @@
  */
 import { maskSecret, type Redactor } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
-import type { ProviderName } from './provider.js';
+import type { ProviderName } from '../../protocol/provider.js';
 
 export type FailureReason =
   | 'no_key'

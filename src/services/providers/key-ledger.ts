@@ -6,13 +6,14 @@
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import type { ProviderName } from '../../protocol/provider.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { fingerprint } from './key-fingerprint.js';
 
 const DAY = 86_400_000;
 
 export interface KeyStatus {
-  provider: string;
+  provider: ProviderName;
   fingerprint: string;
   firstSeenAt: string;
   ageDays: number;
@@ -56,7 +57,7 @@ export class KeyLedger {
 
   /** Records first sightings and rotations, and reports keys due for rotation. */
   check(
-    keys: { provider: string; apiKey: string | undefined }[],
+    keys: { provider: ProviderName; apiKey: string | undefined }[],
     rotationDays: number,
   ): KeyStatus[] {
     const now = this.deps.now();

@@ -3,13 +3,11 @@
  * where the provider can, `embed`. Tasks, memory embeddings and `provider.test` see
  * only this interface, so adding a provider never touches its callers.
  *
- * This module holds types and constants only (no SDK imports), so thin clients such as
- * the CLI can use the provider names without loading the SDKs.
+ * This module holds types only (no SDK imports); the provider names are part of the wire
+ * contract and live in protocol/provider.ts.
  */
 import type { Redactor } from '../../config/secrets.js';
-
-export const PROVIDER_NAMES = ['anthropic', 'openai', 'ollama'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+import type { ProviderName } from '../../protocol/provider.js';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';

@@ -9,13 +9,8 @@ import { displayURL, setupFailure } from './errors.js';
 import { fingerprint } from './key-fingerprint.js';
 import { OLLAMA_DEFAULTS, OllamaProvider } from './ollama.js';
 import { OPENAI_DEFAULTS, OpenAIProvider } from './openai.js';
-import {
-  PROVIDER_NAMES,
-  type Provider,
-  type ProviderDeps,
-  type ProviderName,
-  type ProviderSettings,
-} from './provider.js';
+import { PROVIDER_NAMES, type ProviderName } from '../../protocol/provider.js';
+import type { Provider, ProviderDeps, ProviderSettings } from './provider.js';
 
 /** The parts of the config this reads (`Config` fits). */
 export interface ProvidersSection {

@@ -4,7 +4,9 @@
  * shapes them.
  */
 import type Database from 'better-sqlite3';
+import type { ConfigValue } from '../../config/diff.js';
 import type { StorageHealth } from '../../store/checkpoint.js';
+import type { KeyStatus } from '../providers/key-ledger.js';
 
 export interface SystemSources {
   version: string;
@@ -18,7 +20,7 @@ export interface SystemSources {
   /** Database and WAL sizes and the last checkpoint. */
   storage(): StorageHealth;
   /** Provider keys by fingerprint and age (never the keys). */
-  keys(): unknown[];
+  keys(): KeyStatus[];
   connections(): { current: number; max: number };
   shutdown(): void;
   reloadConfig(): Promise<ConfigReloadResult>;
@@ -30,8 +32,9 @@ export interface RequestCounts {
 }
 
 export interface ConfigReloadResult {
-  file: string | undefined;
-  changed: { path: string; from: unknown; to: unknown; appliedLive: boolean }[];
+  /** The config file read; null when running on defaults. */
+  file: string | null;
+  changed: { path: string; from: ConfigValue; to: ConfigValue; appliedLive: boolean }[];
 }
 
 export class SystemService {

@@ -1,26 +1,54 @@
 /**
- * `task.*`: create, assign, inspect, complete, cancel and run a session's tasks. Every
- * method needs the session's credentials and sees only that session's tasks.
- * `task.run` with `stream: true` sends the answer as it arrives, as `task.output`
+ * `task.*` on the wire: create, assign, inspect, complete, cancel and run a session's
+ * tasks. Every method needs the session's credentials and sees only that session's
+ * tasks. `task.run` with `stream: true` sends the answer as it arrives, as `task.output`
  * notifications ({taskId, delta}) to the calling connection only; the reply still
  * carries the whole task. A client that disconnects mid-run cancels the run, so nobody
  * pays for an answer that nobody will read.
  */
 import { z } from 'zod';
-import { PROVIDER_NAMES } from '../services/providers/provider.js';
-import { agentIdParam } from './agent-methods.js';
-import { defineMethod, type CallContext } from './method.js';
+import { agentIdParam } from './agent.js';
+import { defineMethod } from './method.js';
 import { sessionParams } from './memory-schemas.js';
+import { PROVIDER_NAMES } from './provider.js';
 
-const op = (method: string, ctx: CallContext) => ({ method, connection: ctx.connection.id });
-
-export const TASK_LIMITS = { inputMax: 200_000, outputMax: 1_000_000 } as const;
+const TASK_LIMITS = { inputMax: 200_000, outputMax: 1_000_000 } as const;
+const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 
 const taskId = z.string().min(1).max(100).describe('The task id (from task.create).');
 const provider = z
   .enum(PROVIDER_NAMES)
   .describe('anthropic, openai or ollama (default: the default provider).');
-const taskStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
+const taskStatus = z.enum(TASK_STATUSES);
+const iso = z.iso.datetime();
+
+const taskViewSchema = z.strictObject({
+  id: z.string(),
+  sessionId: z.string(),
+  agentId: z.string().nullable().describe('The agent it is assigned to, if any.'),
+  input: z.string(),
+  status: taskStatus,
+  output: z.string().nullable().describe('The answer, once completed.'),
+  error: z.string().nullable().describe('Why it failed or was cancelled.'),
+  provider: z
+    .enum(PROVIDER_NAMES)
+    .nullable()
+    .describe('The provider asked for, or the one that ran it.'),
+  model: z.string().nullable().describe('The model that answered (set by a run).'),
+  usage: z
+    .strictObject({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) })
+    .nullable()
+    .describe('Tokens the run used.'),
+  durationMs: z.number().int().min(0).nullable().describe('How long the run took.'),
+  createdAt: iso,
+  updatedAt: iso,
+  startedAt: iso.nullable(),
+  completedAt: iso.nullable(),
+});
+
+export type TaskView = z.output<typeof taskViewSchema>;
+
+const oneTask = z.strictObject({ task: taskViewSchema });
 
 export const taskMethods = [
   defineMethod({
@@ -37,25 +65,25 @@ export const taskMethods = [
       provider: provider.optional(),
       ...sessionParams,
     }),
+    result: oneTask,
     access: 'public',
     mcpTool: 'task_create',
-    handler: (p, ctx) => ctx.services.tasks.create(p, op('task.create', ctx)),
   }),
   defineMethod({
     name: 'task.assign',
     description: 'Assigns a pending task to one of your active agents.',
     params: z.strictObject({ taskId, agentId: agentIdParam, ...sessionParams }),
+    result: oneTask,
     access: 'public',
-    handler: (p, ctx) => ctx.services.tasks.assign(p, op('task.assign', ctx)),
   }),
   defineMethod({
     name: 'task.get',
     description:
       'One of your tasks: status, input, output or error, provider, model, token usage and duration.',
     params: z.strictObject({ taskId, ...sessionParams }),
+    result: oneTask,
     access: 'public',
     mcpTool: 'task_get',
-    handler: (p, ctx) => ctx.services.tasks.get(p, op('task.get', ctx)),
   }),
   defineMethod({
     name: 'task.list',
@@ -67,9 +95,13 @@ export const taskMethods = [
       offset: z.number().int().min(0).max(1_000_000).default(0),
       ...sessionParams,
     }),
+    result: z.strictObject({
+      tasks: z.array(taskViewSchema),
+      count: z.number().int().min(0).describe('Tasks on this page.'),
+      total: z.number().int().min(0).describe('Every task that matches, on all pages.'),
+    }),
     access: 'public',
     mcpTool: 'task_list',
-    handler: (p, ctx) => ctx.services.tasks.list(p, op('task.list', ctx)),
   }),
   defineMethod({
     name: 'task.complete',
@@ -83,15 +115,15 @@ export const taskMethods = [
         .describe('The result (at most 1,000,000 characters).'),
       ...sessionParams,
     }),
+    result: oneTask,
     access: 'public',
-    handler: (p, ctx) => ctx.services.tasks.complete(p, op('task.complete', ctx)),
   }),
   defineMethod({
     name: 'task.cancel',
     description: 'Cancels a pending or running task; a running provider call is aborted.',
     params: z.strictObject({ taskId, ...sessionParams }),
+    result: oneTask,
     access: 'public',
-    handler: (p, ctx) => ctx.services.tasks.cancel(p, op('task.cancel', ctx)),
   }),
   defineMethod({
     name: 'task.run',
@@ -114,17 +146,9 @@ export const taskMethods = [
       maxTokens: z.number().int().min(1).max(200_000).optional().describe('Cap on output tokens.'),
       ...sessionParams,
     }),
+    result: oneTask,
     access: 'public',
     mcpTool: 'task_run',
-    handler: ({ stream, ...p }, ctx) =>
-      ctx.services.tasks.run(p, op('task.run', ctx), {
-        onText: stream
-          ? (delta) => void ctx.connection.notify('task.output', { taskId: p.taskId, delta })
-          : undefined,
-        onStart: (stop) => {
-          if (ctx.connection.closed) stop('disconnected');
-          else ctx.connection.onClose(() => stop('disconnected'));
-        },
-      }),
+    timeoutMs: null,
   }),
 ];

@@ -1,9 +1,9 @@
 /**
- * `backup.*`: online backup, verification and restore of the daemon's database. Local
- * only: these read and write files wherever the user names and replace the whole store,
- * so they are for the user's own tools, never offered to MCP clients. The daemon runs as
- * the same user as the CLI, so it may write where the user asks — always 0600, and never
- * over an existing file unless `force` says so.
+ * `backup.*` on the wire: online backup, verification and restore of the daemon's
+ * database. Local only: these read and write files wherever the user names and replace
+ * the whole store, so they are for the user's own tools, never offered to MCP clients.
+ * The daemon runs as the same user as the CLI, so it may write where the user asks —
+ * always 0600, and never over an existing file unless `force` says so.
  */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
@@ -16,6 +16,18 @@ const filePath = z
   .refine((p) => !p.includes('\0'), 'must not contain a NUL character')
   .refine((p) => isAbsolute(p), 'must be an absolute path');
 
+const count = z.number().int().min(0);
+const tableCounts = z
+  .record(z.string(), count.nullable())
+  .describe('Rows per table; null for a table that could not be counted.');
+
+export const backupResultSchema = z.strictObject({
+  path: z.string().describe('The backup file written.'),
+  bytes: count,
+  pages: count,
+  durationMs: count,
+});
+
 export const backupMethods = [
   defineMethod({
     name: 'backup.create',
@@ -27,23 +39,41 @@ export const backupMethods = [
         force: z.boolean().default(false).describe('Replace `out` if it exists.'),
       })
       .prefault({}),
+    result: backupResultSchema,
     access: 'local',
-    handler: (p, { services }) => services.backup.backupTo(p.out, { force: p.force }),
+    timeoutMs: null,
   }),
   defineMethod({
     name: 'backup.verify',
     description:
       'Checks a backup file: PRAGMA integrity_check, schema versions this aistack knows, every table they need; returns row counts per table. `ok` is false with `problems` otherwise.',
     params: z.strictObject({ file: filePath.describe('Absolute path of the backup file.') }),
+    result: z.strictObject({
+      ok: z.boolean(),
+      integrity: z
+        .union([z.literal('ok'), z.array(z.string())])
+        .describe('"ok", or the problems integrity_check found (at most 20).'),
+      tables: tableCounts,
+      schemaVersions: z.array(z.number().int()),
+      problems: z.array(z.string()).describe('Empty when ok.'),
+      bytes: count,
+    }),
     access: 'local',
-    handler: (p, { services }) => services.backup.verify(p.file),
   }),
   defineMethod({
     name: 'backup.restore',
     description:
       'Verifies a backup file, then swaps it in as the live database: requests wait meanwhile, the previous database is kept as aistack.db.<timestamp>.bak, sessions and entries are those of the backup.',
     params: z.strictObject({ file: filePath.describe('Absolute path of the backup file.') }),
+    result: z.strictObject({
+      restored: z.literal(true),
+      from: z.string(),
+      keptAs: z.string().describe('Where the previous database was kept.'),
+      entries: count.describe('Memory entries in the restored database.'),
+      tables: tableCounts,
+      durationMs: count,
+    }),
     access: 'local',
-    handler: (p, { services }) => services.backup.restore(p.file),
+    timeoutMs: null,
   }),
 ];

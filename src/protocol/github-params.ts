@@ -6,8 +6,8 @@
  * `--label` values on commas) or quotes, and lengths are bounded. Titles and bodies are
  * free text on purpose; `github.ts` keeps them inert by gluing each to its flag.
  *
- * This module is pure zod so the method table (loaded by thin clients) can import it
- * without pulling in `child_process`.
+ * They are part of the wire contract (the method specs in github.ts use them) and the
+ * GitHub service parses with them again before building an argument list.
  */
 import { z } from 'zod';
 

@@ -1,9 +1,20 @@
 /**
- * `memory.*`: the memory store over the wire. Session credentials ride along in every
- * call; the memory service and its access control decide what they allow.
+ * `memory.*` on the wire: the memory store's methods with their params and answers.
+ * Session credentials ride along in every call; the daemon's memory service and its
+ * access control decide what they allow.
  */
 import { z } from 'zod';
-import { defineMethod, type CallContext } from './method.js';
+import { defineMethod } from './method.js';
+import {
+  embeddingStatusSchema,
+  entryPageSchema,
+  exportPageSchema,
+  importResultSchema,
+  namespacesSchema,
+  reindexResultSchema,
+  searchModeSchema,
+  searchResponseSchema,
+} from './memory-results.js';
 import {
   agentIdSchema,
   contentSchema,
@@ -15,8 +26,6 @@ import {
   sessionParams,
   tagsSchema,
 } from './memory-schemas.js';
-
-const op = (method: string, ctx: CallContext) => ({ method, connection: ctx.connection.id });
 
 const readFilters = {
   namespace: namespaceSchema.optional(),
@@ -47,9 +56,12 @@ export const memoryMethods = [
       agentId: agentIdSchema.optional(),
       ...sessionParams,
     }),
+    result: z.strictObject({
+      entry: entrySchema,
+      created: z.boolean().describe('True for a new key, false for an update.'),
+    }),
     access: 'public',
     mcpTool: 'memory_store',
-    handler: (p, ctx) => ctx.services.memory.put(p, op('memory.store', ctx)),
   }),
   defineMethod({
     name: 'memory.get',
@@ -60,9 +72,9 @@ export const memoryMethods = [
       namespace: namespaceSchema.optional(),
       ...sessionParams,
     }),
+    result: z.strictObject({ entry: entrySchema }),
     access: 'public',
     mcpTool: 'memory_get',
-    handler: (p, ctx) => ctx.services.memory.get(p, op('memory.get', ctx)),
   }),
   defineMethod({
     name: 'memory.search',
@@ -73,15 +85,14 @@ export const memoryMethods = [
       limit: z.number().int().min(1).max(LIMITS.searchLimitMax).default(10),
       offset: z.number().int().min(0).max(100_000).default(0),
       match: z.enum(['all', 'any']).optional(),
-      mode: z
-        .enum(['fts', 'vector', 'hybrid'])
+      mode: searchModeSchema
         .optional()
         .describe('fts, vector or hybrid (default: hybrid when embeddings are on, else fts).'),
       ...readFilters,
     }),
+    result: searchResponseSchema,
     access: 'public',
     mcpTool: 'memory_search',
-    handler: (p, ctx) => ctx.services.memory.searchWithMode(p, op('memory.search', ctx)),
   }),
   defineMethod({
     name: 'memory.list',
@@ -92,9 +103,9 @@ export const memoryMethods = [
       offset: z.number().int().min(0).default(0),
       ...readFilters,
     }),
+    result: entryPageSchema,
     access: 'public',
     mcpTool: 'memory_list',
-    handler: (p, ctx) => ctx.services.memory.list(p, op('memory.list', ctx)),
   }),
   defineMethod({
     name: 'memory.delete',
@@ -105,16 +116,20 @@ export const memoryMethods = [
       namespace: namespaceSchema.optional(),
       ...sessionParams,
     }),
+    result: z.strictObject({
+      deleted: z.boolean().describe('False when there was no such entry.'),
+      namespace: namespaceSchema.describe('The namespace it was deleted from.'),
+      key: keySchema,
+    }),
     access: 'public',
     mcpTool: 'memory_delete',
-    handler: (p, ctx) => ctx.services.memory.delete(p, op('memory.delete', ctx)),
   }),
   defineMethod({
     name: 'memory.namespaces',
     description: 'Namespaces you may see, with their entry counts.',
     params: z.strictObject({ ...sessionParams }).prefault({}),
+    result: namespacesSchema,
     access: 'public',
-    handler: (p, ctx) => ctx.services.memory.namespaces(p, op('memory.namespaces', ctx)),
   }),
   defineMethod({
     name: 'memory.export',
@@ -127,8 +142,8 @@ export const memoryMethods = [
         limit: z.number().int().min(1).max(5000).default(1000),
       })
       .prefault({}),
+    result: exportPageSchema,
     access: 'local',
-    handler: (p, ctx) => ctx.services.memory.exportPage(p),
   }),
   defineMethod({
     name: 'memory.reindex',
@@ -140,31 +155,25 @@ export const memoryMethods = [
         limit: z.number().int().min(1).max(10_000_000).optional(),
       })
       .prefault({}),
+    result: reindexResultSchema,
     access: 'local',
-    handler: (p, ctx) => {
-      const cancel = new AbortController();
-      ctx.connection.onClose(() => cancel.abort());
-      return ctx.services.memory.reindex(
-        p,
-        (done, total) => void ctx.connection.notify('memory.reindex.progress', { done, total }),
-        cancel.signal,
-      );
-    },
+    timeoutMs: null,
   }),
   defineMethod({
     name: 'memory.embeddingStatus',
     description:
       'Embeddings: provider, model, how many entries are embedded, missing or stale (another model), the background queue, and the vector index.',
     params: z.strictObject({}).prefault({}),
+    result: embeddingStatusSchema,
     access: 'local',
-    handler: (_p, ctx) => ctx.services.memory.embeddingStatus(),
   }),
   defineMethod({
     name: 'memory.import',
     description:
       'Writes a batch of exported entries in one transaction: new keys keep their id, timestamps and version; existing keys are updated. Returns inserted, updated and rejected counts.',
     params: z.strictObject({ entries: z.array(entrySchema).min(1).max(5000) }),
+    result: importResultSchema,
     access: 'local',
-    handler: (p, ctx) => ctx.services.memory.importBatch(p.entries),
+    timeoutMs: null,
   }),
 ];

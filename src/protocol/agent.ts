@@ -1,16 +1,38 @@
 /**
- * `agent.*`: the agent types on offer, and the agents of a session — spawn, list,
- * status, stop. Everything but `agent.types` needs the session's credentials; a
+ * `agent.*` on the wire: the agent types on offer, and the agents of a session — spawn,
+ * list, status, stop. Everything but `agent.types` needs the session's credentials; a
  * session sees and touches only its own agents, and another session's agent id is
  * answered as NOT_FOUND.
  */
 import { z } from 'zod';
-import { defineMethod, type CallContext } from './method.js';
+import { defineMethod } from './method.js';
 import { sessionParams } from './memory-schemas.js';
 
-const op = (method: string, ctx: CallContext) => ({ method, connection: ctx.connection.id });
-
 export const agentIdParam = z.string().min(1).max(100).describe('The agent id (from agent.spawn).');
+
+const count = z.number().int().min(0);
+
+const agentViewSchema = z.strictObject({
+  id: z.string(),
+  sessionId: z.string(),
+  type: z.string().describe('Its agent type (see agent.types).'),
+  name: z.string(),
+  status: z.enum(['active', 'stopped']),
+  capabilities: z.array(z.string()).describe("Its type's capabilities."),
+  createdAt: z.iso.datetime(),
+  stoppedAt: z.iso.datetime().nullable(),
+});
+
+const agentTypeSchema = z.strictObject({
+  name: z.string(),
+  description: z.string(),
+  systemPrompt: z.string(),
+  capabilities: z.array(z.string()),
+  source: z
+    .enum(['builtin', 'config', 'plugin'])
+    .describe('Built in, from the config (agents.types), or from a loaded plugin.'),
+  plugin: z.string().optional().describe('The plugin that offers it (source "plugin").'),
+});
 
 export const agentMethods = [
   defineMethod({
@@ -18,9 +40,9 @@ export const agentMethods = [
     description:
       'Lists the agent types: built-in (coder, researcher, tester, reviewer, adversarial, architect, coordinator, analyst, devops, documentation, security-auditor) and any from the config or plugins, each with its description, system prompt and capabilities.',
     params: z.strictObject({}).prefault({}),
+    result: z.strictObject({ types: z.array(agentTypeSchema) }),
     access: 'public',
     mcpTool: 'agent_types',
-    handler: (_p, ctx) => ctx.services.agents.types(),
   }),
   defineMethod({
     name: 'agent.spawn',
@@ -38,9 +60,9 @@ export const agentMethods = [
         .describe('A name for the agent (default: <type>-<id prefix>).'),
       ...sessionParams,
     }),
+    result: z.strictObject({ agent: agentViewSchema }),
     access: 'public',
     mcpTool: 'agent_spawn',
-    handler: (p, ctx) => ctx.services.agents.spawn(p, op('agent.spawn', ctx)),
   }),
   defineMethod({
     name: 'agent.list',
@@ -51,24 +73,42 @@ export const agentMethods = [
       offset: z.number().int().min(0).max(1_000_000).default(0),
       ...sessionParams,
     }),
+    result: z.strictObject({
+      agents: z.array(agentViewSchema),
+      count: count.describe('Agents on this page.'),
+    }),
     access: 'public',
     mcpTool: 'agent_list',
-    handler: (p, ctx) => ctx.services.agents.list(p, op('agent.list', ctx)),
   }),
   defineMethod({
     name: 'agent.status',
     description: 'One of your agents, with its task counts by status.',
     params: z.strictObject({ agentId: agentIdParam, ...sessionParams }),
+    result: z.strictObject({
+      agent: agentViewSchema,
+      tasks: z
+        .strictObject({
+          pending: count,
+          running: count,
+          completed: count,
+          failed: count,
+          cancelled: count,
+        })
+        .describe('Its tasks by status.'),
+    }),
     access: 'public',
-    handler: (p, ctx) => ctx.services.agents.status(p, op('agent.status', ctx)),
   }),
   defineMethod({
     name: 'agent.stop',
     description:
       'Stops one of your agents and cancels its pending and running tasks (a running provider call is aborted). Stopping a stopped agent changes nothing.',
     params: z.strictObject({ agentId: agentIdParam, ...sessionParams }),
+    result: z.strictObject({
+      agent: agentViewSchema,
+      stopped: z.boolean().describe('False when it was already stopped.'),
+      cancelledTasks: count,
+    }),
     access: 'public',
     mcpTool: 'agent_stop',
-    handler: (p, ctx) => ctx.services.agents.stop(p, op('agent.stop', ctx)),
   }),
 ];

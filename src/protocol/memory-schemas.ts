@@ -1,7 +1,9 @@
 /**
- * The limits on memory input, as zod schemas. Each violation is a -32602 error naming
- * the field, and nothing is written. Namespaces use a documented safe alphabet:
- * letters, digits and `. _ : / -`, starting with a letter or digit, at most 100.
+ * The limits on memory input, as zod schemas, and the shape of an entry on the wire. Each
+ * violation is a -32602 error naming the field, and nothing is written. Namespaces use a
+ * documented safe alphabet: letters, digits and `. _ : / -`, starting with a letter or
+ * digit, at most 100. Shared by the memory, session, agent, task and plugin methods and
+ * by the CLI's import (which checks each line with `entrySchema` before sending it).
  */
 import { z } from 'zod';
 
@@ -85,6 +87,7 @@ export const sessionParams = {
     .describe('Your session token (from session.start). Secret.'),
 };
 
+/** A memory entry as every method returns it, and as `memory.export` writes it. */
 export const entrySchema = z.strictObject({
   id: z.string().min(1).max(100),
   key: keySchema,
@@ -93,8 +96,10 @@ export const entrySchema = z.strictObject({
   metadata: metadataSchema,
   tags: tagsSchema,
   agentId: agentIdSchema.nullable(),
-  sessionId: z.string().max(100).nullable(),
+  sessionId: z.string().max(100).nullable().describe('The session that last wrote it, if any.'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  version: z.number().int().min(1),
+  version: z.number().int().min(1).describe('1 when created; each update adds 1.'),
 });
+
+export type Entry = z.output<typeof entrySchema>;

@@ -1,0 +1,99 @@
+/**
+ * The answers of the `memory.*` methods that are more than an entry or two: search
+ * results with how each matched, the embeddings' status, and the reindex and import
+ * counts. Shared by the method specs (memory.ts), the MCP shim and the CLI.
+ */
+import { z } from 'zod';
+import { entrySchema, namespaceSchema } from './memory-schemas.js';
+
+const count = z.number().int().min(0);
+
+const SEARCH_MODES = ['fts', 'vector', 'hybrid'] as const;
+export const searchModeSchema = z.enum(SEARCH_MODES);
+
+const searchResultSchema = z.strictObject({
+  entry: entrySchema,
+  score: z.number().describe('What results are ordered by: bm25, cosine or rrf, by mode.'),
+  matchType: searchModeSchema.describe(
+    'fts: matched by words; vector: by meaning; hybrid: by both.',
+  ),
+  scores: z
+    .strictObject({
+      bm25: z.number().optional().describe('BM25, higher is better (full-text matches).'),
+      cosine: z.number().optional().describe('Cosine similarity to the query (vector matches).'),
+      rrf: z.number().optional().describe('Reciprocal-rank fusion score (hybrid search).'),
+    })
+    .describe('The component scores this result has.'),
+  snippet: z.string().describe('The text around the matches, each match in [brackets].'),
+});
+
+export const searchResponseSchema = z.strictObject({
+  results: z.array(searchResultSchema),
+  count: count.describe('Results on this page.'),
+  mode: searchModeSchema.describe('The mode the search ran in.'),
+  degraded: z
+    .string()
+    .optional()
+    .describe('Set when hybrid fell back to full-text only, with why.'),
+});
+
+export const entryPageSchema = z.strictObject({
+  entries: z.array(entrySchema),
+  total: count.describe('Every entry that matches, on all pages.'),
+});
+
+export const namespacesSchema = z.strictObject({
+  namespaces: z.array(z.strictObject({ namespace: namespaceSchema, count })),
+});
+
+export const exportPageSchema = z.strictObject({
+  entries: z.array(entrySchema),
+  cursor: z
+    .number()
+    .int()
+    .min(0)
+    .nullable()
+    .describe('Pass it back for the next page; null after the last one.'),
+});
+
+export const reindexResultSchema = z.strictObject({
+  embedded: count,
+  skipped: count.describe('Changed or deleted meanwhile, or already embedded.'),
+  failed: count,
+  remaining: count.describe('Entries still without a current vector afterwards.'),
+  error: z.string().optional().describe('Why the reindex stopped early, if it did.'),
+});
+
+export const embeddingStatusSchema = z.strictObject({
+  enabled: z.boolean(),
+  provider: z.enum(['openai', 'ollama']),
+  model: z.string(),
+  dimensions: z.number().int().min(1),
+  entries: count,
+  embedded: count.describe('Entries with a vector from the current model.'),
+  missing: count,
+  stale: count.describe('Vectors made by another model or size; reindex replaces them.'),
+  queued: count.describe('Waiting in the background queue.'),
+  idle: z.boolean().describe('Nothing queued and no batch in flight.'),
+  indexed: count.describe('Vectors in the in-memory index.'),
+  indexReady: z.boolean(),
+  worker: z.strictObject({
+    embedded: count,
+    skipped: count,
+    failed: count,
+    dropped: count.describe('Not queued because the queue was full.'),
+    lastError: z.string().nullable(),
+  }),
+  reindexing: z.boolean(),
+});
+
+export const importResultSchema = z.strictObject({
+  inserted: count,
+  updated: count,
+  rejected: z.array(
+    z.strictObject({
+      index: count.describe('Position in the batch sent.'),
+      reason: z.string(),
+    }),
+  ),
+});

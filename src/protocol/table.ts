@@ -1,0 +1,40 @@
+/**
+ * The method table: every method the daemon serves, in one list, with its params and
+ * result schemas. The daemon dispatches from it, the typed client takes its types from
+ * it, and `system.methods` and the MCP tools are generated from it. It loads nothing but
+ * zod, so a thin client can import it.
+ */
+import type { z } from 'zod';
+import { agentMethods } from './agent.js';
+import { auditMethods } from './audit.js';
+import { backupMethods } from './backup.js';
+import { githubMethods } from './github.js';
+import { jobMethods } from './job.js';
+import { memoryMethods } from './memory.js';
+import { pluginMethods } from './plugin.js';
+import { providerMethods } from './provider.js';
+import { sessionMethods } from './session.js';
+import { systemMethods } from './system.js';
+import { taskMethods } from './task.js';
+
+export const methodTable = [
+  ...systemMethods,
+  ...sessionMethods,
+  ...memoryMethods,
+  ...auditMethods,
+  ...jobMethods,
+  ...backupMethods,
+  ...providerMethods,
+  ...githubMethods,
+  ...pluginMethods,
+  ...agentMethods,
+  ...taskMethods,
+] as const;
+
+type Table = (typeof methodTable)[number];
+export type MethodName = Table['name'];
+export type SpecOf<N extends MethodName> = Extract<Table, { name: N }>;
+/** What a caller passes: defaults may be left out. */
+export type ParamsOf<N extends MethodName> = z.input<SpecOf<N>['params']>;
+/** What the daemon answers. */
+export type ResultOf<N extends MethodName> = z.output<SpecOf<N>['result']>;

@@ -1,0 +1,30 @@
+/**
+ * Every handler, keyed by method name: one per method of `protocol/table.ts`, which the
+ * compiler checks (a method without a handler does not build).
+ */
+import type { HandlerTable } from '../handler.js';
+import { agentHandlers } from './agent.js';
+import { auditHandlers } from './audit.js';
+import { backupHandlers } from './backup.js';
+import { githubHandlers } from './github.js';
+import { jobHandlers } from './job.js';
+import { memoryHandlers } from './memory.js';
+import { pluginHandlers } from './plugin.js';
+import { providerHandlers } from './provider.js';
+import { sessionHandlers } from './session.js';
+import { systemHandlers } from './system.js';
+import { taskHandlers } from './task.js';
+
+export const handlers: HandlerTable = {
+  ...systemHandlers,
+  ...sessionHandlers,
+  ...memoryHandlers,
+  ...auditHandlers,
+  ...jobHandlers,
+  ...backupHandlers,
+  ...providerHandlers,
+  ...githubHandlers,
+  ...pluginHandlers,
+  ...agentHandlers,
+  ...taskHandlers,
+};

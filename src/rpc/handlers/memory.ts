@@ -1,0 +1,24 @@
+/**
+ * Handlers of `memory.*`: each hands the call to the memory service with the request's
+ * operation, so access control knows who asks. A reindex reports progress as
+ * notifications to the caller and stops when the request's signal aborts.
+ */
+import type { HandlerTable } from '../handler.js';
+
+export const memoryHandlers = {
+  'memory.store': (p, ctx) => ctx.services.memory.put(p, ctx.op),
+  'memory.get': (p, ctx) => ctx.services.memory.get(p, ctx.op),
+  'memory.search': (p, ctx) => ctx.services.memory.searchWithMode(p, ctx.op),
+  'memory.list': (p, ctx) => ctx.services.memory.list(p, ctx.op),
+  'memory.delete': (p, ctx) => ctx.services.memory.delete(p, ctx.op),
+  'memory.namespaces': (p, ctx) => ctx.services.memory.namespaces(p, ctx.op),
+  'memory.export': (p, ctx) => ctx.services.memory.exportPage(p),
+  'memory.reindex': (p, ctx) =>
+    ctx.services.memory.reindex(
+      p,
+      (done, total) => void ctx.notify('memory.reindex.progress', { done, total }),
+      ctx.signal,
+    ),
+  'memory.embeddingStatus': (_p, ctx) => ctx.services.memory.embeddingStatus(),
+  'memory.import': (p, ctx) => ctx.services.memory.importBatch(p.entries),
+} satisfies Partial<HandlerTable>;

@@ -1,0 +1,18 @@
+/**
+ * Handlers of `system.*` and `config.reload`: liveness, status, health, the method
+ * catalogue, shutdown and reload.
+ */
+import { describeMethod } from '../../protocol/method.js';
+import type { HandlerTable } from '../handler.js';
+
+export const systemHandlers = {
+  'system.ping': async ({ delayMs }) => {
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    return { pong: true as const, time: new Date().toISOString() };
+  },
+  'system.status': (_p, { services }) => services.system.status(),
+  'system.health': (_p, { services }) => services.system.health(),
+  'system.methods': (_p, { methods }) => ({ methods: methods.map(describeMethod) }),
+  'system.shutdown': (_p, { services }) => services.system.shutdown(),
+  'config.reload': (_p, { services }) => services.system.reloadConfig(),
+} satisfies Partial<HandlerTable>;
