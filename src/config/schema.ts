@@ -56,7 +56,7 @@ export const daemonConfigSchema = z
       .max(64 * MiB)
       .default(4 * MiB)
       .describe(
-        'Largest JSON-RPC message (one line) in bytes; a longer line gets PAYLOAD_TOO_LARGE and its connection is closed.',
+        'Largest JSON-RPC message (one line) in bytes; a longer line gets PAYLOAD_TOO_LARGE and its connection is closed. A reload applies it to open connections too.',
       ),
     shutdownGraceMs: z
       .number()
@@ -64,7 +64,9 @@ export const daemonConfigSchema = z
       .min(0)
       .max(60_000)
       .default(5_000)
-      .describe('On SIGTERM, how long requests in flight may take to finish.'),
+      .describe(
+        'On SIGTERM, how long requests in flight may take to finish; new requests get SHUTTING_DOWN meanwhile.',
+      ),
     socketCheckIntervalMs: z
       .number()
       .int()
@@ -73,6 +75,15 @@ export const daemonConfigSchema = z
       .default(2_000)
       .describe(
         'How often the daemon checks that its socket file is still its own; when the socket (or its directory) is removed or replaced, the daemon stops, so no orphan daemon outlives its home.',
+      ),
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(60_000)
+      .describe(
+        'Longest a call may run before it gets TIMEOUT and its work is told to stop. Methods that bound their own time (task.run, memory.reindex, backups, github, provider.test) are exempt.',
       ),
   })
   .prefault({})

@@ -12,6 +12,7 @@ const LIVE_PATHS = new Set([
   'daemon.maxConnections',
   'daemon.maxLineBytes',
   'daemon.shutdownGraceMs',
+  'daemon.requestTimeoutMs',
   'github.enabled',
   'github.reason',
   'github.ghPath',

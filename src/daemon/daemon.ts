@@ -3,46 +3,56 @@
  * single-instance locks, open the database, and serve the method table on the socket.
  * `createDaemon()` builds everything from its options (no globals), so a test can run a
  * whole daemon in a temp dir and stop it in one call.
+ *
+ * Two lifetimes, named: the process scope (config accessor, logger, audit log,
+ * providers, jobs, backups, checkpointer, dispatcher, socket) is built once and lives
+ * until the process stops; the database scope (the connection and every service that
+ * holds it or its statements) is opened at start and opened again on the restored file
+ * after a restore. Process parts reach the database only through `this.database`, never
+ * through a captured copy, and everything reads configuration through `config()`.
  */
 import { dirname, join } from 'node:path';
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { AppError } from '../core/errors.js';
+import { socketLockPath } from '../core/lock-file.js';
+import { ensurePrivateDir } from '../core/private-dir.js';
+import { RequestGate } from '../core/request-gate.js';
+import { VERSION } from '../core/version.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
-import { Redactor } from '../config/secrets.js';
-import { withEmbeddingModel } from '../services/embeddings/embedding-settings.js';
 import type { Config } from '../config/schema.js';
-import { Dispatcher } from '../rpc/dispatch.js';
-import { AppError } from '../core/errors.js';
-import { handlers } from '../rpc/handlers/index.js';
+import { Redactor } from '../config/secrets.js';
 import { methodTable } from '../protocol/table.js';
+import { Dispatcher } from '../rpc/dispatch.js';
+import { handlers } from '../rpc/handlers/index.js';
 import { loggerAudit, type AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
-import type { AuditHeadStore } from '../services/audit/audit-files.js';
 import { BackupService } from '../services/backup/backup.js';
 import type { DatabaseSwap } from '../services/backup/backup-restore.js';
-import { RequestGate } from '../core/request-gate.js';
-import { metaAuditHead } from '../store/audit/audit-head.js';
-import { applyWalSettings, Checkpointer } from '../store/checkpoint.js';
+import { withEmbeddingModel } from '../services/embeddings/embedding-settings.js';
 import type { JobResult } from '../protocol/job.js';
 import type { JobRunner } from '../services/jobs/jobs.js';
 import { ProviderRegistry } from '../services/providers/registry.js';
-import type { Services } from '../services/services.js';
-import { SystemService, type ConfigReloadResult } from '../services/system/system.js';
-import { closeDatabase, openDatabase } from '../store/database.js';
+import type { ConfigReloadResult } from '../services/system/system.js';
+import { Checkpointer } from '../store/checkpoint.js';
 import { MIGRATIONS } from '../store/schema.js';
 import type { SocketServer } from '../transport/socket-server.js';
-import { VERSION } from '../core/version.js';
+import { openAuditLog } from './audit-open.js';
 import { configChanges, reloadMessage } from './config-reload.js';
 import { buildJobs, checkKeys } from './daemon-jobs.js';
-import { buildDatabaseServices, type DatabaseServices } from './database-services.js';
-import { auditRefusal, createRpcServer } from './rpc-server.js';
-import { listenPrivately } from './socket-home.js';
-import { SocketWatch } from './socket-watch.js';
-import { openAuditLog } from './audit-open.js';
+import {
+  buildDatabaseServices,
+  closeDatabaseFile,
+  openDatabaseFile,
+  stopDatabaseServices,
+  type DatabaseFile,
+  type DatabaseScope,
+} from './database-scope.js';
 import { acquireLock, type Lock } from './instance-lock.js';
 import { createLogger, resolveLogTarget, type LogTarget } from './logger.js';
-import { ensurePrivateDir } from '../core/private-dir.js';
+import { createRpcServer } from './rpc-server.js';
+import { listenPrivately } from './socket-home.js';
+import { SocketWatch } from './socket-watch.js';
 
 export interface DaemonOptions {
   socketPath?: string;
@@ -55,11 +65,20 @@ export interface DaemonOptions {
   clock?: () => number;
   /** Called once the daemon has stopped on its own (system.shutdown, its socket lost). */
   onStopped?: () => void;
-  /**
-   * Check every answer against its method's result schema (an answer that fails is an
-   * INTERNAL error, logged with why). Default: `AISTACK_CHECK_RESULTS=1` in the env.
-   */
+  /** Check every result against its method's declared schema (default: $AISTACK_CHECK_RESULTS=1). */
   checkResults?: boolean;
+}
+
+/** What lives as long as the process: built once in start(), never rebuilt. */
+interface ProcessScope {
+  logger: Logger;
+  auditLog: AuditLog;
+  providers: ProviderRegistry;
+  jobs: JobRunner<JobResult>;
+  checkpointer: Checkpointer;
+  backup: BackupService;
+  dispatcher: Dispatcher;
+  server: SocketServer;
 }
 
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -69,42 +88,42 @@ export class Daemon {
   readonly dataDir: string;
   readonly dbPath: string;
   readonly redactor = new Redactor();
-  config: Config;
-  logger!: Logger;
-  audit!: AuditSink;
-  db!: Database.Database;
-  private loaded: LoadedConfig;
-  private server?: SocketServer;
-  private socketWatch?: SocketWatch;
-  private auditLog?: AuditLog;
-  private providers?: ProviderRegistry;
-  private jobs?: JobRunner<JobResult>;
-  /** The services that hold the database (rebuilt after a restore). */
-  private parts?: DatabaseServices;
   /** Every request passes it; a restore closes it while it swaps the database. */
   readonly gate = new RequestGate();
-  private services?: Services;
-  private dispatcher?: Dispatcher;
-  private checkpointer?: Checkpointer;
-  private backup?: BackupService;
-  /** Where the audit chain head is saved: the live database, which a restore replaces. */
-  private auditHead?: AuditHeadStore;
+  logger!: Logger;
+  /** The audit log once open; until then (and after it closes) the log file. */
+  audit!: AuditSink;
+  private loaded: LoadedConfig;
+  private proc?: ProcessScope;
+  /** The database file in place now; `database` adds its services once they are built. */
+  private file?: DatabaseFile;
+  private database?: DatabaseScope;
+  private auditLog?: AuditLog;
+  /** Stops the daemon when its socket file is removed or replaced. */
+  private socketWatch?: SocketWatch;
   private auditClosed?: Promise<void>;
   private locks: Lock[] = [];
   private stopping?: Promise<void>;
   private readonly startedAt = Date.now();
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly now: () => number;
 
   constructor(private readonly options: DaemonOptions = {}) {
-    const env = options.env ?? process.env;
-    this.loaded = loadConfig({ flag: options.configPath, env });
-    this.config = this.loaded.config;
+    this.env = options.env ?? process.env;
+    this.now = options.clock ?? Date.now;
+    this.loaded = loadConfig({ flag: options.configPath, env: this.env });
     this.loaded.secrets.forEach((s) => this.redactor.addSecret(s));
+    const config = this.loaded.config;
     this.socketPath = resolveSocketPath({
       flag: options.socketPath,
-      env,
-      configValue: this.config.daemon.socketPath,
+      env: this.env,
+      configValue: config.daemon.socketPath,
     });
-    this.dataDir = resolveDataDir({ flag: options.dataDir, env, configValue: this.config.dataDir });
+    this.dataDir = resolveDataDir({
+      flag: options.dataDir,
+      env: this.env,
+      configValue: config.dataDir,
+    });
     this.dbPath = join(this.dataDir, 'aistack.db');
     if (Buffer.byteLength(this.socketPath) > MAX_SOCKET_PATH_BYTES) {
       throw new Error(
@@ -113,12 +132,31 @@ export class Daemon {
     }
   }
 
+  /** The configuration in force now; a reload replaces it, so read it through here, every time. */
+  readonly config = (): Config => this.loaded.config;
+
+  /** The database connection in place now (it changes on a restore). */
+  get db() {
+    return this.file!.db;
+  }
+
+  /** The dispatcher (tests look at its requests in flight). */
+  get dispatcher() {
+    return this.proc?.dispatcher;
+  }
+
+  /** The socket server (a test counts its connections' listeners). */
+  get server(): SocketServer | undefined {
+    return this.proc?.server;
+  }
+
   async start(): Promise<void> {
     ensurePrivateDir(dirname(this.socketPath), 'socket directory');
     ensurePrivateDir(this.dataDir, 'data directory');
+    const config = this.config();
     this.logger = await createLogger({
-      level: this.config.logging.level,
-      target: resolveLogTarget(this.options.log, this.config.logging.file, this.dataDir),
+      level: config.logging.level,
+      target: resolveLogTarget(this.options.log, config.logging.file, this.dataDir),
       redactor: this.redactor,
     });
     // Until the database (which holds the chain head) is open, audit events go to the log.
@@ -127,43 +165,27 @@ export class Daemon {
       this.logger.warn({ file: w.file, fields: w.fields }, w.message);
     try {
       this.locks.push(acquireLock(join(this.dataDir, 'aistackd.lock'), `data dir ${this.dataDir}`));
-      this.locks.push(acquireLock(`${this.socketPath}.lock`, `socket ${this.socketPath}`));
-      this.db = this.openDb();
-      this.auditHead = metaAuditHead(this.db);
-      this.auditLog = await openAuditLog({
-        config: this.config,
-        dataDir: this.dataDir,
-        redactor: this.redactor,
-        head: { get: () => this.auditHead!.get(), set: (h) => this.auditHead!.set(h) },
-        logger: this.logger,
-      });
-      this.audit = this.auditLog;
-      for (const w of this.loaded.warnings) {
-        this.audit.record('config.permission_warning', {
-          code: w.code,
-          file: w.file,
-          fields: w.fields,
-        });
-      }
-      const server = this.buildServer();
+      this.locks.push(acquireLock(socketLockPath(this.socketPath), `socket ${this.socketPath}`));
+      this.file = openDatabaseFile({ path: this.dbPath, config: this.config() });
+      this.proc = await this.openProcessScope();
+      this.database = this.buildDatabaseServices();
       // Before listening, so a client that can connect sees the approved plugins' methods.
       // Bounded by the start timeout; a plugin that fails is marked failed, never fatal.
-      await this.parts!.plugins.start();
-      const own = await listenPrivately(server, this.socketPath, this.logger);
-      this.server = server;
+      await this.database.plugins.start();
+      const own = await listenPrivately(this.proc.server, this.socketPath, this.logger);
       this.socketWatch = new SocketWatch({
         path: this.socketPath,
         own,
-        intervalMs: this.config.daemon.socketCheckIntervalMs,
+        intervalMs: this.config().daemon.socketCheckIntervalMs,
         logger: this.logger,
         audit: this.audit,
         onLost: () => void this.stop().then(() => this.options.onStopped?.()),
       });
       this.socketWatch.start();
-      checkKeys(this.parts!.keys, this.config);
-      this.jobs!.start();
-      this.parts!.embeddings.start();
-      this.checkpointer!.start();
+      checkKeys(this.database.keys, this.config());
+      this.proc.jobs.start();
+      this.database.embeddings.start();
+      this.proc.checkpointer.start();
     } catch (err) {
       this.releaseResources();
       throw err;
@@ -179,116 +201,129 @@ export class Daemon {
     );
   }
 
-  private openDb(): Database.Database {
-    const db = openDatabase({
-      path: this.dbPath,
-      synchronous: this.config.storage.synchronous,
-      busyTimeoutMs: this.config.storage.busyTimeoutMs,
-      migrations: MIGRATIONS,
-    });
-    applyWalSettings(db, this.config.storage.walAutocheckpointPages);
-    return db;
-  }
-
   /**
-   * Everything that holds the database connection or its prepared statements. Built at
-   * start and again after a restore; what outlives a restore (providers, jobs, backups,
-   * the checkpointer) reaches the database and these services through `this`, never
-   * through a captured copy.
+   * The process scope. The audit log keeps its chain head in the database file in place
+   * (opened just before), reached through `this.file` so a restore cannot strand it.
    */
-  private buildServices(): Services {
-    const now = this.options.clock ?? Date.now;
-    this.providers ??= new ProviderRegistry({
-      config: withEmbeddingModel(this.config),
-      redactor: this.redactor,
-      keyFirstSeen: (fp) => this.parts?.keys.firstSeen(fp),
+  private async openProcessScope(): Promise<ProcessScope> {
+    const { logger, redactor, gate, config, now } = this;
+    const auditLog = await openAuditLog({
+      config: config(),
+      dataDir: this.dataDir,
+      redactor,
+      head: { get: () => this.file!.auditHead.get(), set: (h) => this.file!.auditHead.set(h) },
+      logger,
     });
-    this.jobs ??= buildJobs({
-      config: () => this.config,
-      audit: this.audit,
-      logger: this.logger,
-      now,
-      sessions: () => this.parts!.sessions,
-      keys: () => this.parts!.keys,
-      auditLog: () => this.auditLog!,
-      backup: () => this.backup!,
+    this.auditLog = auditLog;
+    this.audit = auditLog;
+    for (const w of this.loaded.warnings) {
+      auditLog.record('config.permission_warning', {
+        code: w.code,
+        file: w.file,
+        fields: w.fields,
+      });
+    }
+    const providers = new ProviderRegistry({
+      config: withEmbeddingModel(config()),
+      redactor,
+      keyFirstSeen: (fp) => this.database?.keys.firstSeen(fp),
     });
-    this.checkpointer ??= new Checkpointer({
-      db: () => this.db,
-      dbPath: this.dbPath,
-      intervalMs: this.config.storage.checkpointIntervalMs,
-      walAutocheckpointPages: this.config.storage.walAutocheckpointPages,
-      busyTimeoutMs: this.config.storage.busyTimeoutMs,
-      lastActivityAt: () => this.gate.lastActivityAt,
-      running: () => this.gate.running,
-      logger: this.logger,
-    });
-    this.backup ??= new BackupService({
+    const backup = new BackupService({
       dataDir: this.dataDir,
       dbPath: this.dbPath,
-      audit: this.audit,
-      gate: this.gate,
+      audit: auditLog,
+      gate,
       migrations: MIGRATIONS,
       reopenDatabase: (swap) => this.reopenDatabase(swap),
-      logger: this.logger,
+      logger,
     });
-    const system = new SystemService({
-      version: VERSION,
-      startedAt: this.startedAt,
-      socketPath: this.socketPath,
-      dataDir: this.dataDir,
+    const jobs = buildJobs({
+      config,
+      audit: auditLog,
+      logger,
+      now,
+      sessions: () => this.database!.sessions,
+      keys: () => this.database!.keys,
+      auditLog: () => auditLog,
+      backup: () => backup,
+    });
+    const storage = config().storage;
+    const checkpointer = new Checkpointer({
+      db: () => this.file!.db,
       dbPath: this.dbPath,
-      configFile: this.loaded.file,
-      db: this.db,
-      requestCounts: () => this.dispatcher!.metrics.snapshot(),
-      storage: () => this.checkpointer!.health(),
-      keys: () => this.parts?.keys.status() ?? [],
-      connections: () => ({
-        current: this.server?.connectionCount ?? 0,
-        max: this.config.daemon.maxConnections,
-      }),
-      shutdown: () => void this.stop().then(() => this.options.onStopped?.()),
-      reloadConfig: () => this.reload(),
+      intervalMs: storage.checkpointIntervalMs,
+      walAutocheckpointPages: storage.walAutocheckpointPages,
+      busyTimeoutMs: storage.busyTimeoutMs,
+      lastActivityAt: () => gate.lastActivityAt,
+      running: () => gate.running,
+      logger,
     });
-    this.parts = buildDatabaseServices({
-      db: this.db,
-      config: () => this.config,
-      audit: this.audit,
-      auditLog: this.auditLog!,
+    const dispatcher = new Dispatcher({
+      methods: methodTable,
+      handlers,
+      services: () => this.database!.services,
+      logger,
+      redactor,
+      audit: () => this.audit,
+      gate,
+      requestTimeoutMs: () => config().daemon.requestTimeoutMs,
+      checkResults: this.options.checkResults ?? this.env.AISTACK_CHECK_RESULTS === '1',
+    });
+    const server = createRpcServer({ dispatcher, config, logger });
+    return { logger, auditLog, providers, jobs, checkpointer, backup, dispatcher, server };
+  }
+
+  /** The database scope: every service that holds the connection of the file in place. */
+  private buildDatabaseServices(): DatabaseScope {
+    const proc = this.proc!;
+    return buildDatabaseServices(this.file!, {
+      config: this.config,
+      audit: proc.auditLog,
+      auditLog: proc.auditLog,
       logger: this.logger,
       redactor: this.redactor,
-      now,
-      env: this.options.env ?? process.env,
+      now: this.now,
+      env: this.env,
       dataDir: this.dataDir,
-      providers: this.providers,
-      jobs: this.jobs,
-      backup: this.backup,
-      system,
-      dispatcher: () => this.dispatcher!,
+      providers: proc.providers,
+      jobs: proc.jobs,
+      backup: proc.backup,
+      dispatcher: proc.dispatcher,
+      system: {
+        version: VERSION,
+        startedAt: this.startedAt,
+        socketPath: this.socketPath,
+        dataDir: this.dataDir,
+        dbPath: this.dbPath,
+        configFile: this.loaded.file,
+        requestCounts: () => proc.dispatcher.metrics.snapshot(),
+        storage: () => proc.checkpointer.health(),
+        keys: () => this.database?.keys.status() ?? [],
+        connections: () => ({
+          current: proc.server.connectionCount,
+          max: this.config().daemon.maxConnections,
+        }),
+        shutdown: () => void this.stop().then(() => this.options.onStopped?.()),
+        reloadConfig: () => this.reload(),
+      },
     });
-    return this.parts.services;
   }
 
   /**
    * Swaps the database under the running daemon (a restore, which holds the request gate
-   * meanwhile). From stopping the plugins to rebuilding the services it is synchronous:
-   * no request, job or timer runs between closing the old database and serving from the
+   * meanwhile). From closing the old scope to opening the new one it is synchronous: no
+   * request, job or timer runs between closing the old database and serving from the
    * new one. Plugins then start again under the approvals of the database now in place.
    */
-  private async reopenDatabase(swap: DatabaseSwap): Promise<Database.Database> {
-    this.parts?.plugins.stop(); // their processes and methods were approved by the old database
-    this.parts?.embeddings.stop(); // its queue and vector index belong to the database put aside
-    this.parts?.sessions.close(); // last-activity times belong in the database being put aside
-    try {
-      closeDatabase(this.db); // TRUNCATE checkpoint first, so the kept copy is one file
-    } catch (err) {
-      // Closed anyway (closeDatabase closes in `finally`); a WAL left beside it moves with it.
-      this.logger.warn({ err }, 'checkpoint before the database swap failed');
-    }
+  private async reopenDatabase(swap: DatabaseSwap) {
+    stopDatabaseServices(this.database!);
+    this.database = undefined;
+    closeDatabaseFile(this.file!, this.logger);
+    const open = () => openDatabaseFile({ path: this.dbPath, config: this.config() });
     let failure: unknown;
     try {
       swap.apply();
-      this.db = this.openDb();
+      this.file = open();
     } catch (err) {
       failure = err;
       this.logger.error(
@@ -296,58 +331,32 @@ export class Daemon {
         'the restored database did not open; putting the previous one back',
       );
       swap.undo();
-      this.db = this.openDb();
+      this.file = open();
     }
-    this.auditHead = metaAuditHead(this.db);
     // The restored database holds an older chain head; the chain continues from the files.
-    if (this.auditLog) this.auditHead.set(this.auditLog.head);
-    this.services = this.buildServices();
-    this.dispatcher!.setServices(this.services);
-    this.parts!.embeddings.start(); // a new index, from the vectors of the database now in place
-    await this.parts!.plugins.start();
+    this.file.auditHead.set(this.proc!.auditLog.head);
+    this.database = this.buildDatabaseServices();
+    this.database.embeddings.start(); // a new index, from the vectors of the database now in place
+    await this.database.plugins.start();
     if (failure) {
       throw new AppError(
         'CONFLICT',
         `not restored: the restored database did not open (${(failure as Error).message}); the previous database is back in place`,
       );
     }
-    return this.db;
-  }
-
-  private buildServer(): SocketServer {
-    const services = this.buildServices();
-    this.services = services;
-    const dispatcher = new Dispatcher({
-      methods: methodTable,
-      handlers,
-      services,
-      logger: this.logger,
-      redactor: this.redactor,
-      gate: this.gate,
-      onRefusal: (e) => auditRefusal(this.audit, e),
-      checkResults:
-        this.options.checkResults ??
-        (this.options.env ?? process.env).AISTACK_CHECK_RESULTS === '1',
-    });
-    this.dispatcher = dispatcher;
-    return createRpcServer({
-      dispatcher,
-      config: this.config,
-      logger: this.logger,
-      audit: this.audit,
-    });
+    return this.database.db;
   }
 
   /** Re-reads the config file; applies what can change live and reports the rest as needing a restart. */
   async reload(): Promise<ConfigReloadResult> {
     let next: LoadedConfig;
     try {
-      next = loadConfig({ flag: this.options.configPath, env: this.options.env ?? process.env });
+      next = loadConfig({ flag: this.options.configPath, env: this.env });
     } catch (err) {
       this.logger.error({ err }, 'config reload failed; keeping the running configuration');
       throw new AppError('CONFLICT', `config not reloaded: ${(err as Error).message}`);
     }
-    const changed = configChanges(this.config, next.config);
+    const changed = configChanges(this.config(), next.config);
     next.secrets.forEach((s) => this.redactor.addSecret(s));
     for (const w of next.warnings) {
       this.logger.warn({ file: w.file, fields: w.fields }, w.message);
@@ -358,24 +367,39 @@ export class Daemon {
       });
     }
     this.loaded = next;
-    this.config = next.config;
-    this.providers?.reload(withEmbeddingModel(next.config, this.parts?.embeddings.settings));
+    this.proc?.providers.reload(
+      withEmbeddingModel(next.config, this.database?.embeddings.settings),
+    );
     this.logger.level = next.config.logging.level;
-    this.server?.setLimits(next.config.daemon);
+    this.proc?.server.setLimits(next.config.daemon);
     const needsRestart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
     this.logger.info({ changed, needsRestart }, reloadMessage(changed));
     return { file: next.file ?? null, changed };
   }
 
-  /** Graceful stop: no new connections, in-flight requests finish (bounded), database closed, socket and locks removed. */
+  /**
+   * Graceful stop. From the first moment new requests (and new connections) are answered
+   * SHUTTING_DOWN, while the socket stays bound so no client mistakes a stopping daemon
+   * for none and starts another; requests in flight get `daemon.shutdownGraceMs` to
+   * finish, the rest are aborted and answered; then the socket and locks go.
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.logger?.info('aistackd stopping');
-      // Running tasks end now (cancelled), so their requests finish within the grace period.
-      this.parts?.tasks.abortAll();
-      if (this.server) {
-        const { drained } = await this.server.close(this.config.daemon.shutdownGraceMs);
-        if (!drained) this.logger.warn('shutdown grace period ended with requests still in flight');
+      const proc = this.proc;
+      if (proc) {
+        proc.dispatcher.beginShutdown();
+        proc.server.refuseNew();
+        // Running tasks end now (cancelled), so their requests finish within the grace period.
+        this.database?.tasks.abortAll();
+        if (!(await proc.server.drain(this.config().daemon.shutdownGraceMs))) {
+          this.logger.warn(
+            'shutdown grace period ended with requests still in flight; aborting them',
+          );
+          proc.dispatcher.abortAll();
+          await proc.server.drain(1_000);
+        }
+        await proc.server.close();
         // Only the daemon's own socket: never one another daemon has put at the path since.
         this.socketWatch?.removeOwnSocket();
       }
@@ -389,22 +413,12 @@ export class Daemon {
 
   private releaseResources(): void {
     this.socketWatch?.stop();
-    // Before the database closes: the worker and the index build stop touching it.
-    this.parts?.embeddings.stop();
-    this.jobs?.stop();
-    this.checkpointer?.stop();
-    // Plugin processes first: nothing may call into them once the database is gone.
-    this.parts?.plugins.stop();
-    this.parts?.sessions.close();
-    // Before the database closes: each record saves the chain head there.
+    this.proc?.jobs.stop();
+    this.proc?.checkpointer.stop();
+    if (this.database) stopDatabaseServices(this.database);
+    // Before the database closes: each audit record saves the chain head there.
     this.auditClosed = this.auditLog?.close();
-    if (this.db?.open) {
-      try {
-        closeDatabase(this.db);
-      } catch (err) {
-        this.logger.error({ err }, 'closing the database failed');
-      }
-    }
+    if (this.file) closeDatabaseFile(this.file, this.logger);
     for (const lock of this.locks.reverse()) lock.release();
     this.locks = [];
   }

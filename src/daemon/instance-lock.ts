@@ -7,41 +7,15 @@
  * A lock is released only while it is still the file this daemon created: a lock another
  * daemon has put at the path since (after a removed directory, say) is left alone.
  */
-import {
-  closeSync,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
+import { pidAlive, readLockPid } from '../core/lock-file.js';
 import { identityOf, sameFile } from './file-identity.js';
 
 export class AlreadyRunningError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'AlreadyRunningError';
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function readLockPid(path: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-    return Number.isInteger(pid) ? pid : undefined;
-  } catch {
-    return undefined;
   }
 }
 

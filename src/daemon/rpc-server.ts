@@ -1,77 +1,62 @@
 /**
- * The socket server wired to the dispatcher: each framed line goes to dispatch, an
- * oversized line or a connection past the cap gets its one-line JSON-RPC error, and
- * handlers see a connection only through the narrow ConnectionInfo.
+ * The socket server wired to the dispatcher: each accepted connection gets a dispatch
+ * connection (its requests in flight, aborted when it closes), each framed line goes to
+ * dispatch, and the lines the transport sends on its own — past the connection cap, an
+ * oversized line, a connection arriving while the daemon stops — are built by the
+ * dispatcher, so they are counted and audited on the same path as every other error.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { errorLine, type ConnectionInfo, type Dispatcher } from '../rpc/dispatch.js';
-import type { AuditSink } from '../services/audit/audit-sink.js';
-import { SocketServer, type Connection } from '../transport/socket-server.js';
+import type { Dispatcher } from '../rpc/dispatch.js';
+import { SocketServer, type RefusalReason } from '../transport/socket-server.js';
 
-/**
- * Refusals worth a generic audit record; NOT_FOUND and the like are ordinary answers,
- * and ACCESS_DENIED / SESSION_INVALID are audited with their details by access control.
- */
-const AUDITED_CODES = new Set([
-  'PARSE_ERROR',
-  'INVALID_REQUEST',
-  'METHOD_NOT_FOUND',
-  'INVALID_PARAMS',
-  'SESSION_REQUIRED',
-  'PAYLOAD_TOO_LARGE',
-  'FEATURE_DISABLED',
-]);
-
-/** Writes the generic audit record for a refused request, when its code is one worth one. */
-export function auditRefusal(
-  audit: AuditSink,
-  e: { code: string } & Record<string, unknown>,
-): void {
-  if (AUDITED_CODES.has(e.code)) audit.record('request.refused', e);
-}
-
-function toInfo(c: Connection): ConnectionInfo {
-  return {
-    id: c.id,
-    get closed() {
-      return c.closed;
-    },
-    notify: (method, params) => c.send(JSON.stringify({ jsonrpc: '2.0', method, params })),
-    onClose: (l) => c.onClose(l),
-  };
+function refusalLine(dispatcher: Dispatcher, reason: RefusalReason, connection: number): string {
+  switch (reason.kind) {
+    case 'busy':
+      return dispatcher.refusalLine(
+        'BUSY',
+        `too many connections (limit ${reason.maxConnections}); try again shortly`,
+        connection,
+      );
+    case 'stopping':
+      return dispatcher.refusalLine(
+        'SHUTTING_DOWN',
+        'the daemon is stopping; try again in a moment (a client that autostarts waits for it to finish)',
+        connection,
+        { notStarted: true },
+      );
+    case 'oversized':
+      return dispatcher.refusalLine(
+        'PAYLOAD_TOO_LARGE',
+        `message larger than ${reason.maxLineBytes} bytes; closing the connection`,
+        connection,
+        { maxLineBytes: reason.maxLineBytes },
+      );
+  }
 }
 
 export function createRpcServer(deps: {
   dispatcher: Dispatcher;
-  config: Config;
+  config: () => Config;
   logger: Logger;
-  audit: AuditSink;
 }): SocketServer {
-  const { dispatcher, config, audit } = deps;
+  const { dispatcher } = deps;
+  const { daemon } = deps.config();
   return new SocketServer({
-    maxConnections: config.daemon.maxConnections,
-    maxLineBytes: config.daemon.maxLineBytes,
+    maxConnections: daemon.maxConnections,
+    maxLineBytes: daemon.maxLineBytes,
     logger: deps.logger,
-    onLine: (line, c) => dispatcher.handleLine(line, toInfo(c)),
-    onOverflow: (c) => {
-      dispatcher.metrics.request('(oversized)');
-      dispatcher.metrics.error('(oversized)');
-      audit.record('request.refused', { code: 'PAYLOAD_TOO_LARGE', connection: c.id });
+    accept(connection) {
+      const dc = dispatcher.connect({
+        id: connection.id,
+        notify: (method, params) =>
+          connection.send(JSON.stringify({ jsonrpc: '2.0', method, params })),
+      });
+      return {
+        onLine: (line) => dispatcher.handleLine(line, dc),
+        onClose: () => dispatcher.disconnect(dc),
+      };
     },
-    overflowReply: (max) =>
-      errorLine(
-        null,
-        'PAYLOAD_TOO_LARGE',
-        `message larger than ${max} bytes; closing the connection`,
-        {
-          code: 'PAYLOAD_TOO_LARGE',
-          maxLineBytes: max,
-        },
-      ),
-    busyReply: (max) =>
-      errorLine(null, 'BUSY', `too many connections (limit ${max}); try again shortly`, {
-        code: 'BUSY',
-      }),
+    refusal: (reason, connection) => refusalLine(dispatcher, reason, connection),
   });
 }

@@ -32,18 +32,46 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   METHOD_NOT_FOUND: 'No such method (see `system.methods`).',
   INVALID_PARAMS: 'Parameters failed validation; `data.issues` lists each field and why.',
   INTERNAL: 'An unexpected failure inside the daemon; details are in its log, not on the wire.',
-  ACCESS_DENIED: 'The namespace belongs to another session. Refusals are audited.',
+  ACCESS_DENIED: 'The namespace belongs to another session.',
   SESSION_REQUIRED: 'This method needs `sessionId` and `sessionToken`.',
-  SESSION_INVALID: 'Unknown or ended session, or a wrong token. Refusals are audited.',
+  SESSION_INVALID: 'Unknown or ended session, or a wrong token.',
   NOT_FOUND: 'The thing named does not exist (or is not visible to the caller).',
   CONFLICT: 'The request conflicts with the current state (e.g. an invalid task transition).',
   FEATURE_DISABLED: 'The feature is off in the configuration.',
   PROVIDER_FAILURE:
     'An outside service (LLM provider, gh) failed; the message says which and what to check.',
   PAYLOAD_TOO_LARGE: 'A line over `daemon.maxLineBytes`; the connection is closed.',
-  BUSY: 'Too many connections or requests; retry later.',
-  TIMEOUT: 'The operation took longer than its limit.',
-  SHUTTING_DOWN: 'The daemon is stopping and takes no new requests.',
+  BUSY: 'Too many connections or requests (or a restore holds requests too long); retry later.',
+  TIMEOUT:
+    'The call took longer than its limit (`daemon.requestTimeoutMs` unless the method has its own); its work was told to stop.',
+  SHUTTING_DOWN:
+    'The daemon is stopping. With `data.notStarted` nothing ran and a retry is safe; without it, the call was cut off.',
+};
+
+/**
+ * Which refusals leave an audit record, and who writes it: `dispatch` writes a generic
+ * `request.refused` (method, code, connection); `access` means access control writes a
+ * detailed record itself (session, namespace, never the token); `no` are ordinary
+ * answers (a missing key, a conflict, a slow provider) or the daemon's own trouble
+ * (INTERNAL, logged with its cause), not refusals of the caller.
+ */
+export const ERROR_AUDIT: Record<ErrorCode, 'dispatch' | 'access' | 'no'> = {
+  PARSE_ERROR: 'dispatch',
+  INVALID_REQUEST: 'dispatch',
+  METHOD_NOT_FOUND: 'dispatch',
+  INVALID_PARAMS: 'dispatch',
+  INTERNAL: 'no',
+  ACCESS_DENIED: 'access',
+  SESSION_REQUIRED: 'dispatch',
+  SESSION_INVALID: 'access',
+  NOT_FOUND: 'no',
+  CONFLICT: 'no',
+  FEATURE_DISABLED: 'dispatch',
+  PROVIDER_FAILURE: 'no',
+  PAYLOAD_TOO_LARGE: 'dispatch',
+  BUSY: 'dispatch',
+  TIMEOUT: 'no',
+  SHUTTING_DOWN: 'no',
 };
 
 const CODE_BY_NUMBER = new Map<number, ErrorCode>(

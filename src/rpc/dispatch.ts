@@ -1,146 +1,249 @@
 /**
- * Dispatch: one JSON line in, one JSON line (or nothing, for notifications) out. The
- * `json-rpc-2.0` server does the protocol; this module adds what it leaves to us —
- * zod validation with the issues in `data`, a RequestContext for every call, batch
- * replies that are always arrays, per-method counts, error replies that never carry a
- * stack or a secret, and (with `checkResults`) a check of every answer against its
- * method's result schema.
+ * Dispatch: one framed line in, one reply line (or nothing) out. It reads the frame
+ * (rpc/envelope.ts), runs each request through the gate with its own context — an
+ * AbortSignal that fires when the connection closes, the call runs past its limit or the
+ * daemon stops — validates params (and, in tests, results) against the method's
+ * declared schemas, and answers every request that carries an id exactly once.
+ *
+ * Every error reply, whatever produced it (a parse error, an invalid request object, an
+ * unknown method, bad params, a handler's AppError, a timeout, a refused connection, an
+ * oversized line), goes through `fail()`: the one place that sets `data.code`, scrubs
+ * secrets, counts the error under its own metric bucket and writes the audit record the
+ * error table (protocol/error-codes.ts) asks for.
  */
-import {
-  JSONRPCErrorException,
-  JSONRPCServer,
-  createJSONRPCErrorResponse,
-  type JSONRPCErrorResponse,
-  type JSONRPCID,
-  type JSONRPCResponse,
-} from 'json-rpc-2.0';
 import type { Logger } from 'pino';
+import { AppError, type ErrorCode } from '../core/errors.js';
+import type { RequestGate } from '../core/request-gate.js';
 import type { Redactor } from '../config/secrets.js';
-import { AppError } from '../core/errors.js';
-import { ERROR_NUMBERS as ERROR_CODES, errorCodeName } from '../protocol/error-codes.js';
+import { ERROR_AUDIT, ERROR_NUMBERS } from '../protocol/error-codes.js';
 import type { MethodSpec } from '../protocol/method.js';
+import type { AuditSink } from '../services/audit/audit-sink.js';
+import type { Services } from '../services/services.js';
 import type { RequestContext } from './context.js';
 import type { AnyHandler } from './handler.js';
-import { RequestMetrics } from './metrics.js';
-import type { RequestGate } from '../core/request-gate.js';
-import type { Services } from '../services/services.js';
-
-/** The calling connection, as the transport hands it to dispatch. */
-export interface ConnectionInfo {
-  readonly id: number;
-  /** Sends a JSON-RPC notification to this connection only (streaming output). */
-  notify(method: string, params: unknown): boolean;
-  readonly closed: boolean;
-  onClose(listener: () => void): void;
-}
+import { readFrame, type Message, type RequestId, type ValidRequest } from './envelope.js';
+import { RequestMetrics, BUCKETS, type Bucket } from './metrics.js';
 
 export interface DispatcherOptions {
   methods: readonly MethodSpec[];
-  /** The handler of each method in `methods`, by name. */
   handlers: Readonly<Record<string, AnyHandler>>;
-  services: Services;
+  /** The services of the database in place now (rebuilt after a restore). */
+  services: () => Services;
   logger: Logger;
   redactor: Redactor;
-  /** Told of every refused or failed request (for the audit log). */
-  onRefusal?(event: { method: string; code: string; connection: number; message: string }): void;
-  /** Every request runs inside this gate, so a database restore can hold requests meanwhile. */
+  audit: () => AuditSink;
+  /** Every request runs inside it, so a restore can hold requests while it swaps the database. */
   gate?: RequestGate;
-  /**
-   * Check every answer against its method's result schema; one that fails is logged
-   * with the zod issues and answered as INTERNAL. For tests and development: it costs a
-   * parse of every result.
-   */
+  /** The default time limit of a call, read per call (`daemon.requestTimeoutMs`). */
+  requestTimeoutMs: () => number;
+  /** Check each result against its method's result schema (tests); a mismatch is INTERNAL. */
   checkResults?: boolean;
 }
 
-/** What the JSON-RPC server carries per line; each call gets its RequestContext from it. */
-interface Ctx {
-  connection: ConnectionInfo;
-  requestId?: JSONRPCID | undefined;
+/** The peer a dispatch connection answers to: the socket, or a test. */
+export interface Peer {
+  readonly id: number;
+  notify(method: string, params: unknown): boolean;
 }
 
-interface Served {
-  spec: MethodSpec;
-  handler: AnyHandler;
+/** One connection's requests in flight; closing it aborts them. */
+export class DispatchConnection {
+  readonly inFlight = new Set<AbortController>();
+  closed = false;
+
+  constructor(readonly peer: Peer) {}
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.inFlight) c.abort(new ConnectionClosed());
+  }
 }
 
-export function errorLine(
-  id: JSONRPCID,
-  code: keyof typeof ERROR_CODES,
-  message: string,
-  data?: unknown,
-): string {
-  return JSON.stringify(createJSONRPCErrorResponse(id, ERROR_CODES[code], message, data));
+/** The abort reason of a request whose connection went away: nobody is left to answer. */
+class ConnectionClosed extends Error {
+  constructor() {
+    super('the connection closed before the call finished');
+  }
 }
+
+interface ErrorReply {
+  jsonrpc: '2.0';
+  id: RequestId;
+  error: { code: number; message: string; data: { code: ErrorCode } & Record<string, unknown> };
+}
+type Reply = { jsonrpc: '2.0'; id: RequestId; result: unknown } | ErrorReply;
+
+const MAX_AUDITED_METHOD_CHARS = 100;
 
 export class Dispatcher {
   readonly metrics: RequestMetrics;
-  private readonly server = new JSONRPCServer<Ctx>({ errorListener: () => {} });
-  /** The table plus methods added at run time (plugins); `system.methods` reads it live. */
-  private readonly methods: MethodSpec[];
-  private readonly known: Set<string>;
-  private services: Services;
-  /** Per open connection, the signals of its calls in flight: aborted when it closes. */
-  private readonly inFlight = new Map<number, Set<AbortController>>();
+  private readonly specs = new Map<string, { spec: MethodSpec; handler: AnyHandler }>();
+  private readonly listed: MethodSpec[] = [];
+  private readonly connections = new Set<DispatchConnection>();
+  private stopping = false;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.services = options.services;
-    this.methods = [...options.methods];
-    this.known = new Set(options.methods.map((m) => m.name));
-    this.metrics = new RequestMetrics(this.known);
     for (const spec of options.methods) {
       const handler = options.handlers[spec.name];
-      if (!handler) throw new Error(`no handler for method ${spec.name}`);
-      this.serve({ spec, handler });
+      if (!handler) throw new Error(`method ${spec.name} has no handler`);
+      this.specs.set(spec.name, { spec, handler });
+      this.listed.push(spec);
     }
-    this.server.mapErrorToJSONRPCErrorResponse = (id, error) => this.toErrorResponse(id, error);
-    this.server.applyMiddleware(async (next, request, lineCtx) => {
-      this.metrics.request(request.method);
-      let response: JSONRPCResponse | null;
-      const gate = this.options.gate;
-      const ctx: Ctx = { ...lineCtx, requestId: request.id };
-      try {
-        response = gate ? await gate.run(async () => next(request, ctx)) : await next(request, ctx);
-      } catch (err) {
-        const failure = this.toErrorResponse(request.id ?? null, err);
-        this.noteError(request.method, failure.error.code, failure.error.message, ctx);
-        return request.id === undefined ? null : failure;
-      }
-      if (response?.error)
-        this.noteError(request.method, response.error.code, response.error.message, ctx);
-      return response;
-    });
+    this.metrics = new RequestMetrics(new Set(this.specs.keys()));
+  }
+
+  /** The methods served now, plugins' included. */
+  get methods(): readonly MethodSpec[] {
+    return this.listed;
   }
 
   /** Adds a method at run time (a plugin's); a name already served is refused. */
   addDynamicMethod(spec: MethodSpec, handler: AnyHandler): void {
-    if (this.server.hasMethod(spec.name)) throw new Error(`method ${spec.name} already exists`);
-    this.methods.push(spec);
-    this.known.add(spec.name);
-    this.serve({ spec, handler });
-  }
-
-  private serve(method: Served): void {
-    this.server.addMethod(method.spec.name, (raw, ctx) => this.invoke(method, raw, ctx));
+    if (this.specs.has(spec.name)) throw new Error(`method ${spec.name} already exists`);
+    this.specs.set(spec.name, { spec, handler });
+    this.listed.push(spec);
+    this.metrics.know(spec.name);
   }
 
   /** Removes a method added with addDynamicMethod; methods of the static table stay. */
   removeMethod(name: string): boolean {
-    const i = this.methods.findIndex((m) => m.name === name);
-    if (i < 0 || this.options.methods.some((m) => m.name === name)) return false;
-    this.methods.splice(i, 1);
-    this.server.removeMethod(name);
+    if (this.options.methods.some((m) => m.name === name) || !this.specs.delete(name)) return false;
+    this.listed.splice(
+      this.listed.findIndex((m) => m.name === name),
+      1,
+    );
     return true;
   }
 
-  private async invoke({ spec, handler }: Served, raw: unknown, ctx: Ctx): Promise<unknown> {
-    if (Array.isArray(raw)) {
-      throw new JSONRPCErrorException(
-        'params must be an object of named parameters',
-        ERROR_CODES.INVALID_PARAMS,
+  connect(peer: Peer): DispatchConnection {
+    const connection = new DispatchConnection(peer);
+    this.connections.add(connection);
+    return connection;
+  }
+
+  disconnect(connection: DispatchConnection): void {
+    connection.close();
+    this.connections.delete(connection);
+  }
+
+  /** From now on every new request is answered SHUTTING_DOWN; requests in flight go on. */
+  beginShutdown(): void {
+    this.stopping = true;
+  }
+
+  /** Aborts every request still in flight (the grace period is over); each answers SHUTTING_DOWN. */
+  abortAll(): void {
+    const reason = new AppError('SHUTTING_DOWN', 'the daemon stopped before this call finished');
+    for (const connection of this.connections) {
+      for (const c of connection.inFlight) c.abort(reason);
+    }
+  }
+
+  /** Requests in flight across all connections. */
+  get inFlightCount(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.inFlight.size;
+    return n;
+  }
+
+  /** Handles one framed line; resolves to the reply line, or null when none is due. */
+  async handleLine(line: string, connection: DispatchConnection): Promise<string | null> {
+    const frame = readFrame(line);
+    switch (frame.kind) {
+      case 'parse-error':
+        this.metrics.request(BUCKETS.parseError);
+        return JSON.stringify(
+          this.fail(
+            null,
+            BUCKETS.parseError,
+            connection.peer.id,
+            'PARSE_ERROR',
+            'parse error: the line is not valid JSON',
+          ),
+        );
+      case 'empty-batch':
+        this.metrics.request(BUCKETS.invalidRequest);
+        return JSON.stringify(
+          this.fail(
+            null,
+            BUCKETS.invalidRequest,
+            connection.peer.id,
+            'INVALID_REQUEST',
+            'invalid request: empty batch',
+          ),
+        );
+      case 'single': {
+        const reply = await this.answer(frame.message, connection);
+        return reply === null ? null : JSON.stringify(reply);
+      }
+      case 'batch': {
+        const replies = await Promise.all(frame.messages.map((m) => this.answer(m, connection)));
+        const due = replies.filter((r): r is Reply => r !== null);
+        return due.length === 0 ? null : JSON.stringify(due);
+      }
+    }
+  }
+
+  /**
+   * The reply line for a connection the transport refuses or cuts off (past the
+   * connection cap, an oversized line, the daemon stopping), through the same path.
+   */
+  refusalLine(
+    code: 'BUSY' | 'PAYLOAD_TOO_LARGE' | 'SHUTTING_DOWN',
+    message: string,
+    connection: number,
+    data?: Record<string, unknown>,
+  ): string {
+    const bucket = code === 'PAYLOAD_TOO_LARGE' ? BUCKETS.oversized : BUCKETS.refused;
+    this.metrics.request(bucket);
+    return JSON.stringify(this.fail(null, bucket, connection, code, message, data));
+  }
+
+  private async answer(message: Message, connection: DispatchConnection): Promise<Reply | null> {
+    if (message.kind === 'invalid') {
+      this.metrics.request(BUCKETS.invalidRequest);
+      return this.fail(
+        null,
+        BUCKETS.invalidRequest,
+        connection.peer.id,
+        'INVALID_REQUEST',
+        `invalid request: ${message.reason}`,
       );
     }
-    const parsed = spec.params.safeParse(raw ?? {});
+    const reply = await this.run(message, connection);
+    return message.id === undefined ? null : reply;
+  }
+
+  private async run(req: ValidRequest, connection: DispatchConnection): Promise<Reply> {
+    const id = req.id ?? null;
+    const entry = this.specs.get(req.method);
+    const bucket: Bucket = entry ? req.method : BUCKETS.unknownMethod;
+    this.metrics.request(bucket);
+    const who = connection.peer.id;
+    if (this.stopping) {
+      return this.fail(
+        id,
+        bucket,
+        who,
+        'SHUTTING_DOWN',
+        'the daemon is stopping and takes no new requests; try again in a moment',
+        { notStarted: true },
+        req.method,
+      );
+    }
+    if (!entry) {
+      return this.fail(
+        id,
+        bucket,
+        who,
+        'METHOD_NOT_FOUND',
+        `method not found: ${clip(req.method)} (see system.methods)`,
+        undefined,
+        req.method,
+      );
+    }
+    const { spec, handler } = entry;
+    const parsed = spec.params.safeParse(req.params ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({
         path: i.path.map(String).join('.'),
@@ -148,147 +251,165 @@ export class Dispatcher {
         message: i.message,
       }));
       const fields = [...new Set(issues.map((i) => i.path || '(params)'))].join(', ');
-      throw new JSONRPCErrorException(`invalid params: ${fields}`, ERROR_CODES.INVALID_PARAMS, {
-        issues,
-      });
+      return this.fail(
+        id,
+        bucket,
+        who,
+        'INVALID_PARAMS',
+        `invalid params: ${fields}`,
+        { issues },
+        req.method,
+      );
     }
-    const controller = this.callSignal(ctx.connection);
-    try {
-      const result = await handler(parsed.data, this.requestContext(spec, ctx, controller.signal));
-      const answer = result === undefined ? null : result;
-      if (this.options.checkResults) this.checkResult(spec, answer);
-      return answer;
-    } finally {
-      this.inFlight.get(ctx.connection.id)?.delete(controller);
-    }
-  }
-
-  /** A signal for one call, aborted if its connection closes before the call is done. */
-  private callSignal(connection: ConnectionInfo): AbortController {
     const controller = new AbortController();
-    if (connection.closed) {
-      controller.abort();
-      return controller;
+    connection.inFlight.add(controller);
+    const limit = spec.timeoutMs === null ? 0 : (spec.timeoutMs ?? this.options.requestTimeoutMs());
+    const timer =
+      limit > 0
+        ? setTimeout(
+            () =>
+              controller.abort(
+                new AppError('TIMEOUT', `${spec.name} took longer than ${limit} ms`),
+              ),
+            limit,
+          )
+        : undefined;
+    const ctx = this.context(req, spec, connection, controller.signal);
+    try {
+      const work = this.options.gate
+        ? this.options.gate.run(async () => handler(parsed.data, ctx))
+        : Promise.resolve().then(() => handler(parsed.data, ctx));
+      const result = await untilAborted(work, controller.signal);
+      if (this.options.checkResults) this.checkResult(spec, result);
+      return { jsonrpc: '2.0', id, result: result === undefined ? null : result };
+    } catch (err) {
+      return this.failWith(id, bucket, who, err, req.method);
+    } finally {
+      clearTimeout(timer);
+      connection.inFlight.delete(controller);
     }
-    let calls = this.inFlight.get(connection.id);
-    if (!calls) {
-      const set = new Set<AbortController>();
-      calls = set;
-      this.inFlight.set(connection.id, set);
-      connection.onClose(() => {
-        this.inFlight.delete(connection.id);
-        for (const c of set) c.abort();
-      });
-    }
-    calls.add(controller);
-    return controller;
   }
 
-  private requestContext(spec: MethodSpec, ctx: Ctx, signal: AbortSignal): RequestContext {
-    const current = () => this.services;
-    const { connection } = ctx;
+  private context(
+    req: ValidRequest,
+    spec: MethodSpec,
+    connection: DispatchConnection,
+    signal: AbortSignal,
+  ): RequestContext {
+    const services = this.options.services;
+    const methods = this.listed;
+    const caller = { connection: connection.peer.id, transport: 'socket' } as const;
     return {
       method: spec.name,
-      requestId: ctx.requestId,
-      caller: { connection: connection.id, transport: 'socket' },
+      requestId: req.id,
+      caller,
       signal,
-      notify: (method, params) => connection.notify(method, params),
-      op: { method: spec.name, connection: connection.id },
+      notify: (method, params) => !connection.closed && connection.peer.notify(method, params),
+      op: { method: spec.name, connection: caller.connection },
       // Read when the handler runs, not when the line arrived: a request held at the gate
       // during a restore must reach the services of the restored database.
       get services() {
-        return current();
+        return services();
       },
-      methods: this.methods,
+      methods,
     };
   }
 
-  /** Throws INTERNAL (after logging why) when an answer is not what its schema promises. */
-  private checkResult(spec: MethodSpec, answer: unknown): void {
-    const checked = spec.result.safeParse(answer);
-    if (checked.success) return;
-    const issues = checked.error.issues.map((i) => ({
-      path: i.path.map(String).join('.'),
-      code: i.code,
-      message: i.message,
-    }));
-    this.options.logger.error(
-      { method: spec.name, issues },
-      'a result does not match its schema (a bug in the handler or the schema)',
-    );
-    const at = [...new Set(issues.map((i) => i.path || '(result)'))].slice(0, 5).join(', ');
-    throw new AppError(
-      'INTERNAL',
-      `internal error: the result of ${spec.name} does not match its schema (at ${at}; see the daemon log)`,
-    );
-  }
-
-  private noteError(method: string, code: number, message: string, ctx: Ctx): void {
-    this.metrics.error(method);
-    const name = errorCodeName(code) ?? String(code);
-    this.options.onRefusal?.({ method, code: name, connection: ctx.connection.id, message });
-  }
-
-  private toErrorResponse(id: JSONRPCID, error: unknown): JSONRPCErrorResponse {
-    const { redactor, logger } = this.options;
-    if (error instanceof AppError) {
-      const data = error.data
-        ? redactor.scrub({ code: error.code, ...error.data })
-        : { code: error.code };
-      return createJSONRPCErrorResponse(
-        id,
-        ERROR_CODES[error.code],
-        redactor.scrubText(error.message),
-        data,
+  private checkResult(spec: MethodSpec, result: unknown): void {
+    const checked = spec.result.safeParse(result === undefined ? null : result);
+    if (!checked.success) {
+      throw new Error(
+        `${spec.name} returned a result that does not match its declared schema: ${JSON.stringify(checked.error.issues).slice(0, 2000)}`,
       );
     }
-    if (error instanceof JSONRPCErrorException) {
-      const data = { code: errorCodeName(error.code), ...(error.data as object | undefined) };
-      return createJSONRPCErrorResponse(
+  }
+
+  /** Turns anything thrown into a wire error: an AppError keeps its code, the rest is INTERNAL. */
+  private failWith(
+    id: RequestId,
+    bucket: Bucket,
+    connection: number,
+    err: unknown,
+    method: string,
+  ): ErrorReply {
+    if (err instanceof ConnectionClosed) {
+      // Counted, but neither audited nor logged as a failure: the caller hung up.
+      this.metrics.error(bucket);
+      return {
+        jsonrpc: '2.0',
         id,
-        error.code,
-        redactor.scrubText(error.message),
-        redactor.scrub(data),
-      );
+        error: { code: 0, message: err.message, data: { code: 'INTERNAL' } },
+      };
     }
-    logger.error({ err: error }, 'unexpected error in a method handler');
-    return createJSONRPCErrorResponse(
+    if (err instanceof AppError) {
+      return this.fail(id, bucket, connection, err.code, err.message, err.data, method);
+    }
+    this.options.logger.error({ err, method }, 'unexpected error in a method handler');
+    return this.fail(
       id,
-      ERROR_CODES.INTERNAL,
+      bucket,
+      connection,
+      'INTERNAL',
       'internal error (see the daemon log)',
-      {
-        code: 'INTERNAL',
+      undefined,
+      method,
+    );
+  }
+
+  /**
+   * The one error path: every error reply is built here, with `data.code`, secrets
+   * scrubbed from message and data, counted under its bucket, and audited when the error
+   * table says dispatch audits that code.
+   */
+  private fail(
+    id: RequestId,
+    bucket: Bucket,
+    connection: number,
+    code: ErrorCode,
+    message: string,
+    data?: Record<string, unknown>,
+    method?: string,
+  ): ErrorReply {
+    const { redactor } = this.options;
+    this.metrics.error(bucket);
+    const text = redactor.scrubText(message);
+    if (ERROR_AUDIT[code] === 'dispatch') {
+      this.options.audit().record('request.refused', {
+        code,
+        method: method === undefined ? bucket : clip(method),
+        connection,
+        message: clip(text, 300),
+      });
+    }
+    const scrubbed = data ? (redactor.scrub(data) as Record<string, unknown>) : {};
+    return {
+      jsonrpc: '2.0',
+      id,
+      error: { code: ERROR_NUMBERS[code], message: text, data: { ...scrubbed, code } },
+    };
+  }
+}
+
+/** A name or message cut to a size fit for an audit record or a log line. */
+function clip(text: string, max = MAX_AUDITED_METHOD_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`;
+}
+
+/** Resolves with `work`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
       },
     );
-  }
-
-  /** Handles one framed line; resolves to the reply line, or null when none is due. */
-  async handleLine(line: string, connection: ConnectionInfo): Promise<string | null> {
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      this.metrics.request('(parse error)');
-      this.noteError('(parse error)', ERROR_CODES.PARSE_ERROR, 'parse error', { connection });
-      return errorLine(null, 'PARSE_ERROR', 'parse error: the line is not valid JSON');
-    }
-    const ctx = { connection };
-    if (Array.isArray(message)) {
-      if (message.length === 0)
-        return errorLine(null, 'INVALID_REQUEST', 'invalid request: empty batch');
-      const replies = await this.server.receive(message, ctx);
-      if (replies === null) return null;
-      return JSON.stringify(Array.isArray(replies) ? replies : [replies]);
-    }
-    if (message === null || typeof message !== 'object') {
-      return errorLine(null, 'INVALID_REQUEST', 'invalid request: expected a JSON-RPC object');
-    }
-    const reply: JSONRPCResponse | null = await this.server.receive(message as never, ctx);
-    return reply === null ? null : JSON.stringify(reply);
-  }
-
-  /** Serves from these services from now on (the daemon rebuilds them after a restore). */
-  setServices(services: Services): void {
-    this.services = services;
-  }
+  });
 }

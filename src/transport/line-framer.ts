@@ -12,8 +12,13 @@ export class LineFramer {
 
   constructor(private maxLineBytes: number) {}
 
+  /** Applies to the line being read now as well: a limit lowered mid-line cuts it off. */
   setMaxLineBytes(n: number): void {
     this.maxLineBytes = n;
+  }
+
+  get maxBytes(): number {
+    return this.maxLineBytes;
   }
 
   push(chunk: Buffer): FrameResult {

@@ -1,8 +1,10 @@
 /**
- * The services that hold the database. They are built when the daemon starts and built
- * again on the restored database after a restore; what outlives a restore (providers,
- * jobs, backups, the checkpointer, the system service) is passed in, and reaches the
- * current database only through these parts, never through a captured copy.
+ * The database scope: one database file and every service that holds its connection or
+ * its prepared statements. The daemon opens it at start and again on the restored file
+ * after a restore; what outlives a restore (providers, jobs, backups, the checkpointer,
+ * the dispatcher) is passed in and reaches the current database only through these
+ * parts, never through a captured copy. Configuration is read through `config()`, so a
+ * reload reaches every service without rebuilding it.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -28,15 +30,47 @@ import { PluginManager } from '../services/plugins/manager.js';
 import type { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
 import { SessionService } from '../services/access/sessions.js';
-import type { SystemService } from '../services/system/system.js';
+import { SystemService, type SystemSources } from '../services/system/system.js';
 import { TaskRuns } from '../services/agents/task-runs.js';
 import { TaskService } from '../services/agents/tasks.js';
 import { AgentTaskStore } from '../store/agents/agent-task-store.js';
 import { EmbeddingStore } from '../store/embeddings/embedding-store.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
+import { metaAuditHead, type AuditHeadStore } from '../store/audit/audit-head.js';
+import { applyWalSettings } from '../store/checkpoint.js';
+import { closeDatabase, openDatabase } from '../store/database.js';
+import { MIGRATIONS } from '../store/schema.js';
+
+/** The file itself: the connection and where the audit chain head is kept in it. */
+export interface DatabaseFile {
+  db: Database.Database;
+  auditHead: AuditHeadStore;
+}
+
+export function openDatabaseFile(o: { path: string; config: Config }): DatabaseFile {
+  const { storage } = o.config;
+  const db = openDatabase({
+    path: o.path,
+    synchronous: storage.synchronous,
+    busyTimeoutMs: storage.busyTimeoutMs,
+    migrations: MIGRATIONS,
+  });
+  applyWalSettings(db, storage.walAutocheckpointPages);
+  return { db, auditHead: metaAuditHead(db) };
+}
+
+/** Closes the file (a TRUNCATE checkpoint first, so a kept copy is one file). */
+export function closeDatabaseFile(file: DatabaseFile, logger: Logger): void {
+  if (!file.db.open) return;
+  try {
+    closeDatabase(file.db);
+  } catch (err) {
+    // Closed anyway (closeDatabase closes in `finally`); a WAL left beside it moves with it.
+    logger.warn({ err }, 'checkpoint before closing the database failed');
+  }
+}
 
 export interface DatabaseServiceDeps {
-  db: Database.Database;
   config: () => Config;
   audit: AuditSink;
   auditLog: AuditLog;
@@ -49,12 +83,13 @@ export interface DatabaseServiceDeps {
   providers: ProviderRegistry;
   jobs: JobRunner<JobResult>;
   backup: BackupService;
-  system: SystemService;
-  dispatcher: () => Dispatcher;
+  /** What the system service reports, apart from the database. */
+  system: Omit<SystemSources, 'db'>;
+  dispatcher: Dispatcher;
 }
 
 /** The parts the daemon starts, stops and looks up between restores. */
-export interface DatabaseServices {
+export interface DatabaseScope extends DatabaseFile {
   services: Services;
   sessions: SessionService;
   keys: KeyLedger;
@@ -63,8 +98,12 @@ export interface DatabaseServices {
   tasks: TaskService;
 }
 
-export function buildDatabaseServices(deps: DatabaseServiceDeps): DatabaseServices {
-  const { db, audit, logger, now } = deps;
+export function buildDatabaseServices(
+  file: DatabaseFile,
+  deps: DatabaseServiceDeps,
+): DatabaseScope {
+  const { db } = file;
+  const { audit, logger, now } = deps;
   const config = deps.config();
   const memoryStore = new MemoryStore(db, now);
   const sessions = new SessionService(db, memoryStore, audit, {
@@ -90,10 +129,10 @@ export function buildDatabaseServices(deps: DatabaseServiceDeps): DatabaseServic
     dir: resolvePluginsDir(config.plugins.dir, deps.dataDir, deps.env),
     registry: {
       add: (spec) => {
-        const { spec: method, handler } = pluginMethod(spec);
-        deps.dispatcher().addDynamicMethod(method, handler);
+        const method = pluginMethod(spec);
+        deps.dispatcher.addDynamicMethod(method.spec, method.handler);
       },
-      remove: (name) => deps.dispatcher().removeMethod(name),
+      remove: (name) => deps.dispatcher.removeMethod(name),
     },
     now,
   });
@@ -120,7 +159,7 @@ export function buildDatabaseServices(deps: DatabaseServiceDeps): DatabaseServic
   sessions.onEnd((id) => agents.onSessionEnd(id));
   sessions.onEnd((id) => tasks.onSessionEnd(id));
   const services: Services = {
-    system: deps.system,
+    system: new SystemService({ ...deps.system, db }),
     audit: deps.auditLog,
     providers: deps.providers,
     jobs: deps.jobs,
@@ -138,5 +177,12 @@ export function buildDatabaseServices(deps: DatabaseServiceDeps): DatabaseServic
       env: deps.env,
     }),
   };
-  return { services, sessions, keys, embeddings, plugins, tasks };
+  return { ...file, services, sessions, keys, embeddings, plugins, tasks };
+}
+
+/** Stops what runs on its own (the embedding worker, plugin processes) and saves session activity. */
+export function stopDatabaseServices(scope: DatabaseScope): void {
+  scope.embeddings.stop(); // its queue and index build stop touching the database
+  scope.plugins.stop(); // nothing may call into them once the database is gone
+  scope.sessions.close(); // last-activity times belong in this database
 }
