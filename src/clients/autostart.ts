@@ -8,7 +8,8 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AistackClient, type ClientOptions } from './client.js';
+import { lockHolder, socketLockPath } from '../core/lock-file.js';
+import { AistackClient, RpcError, type ClientOptions } from './client.js';
 
 export const DAEMON_ENTRY = fileURLToPath(new URL('../bin/aistackd.js', import.meta.url));
 
@@ -36,13 +37,48 @@ function notListening(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
-export async function connectOrStart(options: ReachOptions): Promise<AistackClient> {
-  try {
-    return await AistackClient.connect(options.socketPath, options);
-  } catch (err) {
-    if (!notListening(err)) throw err;
-    if (!options.autostart) throw new DaemonNotRunningError(options.socketPath);
+/**
+ * Connects; while nothing answers but a live daemon holds the socket's lock (it is
+ * starting, or stopping and about to release it), waits for it rather than starting a
+ * second daemon that would only be refused. Resolves null when no daemon holds the lock.
+ */
+async function connectWaitingForHolder(options: ReachOptions): Promise<AistackClient | null> {
+  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
+  for (;;) {
+    try {
+      return await AistackClient.connect(options.socketPath, options);
+    } catch (err) {
+      if (!notListening(err)) throw err;
+    }
+    const holder = lockHolder(socketLockPath(options.socketPath));
+    if (holder === undefined) return null;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the daemon (pid ${holder}) holds ${options.socketPath} but does not answer; it may be stuck starting or stopping`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** True when an error says the daemon refused the call because it is stopping (nothing ran). */
+export function refusedWhileStopping(err: unknown): boolean {
+  return err instanceof RpcError && err.code === 'SHUTTING_DOWN' && err.data?.notStarted === true;
+}
+
+/** Waits (bounded) until no live daemon holds the socket's lock: a stopping daemon has gone. */
+export async function waitUntilStopped(socketPath: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (lockHolder(socketLockPath(socketPath)) !== undefined) {
+    if (Date.now() > deadline) throw new Error(`the daemon at ${socketPath} is still stopping`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function connectOrStart(options: ReachOptions): Promise<AistackClient> {
+  const client = await connectWaitingForHolder(options);
+  if (client) return client;
+  if (!options.autostart) throw new DaemonNotRunningError(options.socketPath);
   const pid = await startDaemonInBackground(options);
   options.say?.(
     `daemon was not running; started it in the background (pid ${pid}, socket ${options.socketPath})`,

@@ -147,9 +147,14 @@ export class AistackClient {
     try {
       return (await rpc.request(method, params ?? {})) as ResultOf<M>;
     } catch (err) {
+      // A connection that went away mid-call rejects through the library as an error
+      // answer with code 0; what really happened is the closed connection, and the call
+      // may or may not have taken effect.
+      if (this.closedError && !(err instanceof JSONRPCErrorException && err.code !== 0)) {
+        throw this.closedError;
+      }
       if (err instanceof JSONRPCErrorException)
         throw new RpcError(err.message, err.code, err.data as never);
-      if (this.closedError) throw this.closedError;
       throw err;
     }
   }

@@ -6,7 +6,12 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { resolveDataDir, resolveSocketPath } from '../../config/paths.js';
 import { AistackClient, RpcError } from '../client.js';
-import { connectOrStart, DaemonNotRunningError } from '../autostart.js';
+import {
+  connectOrStart,
+  DaemonNotRunningError,
+  refusedWhileStopping,
+  waitUntilStopped,
+} from '../autostart.js';
 
 export interface GlobalOptions {
   socket?: string;
@@ -72,11 +77,19 @@ export async function withClient<T>(
   fn: (client: AistackClient, opts: GlobalOptions) => Promise<T>,
 ): Promise<T> {
   const opts = globals(cmd);
-  const client = await connect(opts);
-  try {
-    return await fn(client, opts);
-  } finally {
-    client.close();
+  for (let attempt = 1; ; attempt++) {
+    const client = await connect(opts);
+    try {
+      return await fn(client, opts);
+    } catch (err) {
+      // The daemon was stopping (a restart, say) and ran nothing: wait for it to go, then
+      // try once more, which starts a fresh daemon when autostart is on.
+      if (attempt > 1 || !opts.autostart || !refusedWhileStopping(err)) throw err;
+      say('the daemon is stopping; waiting for it, then trying again');
+      await waitUntilStopped(resolvePaths(opts).socketPath);
+    } finally {
+      client.close();
+    }
   }
 }
 

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { AistackClient } from '../client.js';
-import { startDaemonInBackground } from '../autostart.js';
+import { lockHolder, socketLockPath } from '../../core/lock-file.js';
+import { refusedWhileStopping, startDaemonInBackground } from '../autostart.js';
 import { CliError, EXIT, globals, resolvePaths, say, withClient } from './context.js';
 import { printFields, printJson } from './output.js';
 
@@ -61,7 +62,14 @@ async function stop(cmd: Command): Promise<boolean> {
     else say(`the daemon is not running (socket ${socketPath})`);
     return false;
   }
-  const { pid } = await client.call('system.shutdown');
+  // A daemon that is stopping already refuses the call; waiting for it is all that is left.
+  const pid = await client.call('system.shutdown').then(
+    (r) => r.pid,
+    (err: unknown) => {
+      if (refusedWhileStopping(err)) return lockHolder(socketLockPath(socketPath)) ?? 0;
+      throw err;
+    },
+  );
   client.close();
   if (!(await waitGone(socketPath, 15_000)))
     throw new CliError(`the daemon (pid ${pid}) did not stop within 15 s`);

@@ -1,0 +1,103 @@
+/**
+ * Stopping as documented, through real daemons: from the first moment of a stop, new
+ * requests and new connections are answered SHUTTING_DOWN while requests in flight
+ * finish; a client whose connection drops mid-call learns exactly that; and the CLI
+ * never starts a second daemon against one that is stopping.
+ */
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AistackClient, ConnectionClosedError, RpcError } from '../../src/clients/client.js';
+import { cleanupAll, runCli, spawnDaemon, startDaemon, tempDir } from '../helpers/daemon.js';
+import { rawSocket } from '../helpers/raw-socket.js';
+
+afterEach(cleanupAll);
+
+/** Resolves once the daemon has started `count` calls of `method` (counted as they begin). */
+async function started(c: AistackClient, method: string, count = 1): Promise<void> {
+  for (;;) {
+    const { requests } = await c.call('system.status');
+    if ((requests.byMethod[method]?.requests ?? 0) >= count) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Resolves with the first reply line a fresh connection gets once the daemon refuses newcomers. */
+async function refusalOfNewConnections(socketPath: string): Promise<unknown> {
+  for (;;) {
+    const s = await rawSocket(socketPath);
+    s.send('{"jsonrpc":"2.0","id":"probe","method":"system.ping"}\n');
+    const reply = (await s.next(10_000)) as { id: unknown; error?: unknown };
+    s.close();
+    if (reply.id === null) return reply;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('shutdown', () => {
+  it('answers new requests and connections SHUTTING_DOWN while the call in flight finishes', async () => {
+    const d = await spawnDaemon(tempDir());
+    const busy = await AistackClient.connect(d.socketPath);
+    const watcher = await AistackClient.connect(d.socketPath);
+    const inFlight = busy.call('system.ping', { delayMs: 3_000 });
+    await started(watcher, 'system.ping');
+    d.child.kill('SIGTERM');
+
+    expect(await refusalOfNewConnections(d.socketPath)).toMatchObject({
+      id: null,
+      error: { code: -32011, data: { code: 'SHUTTING_DOWN', notStarted: true } },
+    });
+    const late = await watcher.call('system.status').catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(RpcError);
+    expect((late as RpcError).code).toBe('SHUTTING_DOWN');
+
+    expect(await inFlight).toMatchObject({ pong: true });
+    expect(await d.exited).toBe(0);
+    expect(existsSync(d.socketPath)).toBe(false);
+  });
+
+  it('a connection dropped mid-call rejects with ConnectionClosedError, not an error answer', async () => {
+    const d = await spawnDaemon(tempDir());
+    const c = await AistackClient.connect(d.socketPath);
+    const watcher = await AistackClient.connect(d.socketPath);
+    const call = c.call('system.ping', { delayMs: 5_000 }).catch((e: unknown) => e);
+    await started(watcher, 'system.ping');
+    d.child.kill('SIGKILL');
+    const err = await call;
+    expect(err).toBeInstanceOf(ConnectionClosedError);
+    expect(err).not.toBeInstanceOf(RpcError);
+  });
+
+  it('the CLI waits for a stopping daemon, then starts a fresh one instead of racing it', async () => {
+    const dir = tempDir();
+    const d = await spawnDaemon(dir);
+    const c = await AistackClient.connect(d.socketPath);
+    const oldPid = (await c.call('system.status')).pid;
+    const inFlight = c.call('system.ping', { delayMs: 2_500 }).catch(() => null);
+    await started(c, 'system.ping');
+    d.child.kill('SIGTERM');
+    await refusalOfNewConnections(d.socketPath);
+
+    const flags = ['--socket', d.socketPath, '--data-dir', d.dataDir, '--json'];
+    const env = { HOME: dir, XDG_CONFIG_HOME: `${dir}/xdg-config` };
+    const ping = await runCli(['ping', ...flags], env);
+    expect(ping.stderr).toMatch(/stopping; waiting for it/);
+    expect(ping.stderr).not.toMatch(/already running/);
+    expect(ping.code).toBe(0);
+    expect(JSON.parse(ping.stdout)).toMatchObject({ pong: true });
+    expect(await d.exited).toBe(0);
+    const status = await runCli(['daemon', 'status', ...flags], env);
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true });
+    expect(JSON.parse(status.stdout).pid).not.toBe(oldPid);
+    await inFlight;
+    expect((await runCli(['daemon', 'stop', ...flags], env)).code).toBe(0);
+  });
+
+  it('answers TIMEOUT when a call outlives daemon.requestTimeoutMs, and keeps serving', async () => {
+    const d = await startDaemon({ config: { daemon: { requestTimeoutMs: 300 } } });
+    const c = await d.client();
+    const err = await c.call('system.ping', { delayMs: 5_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcError);
+    expect((err as RpcError).code).toBe('TIMEOUT');
+    expect(await c.call('system.ping')).toMatchObject({ pong: true });
+  });
+});
