@@ -3,26 +3,24 @@
  * (rpc/envelope.ts), runs each request through the gate with its own context — an
  * AbortSignal that fires when the connection closes, the call runs past its limit or the
  * daemon stops — validates params (and, in tests, results) against the method's
- * declared schemas, and answers every request that carries an id exactly once.
- *
- * Every error reply, whatever produced it (a parse error, an invalid request object, an
- * unknown method, bad params, a handler's AppError, a timeout, a refused connection, an
- * oversized line), goes through `fail()`: the one place that sets `data.code`, scrubs
- * secrets, counts the error under its own metric bucket and writes the audit record the
- * error table (protocol/error-codes.ts) asks for.
+ * declared schemas, and answers every request that carries an id exactly once. Every
+ * error reply goes through the one error path (rpc/error-path.ts).
  */
 import type { Logger } from 'pino';
-import { AppError, type ErrorCode } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import type { RequestGate } from '../core/request-gate.js';
 import type { Redactor } from '../config/secrets.js';
-import { ERROR_AUDIT, ERROR_NUMBERS } from '../protocol/error-codes.js';
 import type { MethodSpec } from '../protocol/method.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import type { Services } from '../services/services.js';
 import type { RequestContext } from './context.js';
+import { DispatchConnection, untilAborted, type Peer } from './dispatch-connection.js';
+import { clip, ErrorPath, type ErrorReply, type FailedRequest } from './error-path.js';
 import type { AnyHandler } from './handler.js';
 import { readFrame, type Message, type RequestId, type ValidRequest } from './envelope.js';
-import { RequestMetrics, BUCKETS, type Bucket } from './metrics.js';
+import { RequestMetrics, BUCKETS } from './metrics.js';
+
+export { DispatchConnection, type Peer } from './dispatch-connection.js';
 
 export interface DispatcherOptions {
   methods: readonly MethodSpec[];
@@ -40,43 +38,11 @@ export interface DispatcherOptions {
   checkResults?: boolean;
 }
 
-/** The peer a dispatch connection answers to: the socket, or a test. */
-export interface Peer {
-  readonly id: number;
-  notify(method: string, params: unknown): boolean;
-}
-
-/** One connection's requests in flight; closing it aborts them. */
-export class DispatchConnection {
-  readonly inFlight = new Set<AbortController>();
-  closed = false;
-
-  constructor(readonly peer: Peer) {}
-
-  close(): void {
-    this.closed = true;
-    for (const c of this.inFlight) c.abort(new ConnectionClosed());
-  }
-}
-
-/** The abort reason of a request whose connection went away: nobody is left to answer. */
-class ConnectionClosed extends Error {
-  constructor() {
-    super('the connection closed before the call finished');
-  }
-}
-
-interface ErrorReply {
-  jsonrpc: '2.0';
-  id: RequestId;
-  error: { code: number; message: string; data: { code: ErrorCode } & Record<string, unknown> };
-}
 type Reply = { jsonrpc: '2.0'; id: RequestId; result: unknown } | ErrorReply;
-
-const MAX_AUDITED_METHOD_CHARS = 100;
 
 export class Dispatcher {
   readonly metrics: RequestMetrics;
+  private readonly errors: ErrorPath;
   private readonly specs = new Map<string, { spec: MethodSpec; handler: AnyHandler }>();
   private readonly listed: MethodSpec[] = [];
   private readonly connections = new Set<DispatchConnection>();
@@ -90,6 +56,8 @@ export class Dispatcher {
       this.listed.push(spec);
     }
     this.metrics = new RequestMetrics(new Set(this.specs.keys()));
+    const { redactor, logger, audit } = options;
+    this.errors = new ErrorPath({ metrics: this.metrics, redactor, logger, audit });
   }
 
   /** The methods served now, plugins' included. */
@@ -151,23 +119,19 @@ export class Dispatcher {
     const frame = readFrame(line);
     switch (frame.kind) {
       case 'parse-error':
-        this.metrics.request(BUCKETS.parseError);
         return JSON.stringify(
-          this.fail(
-            null,
+          this.frameError(
+            connection,
             BUCKETS.parseError,
-            connection.peer.id,
             'PARSE_ERROR',
             'parse error: the line is not valid JSON',
           ),
         );
       case 'empty-batch':
-        this.metrics.request(BUCKETS.invalidRequest);
         return JSON.stringify(
-          this.fail(
-            null,
+          this.frameError(
+            connection,
             BUCKETS.invalidRequest,
-            connection.peer.id,
             'INVALID_REQUEST',
             'invalid request: empty batch',
           ),
@@ -196,51 +160,45 @@ export class Dispatcher {
   ): string {
     const bucket = code === 'PAYLOAD_TOO_LARGE' ? BUCKETS.oversized : BUCKETS.refused;
     this.metrics.request(bucket);
-    return JSON.stringify(this.fail(null, bucket, connection, code, message, data));
+    return JSON.stringify(this.errors.fail({ id: null, bucket, connection }, code, message, data));
+  }
+
+  /** A frame (or batch element) that names no method: counted and answered under its bucket, id null. */
+  private frameError(
+    connection: DispatchConnection,
+    bucket: string,
+    code: 'PARSE_ERROR' | 'INVALID_REQUEST',
+    message: string,
+  ): ErrorReply {
+    this.metrics.request(bucket);
+    return this.errors.fail({ id: null, bucket, connection: connection.peer.id }, code, message);
   }
 
   private async answer(message: Message, connection: DispatchConnection): Promise<Reply | null> {
     if (message.kind === 'invalid') {
-      this.metrics.request(BUCKETS.invalidRequest);
-      return this.fail(
-        null,
-        BUCKETS.invalidRequest,
-        connection.peer.id,
-        'INVALID_REQUEST',
-        `invalid request: ${message.reason}`,
-      );
+      const why = `invalid request: ${message.reason}`;
+      return this.frameError(connection, BUCKETS.invalidRequest, 'INVALID_REQUEST', why);
     }
     const reply = await this.run(message, connection);
     return message.id === undefined ? null : reply;
   }
 
   private async run(req: ValidRequest, connection: DispatchConnection): Promise<Reply> {
-    const id = req.id ?? null;
     const entry = this.specs.get(req.method);
-    const bucket: Bucket = entry ? req.method : BUCKETS.unknownMethod;
-    this.metrics.request(bucket);
-    const who = connection.peer.id;
+    const where: FailedRequest = {
+      id: req.id ?? null,
+      bucket: entry ? req.method : BUCKETS.unknownMethod,
+      connection: connection.peer.id,
+      method: req.method,
+    };
+    this.metrics.request(where.bucket);
     if (this.stopping) {
-      return this.fail(
-        id,
-        bucket,
-        who,
-        'SHUTTING_DOWN',
-        'the daemon is stopping and takes no new requests; try again in a moment',
-        { notStarted: true },
-        req.method,
-      );
+      const message = 'the daemon is stopping and takes no new requests; try again in a moment';
+      return this.errors.fail(where, 'SHUTTING_DOWN', message, { notStarted: true });
     }
     if (!entry) {
-      return this.fail(
-        id,
-        bucket,
-        who,
-        'METHOD_NOT_FOUND',
-        `method not found: ${clip(req.method)} (see system.methods)`,
-        undefined,
-        req.method,
-      );
+      const message = `method not found: ${clip(req.method)} (see system.methods)`;
+      return this.errors.fail(where, 'METHOD_NOT_FOUND', message);
     }
     const { spec, handler } = entry;
     const parsed = spec.params.safeParse(req.params ?? {});
@@ -251,15 +209,7 @@ export class Dispatcher {
         message: i.message,
       }));
       const fields = [...new Set(issues.map((i) => i.path || '(params)'))].join(', ');
-      return this.fail(
-        id,
-        bucket,
-        who,
-        'INVALID_PARAMS',
-        `invalid params: ${fields}`,
-        { issues },
-        req.method,
-      );
+      return this.errors.fail(where, 'INVALID_PARAMS', `invalid params: ${fields}`, { issues });
     }
     const controller = new AbortController();
     connection.inFlight.add(controller);
@@ -281,9 +231,9 @@ export class Dispatcher {
         : Promise.resolve().then(() => handler(parsed.data, ctx));
       const result = await untilAborted(work, controller.signal);
       if (this.options.checkResults) this.checkResult(spec, result);
-      return { jsonrpc: '2.0', id, result: result === undefined ? null : result };
+      return { jsonrpc: '2.0', id: where.id, result: result === undefined ? null : result };
     } catch (err) {
-      return this.failWith(id, bucket, who, err, req.method);
+      return this.errors.fromThrown(where, err);
     } finally {
       clearTimeout(timer);
       connection.inFlight.delete(controller);
@@ -323,93 +273,4 @@ export class Dispatcher {
       );
     }
   }
-
-  /** Turns anything thrown into a wire error: an AppError keeps its code, the rest is INTERNAL. */
-  private failWith(
-    id: RequestId,
-    bucket: Bucket,
-    connection: number,
-    err: unknown,
-    method: string,
-  ): ErrorReply {
-    if (err instanceof ConnectionClosed) {
-      // Counted, but neither audited nor logged as a failure: the caller hung up.
-      this.metrics.error(bucket);
-      return {
-        jsonrpc: '2.0',
-        id,
-        error: { code: 0, message: err.message, data: { code: 'INTERNAL' } },
-      };
-    }
-    if (err instanceof AppError) {
-      return this.fail(id, bucket, connection, err.code, err.message, err.data, method);
-    }
-    this.options.logger.error({ err, method }, 'unexpected error in a method handler');
-    return this.fail(
-      id,
-      bucket,
-      connection,
-      'INTERNAL',
-      'internal error (see the daemon log)',
-      undefined,
-      method,
-    );
-  }
-
-  /**
-   * The one error path: every error reply is built here, with `data.code`, secrets
-   * scrubbed from message and data, counted under its bucket, and audited when the error
-   * table says dispatch audits that code.
-   */
-  private fail(
-    id: RequestId,
-    bucket: Bucket,
-    connection: number,
-    code: ErrorCode,
-    message: string,
-    data?: Record<string, unknown>,
-    method?: string,
-  ): ErrorReply {
-    const { redactor } = this.options;
-    this.metrics.error(bucket);
-    const text = redactor.scrubText(message);
-    if (ERROR_AUDIT[code] === 'dispatch') {
-      this.options.audit().record('request.refused', {
-        code,
-        method: method === undefined ? bucket : clip(method),
-        connection,
-        message: clip(text, 300),
-      });
-    }
-    const scrubbed = data ? (redactor.scrub(data) as Record<string, unknown>) : {};
-    return {
-      jsonrpc: '2.0',
-      id,
-      error: { code: ERROR_NUMBERS[code], message: text, data: { ...scrubbed, code } },
-    };
-  }
-}
-
-/** A name or message cut to a size fit for an audit record or a log line. */
-function clip(text: string, max = MAX_AUDITED_METHOD_CHARS): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`;
-}
-
-/** Resolves with `work`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -1,0 +1,50 @@
+/**
+ * One connection as dispatch sees it: who is on the other end (to notify it) and the
+ * calls it has in flight, each with its own AbortController. A call adds its controller
+ * when it starts and removes it when it ends, so a long-lived connection holds only
+ * what is running now; closing the connection aborts exactly those.
+ */
+
+/** The peer a dispatch connection answers to: the socket, or a test. */
+export interface Peer {
+  readonly id: number;
+  notify(method: string, params: unknown): boolean;
+}
+
+/** The abort reason of a call whose connection went away: nobody is left to answer. */
+export class ConnectionClosed extends Error {
+  constructor() {
+    super('the connection closed before the call finished');
+  }
+}
+
+export class DispatchConnection {
+  readonly inFlight = new Set<AbortController>();
+  closed = false;
+
+  constructor(readonly peer: Peer) {}
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.inFlight) c.abort(new ConnectionClosed());
+  }
+}
+
+/** Resolves with `work`, or rejects with the signal's reason as soon as it aborts. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * The one error path. Every error reply the daemon sends — a parse error, an invalid
+ * request object, an unknown method, bad params, a handler's AppError, a timeout, a
+ * connection refused past the cap or while stopping, an oversized line — is built by
+ * `fail()`: `data.code` set, secrets scrubbed from message and data, the error counted
+ * under its metric bucket, and an audit record written when the error table
+ * (protocol/error-codes.ts) says dispatch audits that code.
+ */
+import type { Logger } from 'pino';
+import { AppError, type ErrorCode } from '../core/errors.js';
+import type { Redactor } from '../config/secrets.js';
+import { ERROR_AUDIT, ERROR_NUMBERS } from '../protocol/error-codes.js';
+import type { AuditSink } from '../services/audit/audit-sink.js';
+import { ConnectionClosed } from './dispatch-connection.js';
+import type { RequestId } from './envelope.js';
+import type { Bucket, RequestMetrics } from './metrics.js';
+
+export interface ErrorReply {
+  jsonrpc: '2.0';
+  id: RequestId;
+  error: { code: number; message: string; data: { code: ErrorCode } & Record<string, unknown> };
+}
+
+/** Which request failed, for the reply, the metrics and the audit record. */
+export interface FailedRequest {
+  id: RequestId;
+  bucket: Bucket;
+  connection: number;
+  /** The method as the caller spelled it (clipped in the audit record). */
+  method?: string;
+}
+
+const MAX_AUDITED_METHOD_CHARS = 100;
+
+/** A name or message cut to a size fit for an audit record or a log line. */
+export function clip(text: string, max = MAX_AUDITED_METHOD_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`;
+}
+
+export class ErrorPath {
+  constructor(
+    private readonly deps: {
+      metrics: RequestMetrics;
+      redactor: Redactor;
+      logger: Logger;
+      audit: () => AuditSink;
+    },
+  ) {}
+
+  fail(
+    where: FailedRequest,
+    code: ErrorCode,
+    message: string,
+    data?: Record<string, unknown>,
+  ): ErrorReply {
+    const { redactor, metrics } = this.deps;
+    metrics.error(where.bucket);
+    const text = redactor.scrubText(message);
+    if (ERROR_AUDIT[code] === 'dispatch') {
+      this.deps.audit().record('request.refused', {
+        code,
+        method: where.method === undefined ? where.bucket : clip(where.method),
+        connection: where.connection,
+        message: clip(text, 300),
+      });
+    }
+    const scrubbed = data ? (redactor.scrub(data) as Record<string, unknown>) : {};
+    return {
+      jsonrpc: '2.0',
+      id: where.id,
+      error: { code: ERROR_NUMBERS[code], message: text, data: { ...scrubbed, code } },
+    };
+  }
+
+  /** Anything thrown by a call: an AppError keeps its code, the rest is INTERNAL (logged, never sent). */
+  fromThrown(where: FailedRequest, err: unknown): ErrorReply {
+    if (err instanceof ConnectionClosed) {
+      // Counted, but neither audited nor logged as a failure: the caller hung up and
+      // nobody will read this reply.
+      this.deps.metrics.error(where.bucket);
+      return {
+        jsonrpc: '2.0',
+        id: where.id,
+        error: { code: 0, message: err.message, data: { code: 'INTERNAL' } },
+      };
+    }
+    if (err instanceof AppError) return this.fail(where, err.code, err.message, err.data);
+    this.deps.logger.error({ err, method: where.method }, 'unexpected error in a method handler');
+    return this.fail(where, 'INTERNAL', 'internal error (see the daemon log)');
+  }
+}
