@@ -9,6 +9,8 @@ export default defineConfig(({ mode }) => {
     test: {
       include: soak ? SOAK : ['test/**/*.test.ts'],
       exclude: soak ? configDefaults.exclude : [...configDefaults.exclude, ...SOAK],
+      // Several tests spawn dist/bin/*.js: refuse to run them against a stale build.
+      globalSetup: ['test/global-setup.ts'],
       pool: 'forks',
       testTimeout: 30_000,
       hookTimeout: 30_000,
