@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `aistack` CLI, and `aistack mcp`, the shim every MCP client starts. On a Node that
- * has a module compile cache (22.1+), the first thing it does is turn it on, so a start
+ * has module.enableCompileCache (22.8+), the first thing it does is turn it on, so a start
  * reuses V8's compiled code for the modules it loads instead of compiling them again.
  * Everything else is imported after that (a dynamic import): a static import would be
  * loaded before this module's body runs, too early for the cache.

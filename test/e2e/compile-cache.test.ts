@@ -1,5 +1,5 @@
 /**
- * The CLI turns on Node's module compile cache where Node has one (22.1+), in a private
+ * The CLI turns on Node's module compile cache where Node has one (22.8+), in a private
  * directory of the user's cache dir; on Node 20 it runs as before. CI runs this file on
  * both, so each branch below is exercised by one of the runs.
  */
