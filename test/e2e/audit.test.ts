@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError } from '../../src/clients/client.js';
 import { AISTACK, cleanupAll, runCli, startDaemon } from '../helpers/daemon.js';
 import { auditRecords } from '../helpers/audit.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
@@ -55,17 +56,23 @@ describe('audit log through the daemon', () => {
   it('follows new records with -f', async () => {
     const d = await startDaemon();
     const c = await d.client();
+    const refuse = () =>
+      expect(c.call('memory.store', { key: '' } as never)).rejects.toBeInstanceOf(RpcError);
+    const refusals = () => out.match(/request\.refused/g)?.length ?? 0;
+    // A first refusal before the CLI starts: once its first page shows it, the CLI follows.
+    await refuse();
     const child = spawn(process.execPath, [AISTACK, 'audit', 'tail', '-f', '--no-autostart'], {
       env: { PATH: process.env.PATH, AISTACK_SOCKET: d.socketPath },
     });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
-    await new Promise((r) => setTimeout(r, 500));
-    await expect(c.call('memory.store', { key: '' } as never)).rejects.toBeInstanceOf(RpcError);
-    const deadline = Date.now() + 5000;
-    while (!out.includes('request.refused') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    child.kill();
-    expect(out).toContain('request.refused');
+    try {
+      await waitFor(() => refusals() === 1, 'the first page of audit tail -f');
+      await refuse();
+      await waitFor(() => refusals() === 2, 'audit tail -f to print the new record');
+    } finally {
+      child.kill();
+    }
+    expect(refusals()).toBe(2);
   });
 });

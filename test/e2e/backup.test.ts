@@ -8,6 +8,7 @@ import { cleanupAll, runCli, startDaemon, tempDir, type TestDaemon } from '../he
 import { fileMode, namespaceContents } from '../helpers/entries.js';
 import { approve, callPlugin, writeFixtures } from '../helpers/plugins.js';
 import { openSession, type TestSession } from '../helpers/session.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
@@ -215,10 +216,14 @@ describe('backup and restore', () => {
       ...(await openSession(c)).creds,
     });
     const done: string[] = [];
-    const slow = c.call('system.ping', { delayMs: 600 }).then(() => done.push('slow request'));
-    await new Promise((r) => setTimeout(r, 50));
+    const gate = d.daemon.gate;
+    // Slow enough that everything below happens while it runs, even on a busy machine.
+    const slow = c.call('system.ping', { delayMs: 2000 }).then(() => done.push('slow request'));
+    await waitFor(() => gate.running === 1, 'the slow request to start');
     const restore = c.call('backup.restore', { file: path }).then(() => done.push('restore'));
-    await new Promise((r) => setTimeout(r, 250)); // the restore is now waiting for the slow request
+    // The restore has closed the gate and now waits for the slow request.
+    await waitFor(() => gate.isClosed, 'the restore to close the gate');
+    expect(done).toEqual([]);
     const held = c.call('memory.get', { key: 'only-in-backup', namespace: NS });
     await Promise.all([slow, restore]);
     expect(done).toEqual(['slow request', 'restore']);

@@ -11,6 +11,7 @@ import {
   tempDir,
   writeConfig,
 } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
@@ -112,9 +113,7 @@ describe('aistack CLI', () => {
       JSON.stringify({ daemon: { maxConnections: 20 }, dataDir: '/elsewhere' }),
     );
     d.child.kill('SIGHUP');
-    const deadline = Date.now() + 5000;
-    while (!/config reloaded/.test(d.output()) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => /config reloaded/.test(d.output()), 'the daemon to log the reload');
     expect(d.output()).toMatch(/config reloaded: daemon\.maxConnections 10 → 20/);
     expect(d.output()).toMatch(/restart to apply dataDir/);
     const via = await runCli(['config', 'reload', '--socket', d.socketPath], envFor(dir));

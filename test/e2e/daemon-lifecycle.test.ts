@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AistackClient } from '../../src/clients/client.js';
 import { cleanupAll, spawnDaemon, startDaemon, tempDir } from '../helpers/daemon.js';
+import { track, waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
@@ -61,8 +62,16 @@ describe('daemon lifecycle', () => {
     const dir = tempDir();
     const d = await spawnDaemon(dir);
     const c = await AistackClient.connect(d.socketPath);
-    const slow = c.call('system.ping', { delayMs: 700 });
-    await new Promise((r) => setTimeout(r, 150));
+    const watcher = await AistackClient.connect(d.socketPath);
+    const slow = c.call('system.ping', { delayMs: 2000 });
+    const answered = track(slow);
+    // In flight: the daemon counts a request as it starts dispatching it.
+    await waitFor(
+      async () =>
+        ((await watcher.call('system.status')).requests.byMethod['system.ping']?.requests ?? 0) > 0,
+      'the daemon to start the slow ping',
+    );
+    expect(answered.settled).toBe(false);
     d.child.kill('SIGTERM');
     await expect(slow).resolves.toMatchObject({ pong: true });
     expect(await d.exited).toBe(0);
@@ -70,6 +79,7 @@ describe('daemon lifecycle', () => {
     expect(existsSync(`${d.socketPath}.lock`)).toBe(false);
     expect(existsSync(join(d.dataDir, 'aistackd.lock'))).toBe(false);
     c.close();
+    watcher.close();
   });
 
   it('refuses a socket directory that is a symlink', async () => {

@@ -4,6 +4,7 @@ import { methodTable } from '../../src/protocol/table.js';
 import { cleanupAll, startDaemon } from '../helpers/daemon.js';
 import { auditRecords } from '../helpers/audit.js';
 import { rawSocket } from '../helpers/raw-socket.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
@@ -125,7 +126,11 @@ describe('JSON-RPC over the socket', () => {
     });
     await s.closed;
     held[0]!.close();
-    await new Promise((r) => setTimeout(r, 50));
+    // The freed place: the daemon has seen the close once it counts two connections.
+    await waitFor(
+      async () => (await held[1]!.call('system.status')).connections.current === 2,
+      'the daemon to see the closed connection',
+    );
     const c = await AistackClient.connect(d.socketPath);
     expect(await c.call('system.ping')).toMatchObject({ pong: true });
     c.close();
@@ -140,11 +145,13 @@ describe('JSON-RPC over the socket', () => {
       if (i % 3 === 0) s.send('{"jsonrpc":"2.0","id":1,"method":"sys'); // half a line
       s.socket.destroy();
     }
-    await new Promise((r) => setTimeout(r, 100));
     const c = await d.client();
     expect(await c.call('system.ping')).toMatchObject({ pong: true });
-    const status = await c.call('system.status');
-    expect(status.connections.current).toBe(1);
+    // Every dropped connection is let go: only this client's is left.
+    await waitFor(
+      async () => (await c.call('system.status')).connections.current === 1,
+      'the daemon to drop the 50 aborted connections',
+    );
   });
 
   it('reports request and error counts per method in system.status', async () => {

@@ -1,6 +1,7 @@
 /**
  * Soak: 8 writers and 8 readers over the real socket for a minute (AISTACK_SOAK_MS), against
- * a daemon in its own process. The WAL file is sampled four times a second and must stay
+ * a daemon in its own process. Not part of `npm test` (it would add a minute to every run):
+ * `npm run test:soak` runs it (vitest.config.ts, mode "soak"), and so does `.ci/run`. The WAL file is sampled four times a second and must stay
  * under WAL_BOUND throughout, and must be truncated to 0 bytes once the daemon is idle.
  *
  * Why 16 MiB: the daemon's connection checkpoints whenever a commit leaves 1000 pages
@@ -20,7 +21,7 @@ import { openSession } from '../helpers/session.js';
 afterEach(cleanupAll);
 
 const LOAD_MS = Number(process.env.AISTACK_SOAK_MS ?? 60_000);
-/** Each client pauses this long between calls: steady load that leaves CPU for the other test files. */
+/** Each client pauses this long between calls: steady load, not a CPU-bound flood. */
 const PACE_MS = 20;
 const WAL_BOUND = 16 * 1024 * 1024;
 const KEYS_PER_WRITER = 1500;

@@ -26,21 +26,24 @@ export const checkResults: NodeJS.ProcessEnv = process.env.AISTACK_CHECK_RESULTS
   : {};
 
 /**
- * Lets the unprivileged test user reach the checkout: adds search (x, never read)
+ * Lets the unprivileged test user reach the checkout and the node binary running the
+ * suite (CI's Node 24 lives under root's 0700 home): adds search (x, never read)
  * permission for others on each ancestor directory that lacks it, such as a 0700 temp
  * dir a CI clone lives in. Returns a function that puts the modes back.
  */
 export function letUnprivilegedReachRepo(): () => void {
   if (UNPRIVILEGED.uid === undefined) return () => {};
-  const changed: [string, number][] = [];
-  for (let dir = ROOT.replace(/\/$/, ''); dir && dir !== '/'; dir = dirname(dir)) {
-    const mode = statSync(dir).mode & 0o7777;
-    if (!(mode & 0o001)) {
-      chmodSync(dir, mode | 0o001);
-      changed.push([dir, mode]);
+  const changed = new Map<string, number>();
+  for (const start of [ROOT, dirname(process.execPath)]) {
+    for (let dir = start.replace(/\/$/, ''); dir && dir !== '/'; dir = dirname(dir)) {
+      const mode = statSync(dir).mode & 0o7777;
+      if (!(mode & 0o001) && !changed.has(dir)) {
+        chmodSync(dir, mode | 0o001);
+        changed.set(dir, mode);
+      }
     }
   }
-  return () => changed.forEach(([dir, mode]) => chmodSync(dir, mode));
+  return () => changed.forEach((mode, dir) => chmodSync(dir, mode));
 }
 
 /**

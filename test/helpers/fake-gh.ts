@@ -22,7 +22,10 @@ export type FakeGhBehaviour =
   | { kind: 'fail'; exitCode?: number; stderr: string }
   /** Sleep this long before exiting 0. */
   | { kind: 'sleep'; ms: number }
-  /** Like `sleep`, after starting a child that keeps gh's stdout and stderr open for `ms`. */
+  /**
+   * Like `sleep`, after starting a child that keeps gh's stdout and stderr open for `ms`;
+   * the child's pid goes to `orphans()` as soon as it is started.
+   */
   | { kind: 'orphan'; ms: number }
   /** Print this many bytes to stdout. */
   | { kind: 'flood'; bytes: number };
@@ -43,6 +46,8 @@ export interface FakeGh {
   behave(behaviour: FakeGhBehaviour): void;
   /** Every run so far, oldest first. */
   calls(): FakeGhCall[];
+  /** Pids of the children that `orphan` runs started, oldest first. */
+  orphans(): number[];
   /** `base` with binDir first on its PATH. */
   env(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
 }
@@ -54,6 +59,7 @@ const SCRIPT = String.raw`#!/usr/bin/env node
 const fs = await import('node:fs');
 const LOG = __LOG__;
 const CONTROL = __CONTROL__;
+const ORPHANS = __ORPHANS__;
 const argv = process.argv.slice(2);
 const SHORT = { R: 'repo', t: 'title', b: 'body', l: 'label', L: 'limit', s: 'state' };
 const flags = {};
@@ -94,7 +100,8 @@ switch (b.kind) {
   case 'orphan': {
     const { spawn } = await import('node:child_process');
     const code = 'setTimeout(() => {}, ' + b.ms + ')';
-    spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'inherit', 'inherit'] });
+    fs.appendFileSync(ORPHANS, child.pid + '\n');
     setTimeout(() => process.exit(0), b.ms);
     break;
   }
@@ -111,13 +118,13 @@ export function installFakeGh(dir: string): FakeGh {
   mkdirSync(binDir, { recursive: true });
   const logPath = join(dir, 'gh-calls.jsonl');
   const controlPath = join(dir, 'gh-control.json');
+  const orphansPath = join(dir, 'gh-orphans.txt');
   const path = join(binDir, 'gh');
   writeFileSync(
     path,
-    SCRIPT.replace('__LOG__', JSON.stringify(logPath)).replace(
-      '__CONTROL__',
-      JSON.stringify(controlPath),
-    ),
+    SCRIPT.replace('__LOG__', JSON.stringify(logPath))
+      .replace('__CONTROL__', JSON.stringify(controlPath))
+      .replace('__ORPHANS__', JSON.stringify(orphansPath)),
   );
   chmodSync(path, 0o755);
   const behave = (b: FakeGhBehaviour) => writeFileSync(controlPath, JSON.stringify(b));
@@ -132,6 +139,10 @@ export function installFakeGh(dir: string): FakeGh {
             .split('\n')
             .filter(Boolean)
             .map((l) => JSON.parse(l) as FakeGhCall)
+        : [],
+    orphans: () =>
+      existsSync(orphansPath)
+        ? readFileSync(orphansPath, 'utf8').split('\n').filter(Boolean).map(Number)
         : [],
     env: (base = {}) => ({
       ...base,

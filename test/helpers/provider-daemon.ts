@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RpcError } from '../../src/clients/client.js';
 import { startDaemon, type TestDaemon } from './daemon.js';
+import { waitFor } from './wait.js';
 import {
   startAnthropicStub,
   startOllamaStub,
@@ -20,10 +21,15 @@ export interface StubbedDaemon {
   keys: { anthropic: string; openai: string };
 }
 
-/** Starts the stubs (registered in `started`, for the caller to stop) and the daemon. */
+/**
+ * Starts the stubs (registered in `started`, for the caller to stop) and the daemon.
+ * `providerTimeoutMs`: how long the daemon waits for a stub; a test that stops a hanging
+ * run gives it far longer than it needs, so that only the stop can end that run.
+ */
 export async function daemonWithStubs(
   started: ProviderStub[],
   config: Record<string, unknown> = {},
+  { providerTimeoutMs = 2000 }: { providerTimeoutMs?: number } = {},
 ): Promise<StubbedDaemon> {
   const [anthropic, openai, ollama] = await Promise.all([
     startAnthropicStub(),
@@ -35,7 +41,7 @@ export async function daemonWithStubs(
     anthropic: `sk-ant-api03-${randomBytes(24).toString('base64url')}`,
     openai: `sk-proj-${randomBytes(24).toString('base64url')}`,
   };
-  const common = { maxRetries: 1, timeoutMs: 2000 };
+  const common = { maxRetries: 1, timeoutMs: providerTimeoutMs };
   const d = await startDaemon({
     config: {
       providers: {
@@ -70,12 +76,9 @@ export function fails(p: Promise<unknown>): Promise<RpcError> {
   );
 }
 
-export async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Waits until `check` holds (an event, e.g. a stub got its request); see waitFor. */
+export function until(check: () => boolean, what = 'the condition'): Promise<void> {
+  return waitFor(check, what);
 }
 
 /** Every file under `dir` whose bytes contain `text`. */

@@ -43,7 +43,7 @@ export function rawSocket(path: string): Promise<RawSocket> {
         closed,
         send: (text) => socket.write(text),
         close: () => socket.destroy(),
-        next(timeoutMs = 5000) {
+        next(timeoutMs = 15_000) {
           const queued = lines.shift();
           if (queued !== undefined) return Promise.resolve(JSON.parse(queued));
           if (ended) return Promise.reject(new Error('connection closed'));

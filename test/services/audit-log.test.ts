@@ -15,6 +15,7 @@ import { verifyAudit } from '../../src/services/audit/audit-verify.js';
 import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { cleanupAll, tempDir } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
@@ -79,14 +80,6 @@ function rewriteLines(path: string, edit: (lines: string[]) => string[]): void {
       .map((l) => l + '\n')
       .join(''),
   );
-}
-
-async function waitFor(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** A closed log of `count` records over several small files, with its saved head. */
@@ -219,7 +212,7 @@ describe('audit log chain', () => {
     const head = memoryHead();
     const log = await openLog(dir, { size: '1k', keep: 2 }, head);
     await write(log, 80);
-    await waitFor(() => log.files().length <= 2);
+    await waitFor(() => log.files().length <= 2, 'retention to remove the old files');
     await log.close();
     expect(existsSync(join(dir, 'audit.1.log'))).toBe(false);
     const result = verifyAudit(dir, head.value);

@@ -15,6 +15,10 @@ import { installFakeGh, type FakeGh } from '../helpers/fake-gh.js';
 
 const NODE_DIR = dirname(process.execPath);
 const REPO = 'octo/hello';
+/** A timeout under test: seconds, not milliseconds, so a busy machine still starts gh in time. */
+const GH_TIMEOUT_MS = 3_000;
+/** How long a stand-in that should be stopped would otherwise run: far past the timeout. */
+const STAND_IN_MS = 120_000;
 
 interface Setup {
   config?: Partial<GitHubConfig> | (() => GitHubConfig);
@@ -294,23 +298,37 @@ describe('GitHubService: when gh cannot help', () => {
     expect(await service.issueList({ repo: REPO })).toEqual({ repo: REPO, issues: [] });
   });
 
+  // The timeouts below are a few seconds, so that the stand-in (a Node process) is surely
+  // running by then even on a loaded machine, and the stand-in lasts far longer still.
   it('stops a gh that runs past the timeout and says so', async () => {
-    const { gh, service, records } = setup({ config: { timeoutMs: 300 } });
-    gh.behave({ kind: 'sleep', ms: 20_000 });
+    const { gh, service, records } = setup({ config: { timeoutMs: GH_TIMEOUT_MS } });
+    gh.behave({ kind: 'sleep', ms: STAND_IN_MS });
     const t0 = Date.now();
     const err = await failure(service.issueList({ repo: REPO }));
-    expect(Date.now() - t0).toBeLessThan(3_000);
+    // Stopped at the timeout, not when the stand-in would have ended.
+    expect(Date.now() - t0).toBeLessThan(STAND_IN_MS / 4);
+    expect(gh.calls()).toHaveLength(1); // it was running, not failing to start
     expect(err.code).toBe('TIMEOUT');
-    expect(err.message).toBe('gh did not finish within 300 ms; it was stopped');
+    expect(err.message).toBe(`gh did not finish within ${GH_TIMEOUT_MS} ms; it was stopped`);
     expect(records.at(-1)?.details).toMatchObject({ exitCode: null, outcome: 'timeout' });
   });
 
   it('does not wait for a child of gh that keeps its output open after the timeout', async () => {
-    const { gh, service } = setup({ config: { timeoutMs: 300 } });
-    gh.behave({ kind: 'orphan', ms: 4_000 });
-    const t0 = Date.now();
-    expect((await failure(service.issueList({ repo: REPO }))).code).toBe('TIMEOUT');
-    expect(Date.now() - t0).toBeLessThan(2_500);
+    const { gh, service } = setup({ config: { timeoutMs: GH_TIMEOUT_MS } });
+    gh.behave({ kind: 'orphan', ms: STAND_IN_MS });
+    try {
+      expect((await failure(service.issueList({ repo: REPO }))).code).toBe('TIMEOUT');
+      // The call returned while the child still held gh's stdout and stderr open.
+      const [orphan] = gh.orphans();
+      expect(orphan).toBeTypeOf('number');
+      expect(() => process.kill(orphan!, 0)).not.toThrow();
+    } finally {
+      for (const pid of gh.orphans()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
+    }
   });
 
   it('explains that gh is not logged in', async () => {
@@ -407,8 +425,9 @@ describe('GitHubService: audit and secrets', () => {
   it('passes GH_TOKEN to gh but never into an error or an audit record', async () => {
     const token = 'plain-token-without-a-known-shape-0123456789';
     const shaped = `ghp_${'A'.repeat(36)}`;
+    let config: GitHubConfig = { ...GITHUB_DEFAULTS, enabled: true };
     const { gh, service, records } = setup({
-      config: { timeoutMs: 300 },
+      config: () => config,
       env: (fake) => fake.env({ PATH: NODE_DIR, GH_TOKEN: token, GITHUB_TOKEN: shaped }),
     });
     const errors: AppError[] = [];
@@ -419,8 +438,10 @@ describe('GitHubService: audit and secrets', () => {
     }
     gh.behave({ kind: 'not-logged-in' });
     errors.push(await failure(service.issueCreate({ repo: REPO, title: 'T' })));
-    gh.behave({ kind: 'sleep', ms: 10_000 });
+    config = { ...config, timeoutMs: GH_TIMEOUT_MS };
+    gh.behave({ kind: 'sleep', ms: STAND_IN_MS });
     errors.push(await failure(service.repoView({ repo: REPO })));
+    expect(errors.at(-1)!.code).toBe('TIMEOUT');
 
     expect(gh.calls().every((c) => c.sawToken)).toBe(true);
     expect(errors[0]!.message).toBe('gh failed (exit 1): proxy refused token …6789');
