@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { AistackClient } from '../../src/clients/client.js';
+import { AistackClient, type ClientOptions } from '../../src/clients/client.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const AISTACKD = join(ROOT, 'dist', 'bin', 'aistackd.js');
@@ -91,6 +91,18 @@ export interface StartOptions {
   clock?: () => number;
 }
 
+/**
+ * A client of the daemon at `target` (an in-process TestDaemon or a spawned ChildDaemon),
+ * connected the way the real clients connect. Tests reach daemons through here (or
+ * `d.client()`), so how a client authenticates is decided in one place.
+ */
+export function connectTo(
+  target: { socketPath: string; dataDir: string },
+  options: ClientOptions = {},
+): Promise<AistackClient> {
+  return AistackClient.connect(target.socketPath, options);
+}
+
 /** Starts a real daemon in this process on a temp socket and data dir. */
 export async function startDaemon(options: StartOptions = {}): Promise<TestDaemon> {
   const dir = options.dir ?? tempDir();
@@ -122,7 +134,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<TestDaemo
     dataDir,
     logs: () => logText,
     async client() {
-      const c = await AistackClient.connect(socketPath, { timeoutMs: 20_000 });
+      const c = await connectTo({ socketPath, dataDir }, { timeoutMs: 20_000 });
       clients.push(c);
       return c;
     },
