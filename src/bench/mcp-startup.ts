@@ -122,11 +122,11 @@ function replies(child: ChildProcess): (id: number) => Promise<void> {
     });
 }
 
-async function oneRun(socketPath: string) {
+async function oneRun(socketPath: string, dataDir: string) {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [AISTACK_ENTRY, '--socket', socketPath, '--no-autostart', 'mcp'],
+    [AISTACK_ENTRY, '--socket', socketPath, '--data-dir', dataDir, '--no-autostart', 'mcp'],
     {
       stdio: ['pipe', 'pipe', 'ignore'],
     },
@@ -183,9 +183,9 @@ export async function measureMcpStartup({
   );
   try {
     await waitForSocket(socketPath, daemon);
-    await oneRun(socketPath); // warm the file cache, as for every client after the first
+    await oneRun(socketPath, join(dir, 'data')); // warm the file cache, as for every client after the first
     const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await oneRun(socketPath));
+    for (let i = 0; i < runs; i++) samples.push(await oneRun(socketPath, join(dir, 'data')));
     const known = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
     const privs = known(samples.map((s) => s.priv));
     const cpus = known(samples.map((s) => s.initializeCpuMs));

@@ -7,6 +7,7 @@
  * 384-dimensional embeddings, vector and hybrid search from 1 and 8 clients, and the
  * recall@10 of vector search. A benchmark, not a test: it asserts nothing, it reports.
  */
+import { readOwnerToken } from '../core/owner-token.js';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -85,7 +86,7 @@ function makeEntries(corpus: Corpus, n: number): Entry[] {
 async function startDaemon(
   dir: string,
   extraConfig: object = {},
-): Promise<{ stop: () => Promise<void>; socket: string }> {
+): Promise<{ stop: () => Promise<void>; socket: string; token: string }> {
   const socket = join(dir, 'run', 'aistack.sock');
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ logging: { level: 'warn' }, ...extraConfig }), {
@@ -109,6 +110,7 @@ async function startDaemon(
   }
   return {
     socket,
+    token: readOwnerToken(join(dir, 'data'))!,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -156,7 +158,9 @@ async function main(): Promise<void> {
   const daemon = await startDaemon(dir);
   const maxClients = Math.max(...LEVELS);
   const clients = await Promise.all(
-    Array.from({ length: maxClients }, () => AistackClient.connect(daemon.socket)),
+    Array.from({ length: maxClients }, () =>
+      AistackClient.connect(daemon.socket, { token: daemon.token }),
+    ),
   );
   say(`loading ${N} entries through the daemon (memory.import, batches of 2000)…`);
   t0 = performance.now();

@@ -34,7 +34,9 @@ export interface VectorPhaseInput {
   queries: string[];
   recallQueries: string[];
   inproc: { db: Database.Database; store: MemoryStore; access: AccessControl };
-  startDaemon: (config: unknown) => Promise<{ stop: () => Promise<void>; socket: string }>;
+  startDaemon: (
+    config: unknown,
+  ) => Promise<{ stop: () => Promise<void>; socket: string; token: string }>;
   levels: number[];
   durationMs: number;
   repeat: number;
@@ -125,7 +127,9 @@ export async function vectorPhase(
   t0 = performance.now();
   const daemon = await input.startDaemon({ providers: provider, memory: memoryConfig });
   const clients = await Promise.all(
-    Array.from({ length: Math.max(...input.levels) }, () => AistackClient.connect(daemon.socket)),
+    Array.from({ length: Math.max(...input.levels) }, () =>
+      AistackClient.connect(daemon.socket, { token: daemon.token }),
+    ),
   );
   await until(
     async () => (await clients[0]!.call('memory.embeddingStatus')).indexReady,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lockHolder, socketLockPath } from '../core/lock-file.js';
+import { findOwnerToken, ownerTokenPath, socketTokenPath } from '../core/owner-token.js';
 import { AistackClient, RpcError, type ClientOptions } from './client.js';
 
 export const DAEMON_ENTRY = fileURLToPath(new URL('../bin/aistackd.js', import.meta.url));
@@ -24,7 +25,10 @@ export class DaemonNotRunningError extends Error {
 
 export interface ReachOptions extends ClientOptions {
   socketPath: string;
+  /** The --data-dir to start a daemon with (unset: the daemon resolves it as the client did). */
   dataDir?: string | undefined;
+  /** Where the daemon keeps its owner token (the resolved data dir); read unless `token` is given. */
+  tokenDir: string;
   configPath?: string | undefined;
   autostart: boolean;
   /** Told what happened ("started the daemon …"); the CLI prints it to stderr. */
@@ -42,7 +46,9 @@ function notListening(err: unknown): boolean {
  * starting, or stopping and about to release it), waits for it rather than starting a
  * second daemon that would only be refused. Resolves null when no daemon holds the lock.
  */
-async function connectWaitingForHolder(options: ReachOptions): Promise<AistackClient | null> {
+async function connectWaitingForHolder(
+  options: Omit<ReachOptions, 'token'>,
+): Promise<AistackClient | null> {
   const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
   for (;;) {
     try {
@@ -75,20 +81,41 @@ export async function waitUntilStopped(socketPath: string, timeoutMs = 15_000): 
   }
 }
 
+/** The token to present: the one given, else the owner token the daemon wrote in its data dir. */
+function tokenFor(options: ReachOptions): string {
+  const token = options.token ?? findOwnerToken(options.socketPath, options.tokenDir);
+  if (token === undefined) {
+    throw new Error(
+      `no token to present to the daemon: neither ${socketTokenPath(options.socketPath)} nor ${ownerTokenPath(options.tokenDir)} exists (is --data-dir the daemon's?); or set AISTACK_TOKEN to a token from \`aistack token create\``,
+    );
+  }
+  return token;
+}
+
+/** Connects (starting the daemon when allowed and needed) and authenticates. */
 export async function connectOrStart(options: ReachOptions): Promise<AistackClient> {
-  const client = await connectWaitingForHolder(options);
-  if (client) return client;
-  if (!options.autostart) throw new DaemonNotRunningError(options.socketPath);
-  const pid = await startDaemonInBackground(options);
-  options.say?.(
-    `daemon was not running; started it in the background (pid ${pid}, socket ${options.socketPath})`,
-  );
-  return AistackClient.connect(options.socketPath, options);
+  const { token: _given, ...plain } = options;
+  let client = await connectWaitingForHolder(plain);
+  if (!client) {
+    if (!options.autostart) throw new DaemonNotRunningError(options.socketPath);
+    const pid = await startDaemonInBackground(options);
+    options.say?.(
+      `daemon was not running; started it in the background (pid ${pid}, socket ${options.socketPath})`,
+    );
+    client = await AistackClient.connect(options.socketPath, plain);
+  }
+  try {
+    await client.authenticate(tokenFor(options));
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  return client;
 }
 
 /** Spawns a detached daemon and resolves with its pid once its socket accepts connections. */
 export async function startDaemonInBackground(
-  options: Omit<ReachOptions, 'autostart'>,
+  options: Omit<ReachOptions, 'autostart' | 'tokenDir'>,
 ): Promise<number> {
   const args = [DAEMON_ENTRY, '--socket', options.socketPath, '--log-file'];
   if (options.dataDir) args.push('--data-dir', options.dataDir);

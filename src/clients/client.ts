@@ -39,6 +39,10 @@ export interface ClientOptions {
   /** Per-call timeout in ms (0 = none). */
   timeoutMs?: number;
   maxLineBytes?: number;
+  /** Presented with `auth.hello` right after connecting (the owner token or a scoped one). */
+  token?: string;
+  /** What is connecting, for the daemon's audit log (e.g. "aistack-cli"). */
+  clientName?: string;
 }
 
 export class AistackClient {
@@ -69,9 +73,12 @@ export class AistackClient {
     socket.on('close', () => this.fail(new ConnectionClosedError()));
   }
 
-  /** Connects to the daemon socket; rejects with the socket error (ENOENT, ECONNREFUSED, …). */
-  static connect(socketPath: string, options: ClientOptions = {}): Promise<AistackClient> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Connects to the daemon socket, and authenticates when `options.token` is given;
+   * rejects with the socket error (ENOENT, ECONNREFUSED, …) or the daemon's refusal.
+   */
+  static async connect(socketPath: string, options: ClientOptions = {}): Promise<AistackClient> {
+    const client = await new Promise<AistackClient>((resolve, reject) => {
       const socket = connect({ path: socketPath });
       socket.once('error', reject);
       socket.once('connect', () => {
@@ -79,6 +86,21 @@ export class AistackClient {
         resolve(new AistackClient(socket, options));
       });
     });
+    if (options.token !== undefined) {
+      try {
+        await client.authenticate(options.token);
+      } catch (err) {
+        client.close();
+        throw err;
+      }
+    }
+    return client;
+  }
+
+  /** Presents a token (`auth.hello`); this connection holds its scopes from now on. */
+  authenticate(token: string): Promise<ResultOf<'auth.hello'>> {
+    const client = this.options.clientName;
+    return this.call('auth.hello', { token, ...(client && { client }) });
   }
 
   private receive(line: string): void {

@@ -23,6 +23,8 @@ export const ERROR_CODE_NAMES = [
   'BUSY',
   'TIMEOUT',
   'SHUTTING_DOWN',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];

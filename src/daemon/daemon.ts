@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.js';
 import { socketLockPath } from '../core/lock-file.js';
+import { ensureOwnerToken, removeSocketToken, writeSocketToken } from '../core/owner-token.js';
 import { ensurePrivateDir } from '../core/private-dir.js';
 import { RequestGate } from '../core/request-gate.js';
 import { VERSION } from '../core/version.js';
@@ -25,6 +26,7 @@ import { Redactor } from '../config/secrets.js';
 import { methodTable } from '../protocol/table.js';
 import { Dispatcher } from '../rpc/dispatch.js';
 import { handlers } from '../rpc/handlers/index.js';
+import { TokenService } from '../services/access/tokens.js';
 import { loggerAudit, type AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
 import { BackupService } from '../services/backup/backup.js';
@@ -72,6 +74,7 @@ export interface DaemonOptions {
 /** What lives as long as the process: built once in start(), never rebuilt. */
 interface ProcessScope {
   logger: Logger;
+  tokens: TokenService;
   auditLog: AuditLog;
   providers: ProviderRegistry;
   jobs: JobRunner<JobResult>;
@@ -101,6 +104,8 @@ export class Daemon {
   private auditLog?: AuditLog;
   /** Stops the daemon when its socket file is removed or replaced. */
   private socketWatch?: SocketWatch;
+  /** Also kept beside the socket while the daemon serves, for clients that know only the socket. */
+  private ownerToken?: string;
   private auditClosed?: Promise<void>;
   private locks: Lock[] = [];
   private stopping?: Promise<void>;
@@ -182,6 +187,7 @@ export class Daemon {
         onLost: () => void this.stop().then(() => this.options.onStopped?.()),
       });
       this.socketWatch.start();
+      writeSocketToken(this.socketPath, this.ownerToken!);
       checkKeys(this.database.keys, this.config());
       this.proc.jobs.start();
       this.database.embeddings.start();
@@ -237,6 +243,13 @@ export class Daemon {
       reopenDatabase: (swap) => this.reopenDatabase(swap),
       logger,
     });
+    this.ownerToken = ensureOwnerToken(this.dataDir);
+    const tokens = new TokenService({
+      dataDir: this.dataDir,
+      ownerToken: this.ownerToken,
+      audit: auditLog,
+      now,
+    });
     const jobs = buildJobs({
       config,
       audit: auditLog,
@@ -268,9 +281,11 @@ export class Daemon {
       gate,
       requestTimeoutMs: () => config().daemon.requestTimeoutMs,
       checkResults: this.options.checkResults ?? this.env.AISTACK_CHECK_RESULTS === '1',
+      authenticate: (token) => tokens.authenticate(token),
+      stillValid: (principal) => tokens.stillValid(principal),
     });
     const server = createRpcServer({ dispatcher, config, logger });
-    return { logger, auditLog, providers, jobs, checkpointer, backup, dispatcher, server };
+    return { logger, tokens, auditLog, providers, jobs, checkpointer, backup, dispatcher, server };
   }
 
   /** The database scope: every service that holds the connection of the file in place. */
@@ -288,6 +303,7 @@ export class Daemon {
       providers: proc.providers,
       jobs: proc.jobs,
       backup: proc.backup,
+      tokens: proc.tokens,
       dispatcher: proc.dispatcher,
       system: {
         version: VERSION,
@@ -402,6 +418,7 @@ export class Daemon {
         await proc.server.close();
         // Only the daemon's own socket: never one another daemon has put at the path since.
         this.socketWatch?.removeOwnSocket();
+        if (this.ownerToken) removeSocketToken(this.socketPath, this.ownerToken);
       }
       this.releaseResources();
       await this.auditClosed;

@@ -30,6 +30,7 @@ import { PluginManager } from '../services/plugins/manager.js';
 import type { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
 import { SessionService } from '../services/access/sessions.js';
+import type { TokenService } from '../services/access/tokens.js';
 import { SystemService, type SystemSources } from '../services/system/system.js';
 import { TaskRuns } from '../services/agents/task-runs.js';
 import { TaskService } from '../services/agents/tasks.js';
@@ -83,6 +84,7 @@ export interface DatabaseServiceDeps {
   providers: ProviderRegistry;
   jobs: JobRunner<JobResult>;
   backup: BackupService;
+  tokens: TokenService;
   /** What the system service reports, apart from the database. */
   system: Omit<SystemSources, 'db'>;
   dispatcher: Dispatcher;
@@ -164,6 +166,7 @@ export function buildDatabaseServices(
     providers: deps.providers,
     jobs: deps.jobs,
     backup: deps.backup,
+    tokens: deps.tokens,
     plugins,
     sessions,
     access,

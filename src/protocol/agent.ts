@@ -42,6 +42,7 @@ export const agentMethods = [
     params: z.strictObject({}).prefault({}),
     result: z.strictObject({ types: z.array(agentTypeSchema) }),
     access: 'public',
+    scope: 'agents',
     mcpTool: 'agent_types',
   }),
   defineMethod({
@@ -62,6 +63,7 @@ export const agentMethods = [
     }),
     result: z.strictObject({ agent: agentViewSchema }),
     access: 'public',
+    scope: 'agents',
     mcpTool: 'agent_spawn',
   }),
   defineMethod({
@@ -78,6 +80,7 @@ export const agentMethods = [
       count: count.describe('Agents on this page.'),
     }),
     access: 'public',
+    scope: 'agents',
     mcpTool: 'agent_list',
   }),
   defineMethod({
@@ -97,6 +100,7 @@ export const agentMethods = [
         .describe('Its tasks by status.'),
     }),
     access: 'public',
+    scope: 'agents',
   }),
   defineMethod({
     name: 'agent.stop',
@@ -109,6 +113,7 @@ export const agentMethods = [
       cancelledTasks: count,
     }),
     access: 'public',
+    scope: 'agents',
     mcpTool: 'agent_stop',
   }),
 ];

@@ -52,6 +52,7 @@ export const auditMethods = [
     params: z.strictObject({}).prefault({}),
     result: auditVerifySchema,
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'audit.tail',
@@ -66,5 +67,6 @@ export const auditMethods = [
       .prefault({}),
     result: z.strictObject({ records: z.array(auditRecordSchema) }),
     access: 'local',
+    scope: 'admin',
   }),
 ];

@@ -41,6 +41,7 @@ export const backupMethods = [
       .prefault({}),
     result: backupResultSchema,
     access: 'local',
+    scope: 'admin',
     timeoutMs: null,
   }),
   defineMethod({
@@ -59,6 +60,7 @@ export const backupMethods = [
       bytes: count,
     }),
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'backup.restore',
@@ -74,6 +76,7 @@ export const backupMethods = [
       durationMs: count,
     }),
     access: 'local',
+    scope: 'admin',
     timeoutMs: null,
   }),
 ];

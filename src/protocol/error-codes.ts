@@ -24,6 +24,8 @@ export const ERROR_NUMBERS = {
   BUSY: -32009,
   TIMEOUT: -32010,
   SHUTTING_DOWN: -32011,
+  UNAUTHENTICATED: -32012,
+  FORBIDDEN: -32013,
 } as const satisfies Record<ErrorCode, number>;
 
 export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
@@ -44,6 +46,9 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   BUSY: 'Too many connections or requests (or a restore holds requests too long); retry later.',
   TIMEOUT:
     'The call took longer than its limit (`daemon.requestTimeoutMs` unless the method has its own); its work was told to stop.',
+  UNAUTHENTICATED:
+    'This connection has not authenticated (or its token was revoked or expired): call `auth.hello` with the owner token from `<data dir>/owner.token` or a scoped token.',
+  FORBIDDEN: 'The token this connection presented lacks the scope this method needs.',
   SHUTTING_DOWN:
     'The daemon is stopping. With `data.notStarted` nothing ran and a retry is safe; without it, the call was cut off.',
 };
@@ -72,6 +77,8 @@ export const ERROR_AUDIT: Record<ErrorCode, 'dispatch' | 'access' | 'no'> = {
   BUSY: 'dispatch',
   TIMEOUT: 'no',
   SHUTTING_DOWN: 'no',
+  UNAUTHENTICATED: 'dispatch',
+  FORBIDDEN: 'dispatch',
 };
 
 const CODE_BY_NUMBER = new Map<number, ErrorCode>(

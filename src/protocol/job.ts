@@ -57,6 +57,7 @@ export const jobMethods = [
       ),
     }),
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'jobs.run',
@@ -65,6 +66,7 @@ export const jobMethods = [
     params: z.strictObject({ name: z.string().min(1).max(64) }),
     result: jobRunSchema,
     access: 'local',
+    scope: 'admin',
     timeoutMs: null,
   }),
 ];

@@ -61,6 +61,7 @@ export const memoryMethods = [
       created: z.boolean().describe('True for a new key, false for an update.'),
     }),
     access: 'public',
+    scope: 'memory:write',
     mcpTool: 'memory_store',
   }),
   defineMethod({
@@ -74,6 +75,7 @@ export const memoryMethods = [
     }),
     result: z.strictObject({ entry: entrySchema }),
     access: 'public',
+    scope: 'memory:read',
     mcpTool: 'memory_get',
   }),
   defineMethod({
@@ -92,6 +94,7 @@ export const memoryMethods = [
     }),
     result: searchResponseSchema,
     access: 'public',
+    scope: 'memory:read',
     mcpTool: 'memory_search',
   }),
   defineMethod({
@@ -105,6 +108,7 @@ export const memoryMethods = [
     }),
     result: entryPageSchema,
     access: 'public',
+    scope: 'memory:read',
     mcpTool: 'memory_list',
   }),
   defineMethod({
@@ -122,6 +126,7 @@ export const memoryMethods = [
       key: keySchema,
     }),
     access: 'public',
+    scope: 'memory:write',
     mcpTool: 'memory_delete',
   }),
   defineMethod({
@@ -130,6 +135,7 @@ export const memoryMethods = [
     params: z.strictObject({ ...sessionParams }).prefault({}),
     result: namespacesSchema,
     access: 'public',
+    scope: 'memory:read',
   }),
   defineMethod({
     name: 'memory.export',
@@ -144,6 +150,7 @@ export const memoryMethods = [
       .prefault({}),
     result: exportPageSchema,
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'memory.reindex',
@@ -157,6 +164,7 @@ export const memoryMethods = [
       .prefault({}),
     result: reindexResultSchema,
     access: 'local',
+    scope: 'admin',
     timeoutMs: null,
   }),
   defineMethod({
@@ -166,6 +174,7 @@ export const memoryMethods = [
     params: z.strictObject({}).prefault({}),
     result: embeddingStatusSchema,
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'memory.import',
@@ -174,6 +183,7 @@ export const memoryMethods = [
     params: z.strictObject({ entries: z.array(entrySchema).min(1).max(5000) }),
     result: importResultSchema,
     access: 'local',
+    scope: 'admin',
     timeoutMs: null,
   }),
 ];

@@ -7,6 +7,7 @@
  * generated from them. Handlers live in `rpc/handlers/`; nothing here runs code.
  */
 import { z } from 'zod';
+import type { MethodScope } from './scopes.js';
 
 /**
  * `public`: any client, and exposed as an MCP tool when `mcpTool` is set.
@@ -24,6 +25,8 @@ export interface MethodSpec<
   params: Params;
   result: Result;
   access: MethodAccess;
+  /** The scope a caller's token must hold; dispatch checks it on every call. */
+  scope: MethodScope;
   /** MCP tool name (underscored) when the method is offered to models. */
   mcpTool?: string;
   /**
@@ -52,6 +55,7 @@ export function describeMethod(m: MethodSpec) {
     name: m.name,
     description: m.description,
     access: m.access,
+    scope: m.scope,
     mcpTool: m.mcpTool ?? null,
     params: jsonSchema(m.params, 'input'),
     result: jsonSchema(m.result, 'output'),

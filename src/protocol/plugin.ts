@@ -57,6 +57,7 @@ export const pluginMethods = [
       plugins: z.array(pluginInfo),
     }),
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'plugin.inspect',
@@ -77,6 +78,7 @@ export const pluginMethods = [
         .nullable(),
     }),
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'plugin.approve',
@@ -88,6 +90,7 @@ export const pluginMethods = [
     }),
     result: z.strictObject({ name: pluginNameSchema, hash: sha256, approvedAt: iso, ...outcome }),
     access: 'local',
+    scope: 'admin',
     timeoutMs: null,
   }),
   defineMethod({
@@ -96,6 +99,7 @@ export const pluginMethods = [
     params: z.strictObject({ name }),
     result: z.strictObject({ name: pluginNameSchema, revoked: z.literal(true) }),
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'plugin.reload',
@@ -106,6 +110,7 @@ export const pluginMethods = [
       plugins: z.array(z.strictObject({ name: z.string().max(100), ...outcome })),
     }),
     access: 'local',
+    scope: 'admin',
     timeoutMs: null,
   }),
   defineMethod({
@@ -130,6 +135,7 @@ export const pluginMethods = [
       ),
     }),
     access: 'local',
+    scope: 'admin',
   }),
 ];
 
@@ -156,6 +162,7 @@ export function pluginMethodSpec(method: {
     params: pluginCallParams,
     result: z.json().describe("The plugin's answer."),
     access: 'public',
+    scope: 'plugins',
     timeoutMs: null,
   });
 }

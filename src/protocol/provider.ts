@@ -42,6 +42,7 @@ export const providerMethods = [
       defaultProvider: providerName.nullable(),
     }),
     access: 'public',
+    scope: 'system:read',
   }),
   defineMethod({
     name: 'provider.test',
@@ -57,6 +58,7 @@ export const providerMethods = [
       reply: z.string(),
     }),
     access: 'local',
+    scope: 'admin',
     timeoutMs: null,
   }),
 ];

@@ -66,6 +66,7 @@ export const sessionMethods = [
       }),
     }),
     access: 'public',
+    scope: 'sessions',
     mcpTool: 'session_start',
   }),
   defineMethod({
@@ -79,6 +80,7 @@ export const sessionMethods = [
     }),
     result: sessionEndResult,
     access: 'public',
+    scope: 'sessions',
     mcpTool: 'session_end',
   }),
   defineMethod({
@@ -87,6 +89,7 @@ export const sessionMethods = [
     params: z.strictObject({ sessionId, sessionToken }),
     result: z.strictObject({ session: sessionInfoSchema }),
     access: 'public',
+    scope: 'sessions',
     mcpTool: 'session_status',
   }),
   defineMethod({
@@ -96,5 +99,6 @@ export const sessionMethods = [
     params: z.strictObject({ includeEnded: z.boolean().optional() }).prefault({}),
     result: z.strictObject({ sessions: z.array(sessionInfoSchema) }),
     access: 'local',
+    scope: 'admin',
   }),
 ];

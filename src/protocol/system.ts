@@ -3,6 +3,7 @@
  * catalogue, shutdown and reload, each with the schema of its answer.
  */
 import { z } from 'zod';
+import { METHOD_SCOPES } from './scopes.js';
 import { defineMethod } from './method.js';
 import { PROVIDER_NAMES } from './provider.js';
 
@@ -68,6 +69,7 @@ const methodDescription = z.strictObject({
   name: z.string(),
   description: z.string(),
   access: z.enum(['public', 'local']),
+  scope: z.enum(METHOD_SCOPES),
   mcpTool: z.string().nullable(),
   params: z.record(z.string(), z.unknown()).describe('JSON Schema of the params.'),
   result: z.record(z.string(), z.unknown()).describe('JSON Schema of the result.'),
@@ -86,6 +88,7 @@ export const systemMethods = [
       .prefault({}),
     result: z.strictObject({ pong: z.literal(true), time: iso }),
     access: 'public',
+    scope: 'system:read',
   }),
   defineMethod({
     name: 'system.status',
@@ -94,6 +97,7 @@ export const systemMethods = [
     params: empty,
     result: statusResult,
     access: 'public',
+    scope: 'system:read',
     mcpTool: 'system_status',
   }),
   defineMethod({
@@ -106,6 +110,7 @@ export const systemMethods = [
       problems: z.array(z.string()).describe('Empty when ok.'),
     }),
     access: 'public',
+    scope: 'system:read',
     mcpTool: 'system_health',
   }),
   defineMethod({
@@ -115,6 +120,7 @@ export const systemMethods = [
     params: empty,
     result: z.strictObject({ methods: z.array(methodDescription) }),
     access: 'public',
+    scope: 'system:read',
   }),
   defineMethod({
     name: 'system.shutdown',
@@ -123,6 +129,7 @@ export const systemMethods = [
     params: empty,
     result: z.strictObject({ stopping: z.literal(true), pid: z.number().int() }),
     access: 'local',
+    scope: 'admin',
   }),
   defineMethod({
     name: 'config.reload',
@@ -140,5 +147,6 @@ export const systemMethods = [
       ),
     }),
     access: 'local',
+    scope: 'admin',
   }),
 ];

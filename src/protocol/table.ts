@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { agentMethods } from './agent.js';
+import { authMethods } from './auth.js';
 import { auditMethods } from './audit.js';
 import { backupMethods } from './backup.js';
 import { githubMethods } from './github.js';
@@ -18,6 +19,7 @@ import { systemMethods } from './system.js';
 import { taskMethods } from './task.js';
 
 export const methodTable = [
+  ...authMethods,
   ...systemMethods,
   ...sessionMethods,
   ...memoryMethods,

@@ -67,6 +67,7 @@ export const taskMethods = [
     }),
     result: oneTask,
     access: 'public',
+    scope: 'agents',
     mcpTool: 'task_create',
   }),
   defineMethod({
@@ -75,6 +76,7 @@ export const taskMethods = [
     params: z.strictObject({ taskId, agentId: agentIdParam, ...sessionParams }),
     result: oneTask,
     access: 'public',
+    scope: 'agents',
   }),
   defineMethod({
     name: 'task.get',
@@ -83,6 +85,7 @@ export const taskMethods = [
     params: z.strictObject({ taskId, ...sessionParams }),
     result: oneTask,
     access: 'public',
+    scope: 'agents',
     mcpTool: 'task_get',
   }),
   defineMethod({
@@ -101,6 +104,7 @@ export const taskMethods = [
       total: z.number().int().min(0).describe('Every task that matches, on all pages.'),
     }),
     access: 'public',
+    scope: 'agents',
     mcpTool: 'task_list',
   }),
   defineMethod({
@@ -117,6 +121,7 @@ export const taskMethods = [
     }),
     result: oneTask,
     access: 'public',
+    scope: 'agents',
   }),
   defineMethod({
     name: 'task.cancel',
@@ -124,6 +129,7 @@ export const taskMethods = [
     params: z.strictObject({ taskId, ...sessionParams }),
     result: oneTask,
     access: 'public',
+    scope: 'agents',
   }),
   defineMethod({
     name: 'task.run',
@@ -148,6 +154,7 @@ export const taskMethods = [
     }),
     result: oneTask,
     access: 'public',
+    scope: 'agents',
     mcpTool: 'task_run',
     timeoutMs: null,
   }),

@@ -7,6 +7,7 @@
  */
 import type { MethodSpec } from '../protocol/method.js';
 import type { Operation } from '../services/access/access-control.js';
+import type { Principal } from '../services/access/tokens.js';
 import type { Services } from '../services/services.js';
 
 /** Who is on the other end of the request, as the transport authenticated it. */
@@ -14,6 +15,8 @@ export interface RequestCaller {
   /** The connection's number, unique for the daemon's life (audit records name it). */
   readonly connection: number;
   readonly transport: 'socket';
+  /** Who the connection authenticated as (`auth.hello`); dispatch has checked its scope. */
+  readonly principal: Principal | undefined;
 }
 
 export interface RequestContext {
@@ -25,6 +28,11 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Sends a JSON-RPC notification to the calling connection; false once it has closed. */
   notify(method: string, params: unknown): boolean;
+  /**
+   * Authenticates the calling connection with a presented token (what `auth.hello` does);
+   * throws UNAUTHENTICATED for a token that is unknown, revoked or expired.
+   */
+  login(token: string): Principal;
   /** `{method, connection}`, as services write it into audit records. */
   readonly op: Operation;
   /** Read when the handler runs: a request held during a restore reaches the new database. */

@@ -5,6 +5,8 @@
  * what is running now; closing the connection aborts exactly those.
  */
 
+import type { Principal } from '../services/access/tokens.js';
+
 /** The peer a dispatch connection answers to: the socket, or a test. */
 export interface Peer {
   readonly id: number;
@@ -21,6 +23,8 @@ export class ConnectionClosed extends Error {
 export class DispatchConnection {
   readonly inFlight = new Set<AbortController>();
   closed = false;
+  /** Who this connection authenticated as; undefined until `auth.hello` succeeds. */
+  principal: Principal | undefined;
 
   constructor(readonly peer: Peer) {}
 

@@ -11,7 +11,9 @@ import { AppError } from '../core/errors.js';
 import type { RequestGate } from '../core/request-gate.js';
 import type { Redactor } from '../config/secrets.js';
 import type { MethodSpec } from '../protocol/method.js';
+import type { Scope } from '../protocol/scopes.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
+import type { Principal } from '../services/access/tokens.js';
 import type { Services } from '../services/services.js';
 import type { RequestContext } from './context.js';
 import { DispatchConnection, untilAborted, type Peer } from './dispatch-connection.js';
@@ -36,7 +38,18 @@ export interface DispatcherOptions {
   requestTimeoutMs: () => number;
   /** Check each result against its method's result schema (tests); a mismatch is INTERNAL. */
   checkResults?: boolean;
+  /** Who a presented token belongs to (undefined: nobody we know). */
+  authenticate(token: string): Principal | undefined;
+  /** Asked on every call: a token revoked or expired since its hello loses its authority. */
+  stillValid(principal: Principal): boolean;
 }
+
+const UNAUTHENTICATED_MESSAGE =
+  'this connection has not authenticated: call auth.hello {token} first, with the owner token from <data dir>/owner.token or a token from `aistack token create`';
+
+/** A token holds a method's scope when it holds that scope, or admin (which covers everything). */
+const holds = (principal: Principal, scope: Scope) =>
+  principal.scopes.has(scope) || principal.scopes.has('admin');
 
 type Reply = { jsonrpc: '2.0'; id: RequestId; result: unknown } | ErrorReply;
 
@@ -196,11 +209,19 @@ export class Dispatcher {
       const message = 'the daemon is stopping and takes no new requests; try again in a moment';
       return this.errors.fail(where, 'SHUTTING_DOWN', message, { notStarted: true });
     }
+    const { principal } = connection;
+    if (entry?.spec.scope !== 'none' && !(principal && this.options.stillValid(principal))) {
+      return this.errors.fail(where, 'UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE);
+    }
     if (!entry) {
       const message = `method not found: ${clip(req.method)} (see system.methods)`;
       return this.errors.fail(where, 'METHOD_NOT_FOUND', message);
     }
     const { spec, handler } = entry;
+    if (spec.scope !== 'none' && !holds(principal!, spec.scope)) {
+      const message = `${spec.name} needs the ${spec.scope} scope; the token "${principal!.name}" holds ${[...principal!.scopes].join(', ') || 'none'}`;
+      return this.errors.fail(where, 'FORBIDDEN', message);
+    }
     const parsed = spec.params.safeParse(req.params ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({
@@ -248,13 +269,29 @@ export class Dispatcher {
   ): RequestContext {
     const services = this.options.services;
     const methods = this.listed;
-    const caller = { connection: connection.peer.id, transport: 'socket' } as const;
+    const caller = {
+      connection: connection.peer.id,
+      transport: 'socket',
+      principal: connection.principal,
+    } as const;
+    const { authenticate } = this.options;
     return {
       method: spec.name,
       requestId: req.id,
       caller,
       signal,
       notify: (method, params) => !connection.closed && connection.peer.notify(method, params),
+      login(token) {
+        const principal = authenticate(token);
+        if (!principal) {
+          throw new AppError(
+            'UNAUTHENTICATED',
+            'that token is not valid here (unknown, revoked or expired)',
+          );
+        }
+        connection.principal = principal;
+        return principal;
+      },
       op: { method: spec.name, connection: caller.connection },
       // Read when the handler runs, not when the line arrived: a request held at the gate
       // during a restore must reach the services of the restored database.

@@ -15,6 +15,7 @@ import type { ProviderRegistry } from './providers/registry.js';
 import type { SessionService } from './access/sessions.js';
 import type { SystemService } from './system/system.js';
 import type { TaskService } from './agents/tasks.js';
+import type { TokenService } from './access/tokens.js';
 
 export interface Services {
   system: SystemService;
@@ -29,4 +30,5 @@ export interface Services {
   agents: AgentService;
   tasks: TaskService;
   backup: BackupService;
+  tokens: TokenService;
 }

@@ -16,6 +16,7 @@ const table = [
     params: z.strictObject({ size: z.number(), ...creds }),
     result: z.strictObject({ made: z.boolean(), at: z.iso.datetime() }),
     access: 'public',
+    scope: 'memory:read',
     mcpTool: 'thing_make',
   }),
   defineMethod({
@@ -24,6 +25,7 @@ const table = [
     params: z.strictObject({ sessionId: z.string(), force: z.boolean().optional() }),
     result: z.strictObject({ purged: z.number() }),
     access: 'local',
+    scope: 'admin',
     mcpTool: 'thing_purge',
   }),
   defineMethod({
@@ -32,6 +34,7 @@ const table = [
     params: z.strictObject({}),
     result: z.number(),
     access: 'public',
+    scope: 'memory:read',
   }),
   defineMethod({
     name: 'thing.either',
@@ -42,6 +45,7 @@ const table = [
     ]),
     result: z.array(z.string()),
     access: 'public',
+    scope: 'memory:read',
     mcpTool: 'thing_either',
   }),
 ] as MethodSpec[];

@@ -1,8 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AistackClient } from '../../src/clients/client.js';
-import { cleanupAll, spawnDaemon, startDaemon, tempDir } from '../helpers/daemon.js';
+import { cleanupAll, connectTo, spawnDaemon, startDaemon, tempDir } from '../helpers/daemon.js';
 import { track, waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
@@ -29,7 +28,7 @@ describe('daemon lifecycle', () => {
     );
     expect(second).toBeInstanceOf(Error);
     expect(String(second)).toMatch(/already running/);
-    const c = await AistackClient.connect(first.socketPath);
+    const c = await connectTo(first);
     expect(await c.call('system.ping')).toMatchObject({ pong: true });
     c.close();
   });
@@ -52,7 +51,7 @@ describe('daemon lifecycle', () => {
     await first.exited;
     expect(existsSync(first.socketPath)).toBe(true);
     const second = await spawnDaemon(dir);
-    const c = await AistackClient.connect(second.socketPath);
+    const c = await connectTo(second);
     expect(await c.call('system.ping')).toMatchObject({ pong: true });
     c.close();
     expect(second.output()).toMatch(/removed a stale socket/);
@@ -61,8 +60,8 @@ describe('daemon lifecycle', () => {
   it('on SIGTERM answers the request in flight, then removes the socket and lock', async () => {
     const dir = tempDir();
     const d = await spawnDaemon(dir);
-    const c = await AistackClient.connect(d.socketPath);
-    const watcher = await AistackClient.connect(d.socketPath);
+    const c = await connectTo(d);
+    const watcher = await connectTo(d);
     const slow = c.call('system.ping', { delayMs: 2000 });
     const answered = track(slow);
     // In flight: the daemon counts a request as it starts dispatching it.

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AistackClient } from '../../src/clients/client.js';
-import { cleanupAll, spawnDaemon, tempDir } from '../helpers/daemon.js';
+import { cleanupAll, connectTo, spawnDaemon, tempDir } from '../helpers/daemon.js';
 import { namespaceContents } from '../helpers/entries.js';
 import { openSession } from '../helpers/session.js';
 
@@ -17,7 +16,7 @@ describe('durability', () => {
   it('keeps every acknowledged memory.store across kill -9 of the daemon, and the database passes integrity_check', async () => {
     const dir = tempDir();
     const first = await spawnDaemon(dir);
-    const client = await AistackClient.connect(first.socketPath, { timeoutMs: 20_000 });
+    const client = await connectTo(first, { timeoutMs: 20_000 });
     const session = await openSession(client, { client: 'durability-test' });
 
     const acknowledged = new Map<string, string>();
@@ -57,7 +56,7 @@ describe('durability', () => {
     client.close();
 
     const second = await spawnDaemon(dir);
-    const c2 = await AistackClient.connect(second.socketPath, { timeoutMs: 20_000 });
+    const c2 = await connectTo(second, { timeoutMs: 20_000 });
     const found = await namespaceContents(c2, NAMESPACE);
     const missing = [...acknowledged.keys()].filter((k) => !found.has(k));
     expect(missing).toEqual([]);

@@ -6,9 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AistackClient } from '../../src/clients/client.js';
 import { auditRecords } from '../helpers/audit.js';
-import { cleanupAll, ROOT, startDaemon } from '../helpers/daemon.js';
+import { ROOT, cleanupAll, connectTo, ownerToken, startDaemon } from '../helpers/daemon.js';
 import { daemonWithStubs } from '../helpers/provider-daemon.js';
 import type { ProviderStub } from '../helpers/provider-stubs.js';
 import { rawSocket, type RawSocket } from '../helpers/raw-socket.js';
@@ -44,7 +43,7 @@ const send = (s: RawSocket, message: unknown) =>
 describe('every frame kind answers with the README error table', () => {
   it('parse errors, invalid requests, bad ids, unknown methods, bad params, refusals, oversized lines', async () => {
     const d = await startDaemon({ config: { daemon: { maxLineBytes: 64 * 1024 } } });
-    const s = await rawSocket(d.socketPath);
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     const cases: [unknown, string][] = [
       ['{"jsonrpc":"2.0","id":1,"method":', 'PARSE_ERROR'],
       ['[]', 'INVALID_REQUEST'],
@@ -123,7 +122,7 @@ describe('every frame kind answers with the README error table', () => {
     const d = await startDaemon();
     const c = await d.client();
     const session = await openSession(c);
-    const s = await rawSocket(d.socketPath);
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     const store = {
       jsonrpc: '2.0',
       id: 'w',
@@ -147,7 +146,7 @@ describe('every frame kind answers with the README error table', () => {
 
   it('a lowered daemon.maxLineBytes applies to connections already open', async () => {
     const d = await startDaemon({ config: { daemon: { maxLineBytes: 1024 * 1024 } } });
-    const s = await rawSocket(d.socketPath);
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     send(s, {
       jsonrpc: '2.0',
       id: 1,
@@ -173,7 +172,7 @@ describe('every frame kind answers with the README error table', () => {
 describe('a long-lived connection', () => {
   it('holds no more close listeners after 1,000 provider.test and task.run calls than at the start', async () => {
     const { d } = await daemonWithStubs(stubs);
-    const c = await AistackClient.connect(d.socketPath, { timeoutMs: 20_000 });
+    const c = await connectTo(d, { timeoutMs: 20_000 });
     const session = await openSession(c);
     await c.call('system.ping');
     const before = d.daemon.server!.closeListenerCounts();

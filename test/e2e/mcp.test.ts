@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { methodTable } from '../../src/protocol/table.js';
-import { cleanupAll, runCli, startDaemon, tempDir, type TestDaemon } from '../helpers/daemon.js';
+import {
+  cleanupAll,
+  connectTo,
+  runCli,
+  startDaemon,
+  tempDir,
+  type TestDaemon,
+} from '../helpers/daemon.js';
 import { openSession } from '../helpers/session.js';
 import {
   closeAllShims,
@@ -515,8 +522,7 @@ register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});`,
       expect(shim.stderr()).toMatch(/daemon was not running; started it in the background/);
     } finally {
       await shim.close();
-      const { AistackClient } = await import('../../src/clients/client.js');
-      const c = await AistackClient.connect(socketPath);
+      const c = await connectTo({ socketPath, dataDir: join(dir, 'data') });
       await c.call('system.shutdown', {}).catch(() => undefined);
       c.close();
     }

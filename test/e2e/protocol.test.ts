@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AistackClient, RpcError } from '../../src/clients/client.js';
+import { RpcError } from '../../src/clients/client.js';
 import { methodTable } from '../../src/protocol/table.js';
-import { cleanupAll, startDaemon } from '../helpers/daemon.js';
+import { cleanupAll, connectTo, ownerToken, startDaemon } from '../helpers/daemon.js';
 import { auditRecords } from '../helpers/audit.js';
 import { rawSocket } from '../helpers/raw-socket.js';
 import { waitFor } from '../helpers/wait.js';
@@ -15,7 +15,7 @@ const req = (id: number | string, method: string, params?: unknown) =>
 describe('JSON-RPC over the socket', () => {
   it('answers malformed JSON with -32700 and keeps the connection usable', async () => {
     const d = await startDaemon();
-    const s = await rawSocket(d.socketPath);
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     s.send('{"jsonrpc": "2.0", "id": 1, "method": \n');
     expect(await s.next()).toMatchObject({ id: null, error: { code: -32700 } });
     s.send(req(2, 'system.ping'));
@@ -25,7 +25,7 @@ describe('JSON-RPC over the socket', () => {
 
   it('answers a batch with an array, skipping notifications', async () => {
     const d = await startDaemon();
-    const s = await rawSocket(d.socketPath);
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     s.send(
       JSON.stringify([
         { jsonrpc: '2.0', id: 'a', method: 'system.ping' },
@@ -47,7 +47,7 @@ describe('JSON-RPC over the socket', () => {
 
   it('sends nothing back for a notification', async () => {
     const d = await startDaemon();
-    const s = await rawSocket(d.socketPath);
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     s.send(JSON.stringify({ jsonrpc: '2.0', method: 'system.ping' }) + '\n');
     s.send(req(7, 'system.ping'));
     expect(await s.next()).toMatchObject({ id: 7 });
@@ -56,7 +56,7 @@ describe('JSON-RPC over the socket', () => {
 
   it('answers an unknown method with -32601 and a non-request with -32600', async () => {
     const d = await startDaemon();
-    const s = await rawSocket(d.socketPath);
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     s.send(req(1, 'memory.explode'));
     expect(await s.next()).toMatchObject({ id: 1, error: { code: -32601 } });
     s.send('42\n');
@@ -68,7 +68,7 @@ describe('JSON-RPC over the socket', () => {
 
   it('answers invalid params with -32602 carrying the zod issues', async () => {
     const d = await startDaemon();
-    const s = await rawSocket(d.socketPath);
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     s.send(req(1, 'system.ping', { delayMs: 'soon', extra: true }));
     const reply = (await s.next()) as {
       error: { code: number; message: string; data: { issues: { path: string }[] } };
@@ -85,8 +85,8 @@ describe('JSON-RPC over the socket', () => {
 
   it('closes only the connection that sent an oversized line', async () => {
     const d = await startDaemon({ config: { daemon: { maxLineBytes: 64 * 1024 } } });
-    const bystander = await rawSocket(d.socketPath);
-    const s = await rawSocket(d.socketPath);
+    const bystander = await rawSocket(d.socketPath, ownerToken(d));
+    const s = await rawSocket(d.socketPath, ownerToken(d));
     s.send(req(1, 'system.ping', { pad: 'x'.repeat(100 * 1024) }));
     expect(await s.next()).toMatchObject({ id: null, error: { code: -32008 } });
     await s.closed;
@@ -98,9 +98,7 @@ describe('JSON-RPC over the socket', () => {
 
   it('serves 200 concurrent connections, each doing requests', async () => {
     const d = await startDaemon();
-    const clients = await Promise.all(
-      Array.from({ length: 200 }, () => AistackClient.connect(d.socketPath)),
-    );
+    const clients = await Promise.all(Array.from({ length: 200 }, () => connectTo(d)));
     const results = await Promise.all(
       clients.map(async (c, i) => {
         const out = [];
@@ -117,7 +115,7 @@ describe('JSON-RPC over the socket', () => {
 
   it('refuses connections past the cap with a clear error', async () => {
     const d = await startDaemon({ config: { daemon: { maxConnections: 3 } } });
-    const held = await Promise.all([1, 2, 3].map(() => AistackClient.connect(d.socketPath)));
+    const held = await Promise.all([1, 2, 3].map(() => connectTo(d)));
     await Promise.all(held.map((c) => c.call('system.ping')));
     const s = await rawSocket(d.socketPath);
     expect(await s.next()).toMatchObject({
@@ -131,7 +129,7 @@ describe('JSON-RPC over the socket', () => {
       async () => (await held[1]!.call('system.status')).connections.current === 2,
       'the daemon to see the closed connection',
     );
-    const c = await AistackClient.connect(d.socketPath);
+    const c = await connectTo(d);
     expect(await c.call('system.ping')).toMatchObject({ pong: true });
     c.close();
     held.forEach((h) => h.close());
@@ -140,7 +138,7 @@ describe('JSON-RPC over the socket', () => {
   it('survives abrupt disconnects mid-request and still answers ping', async () => {
     const d = await startDaemon();
     for (let i = 0; i < 50; i++) {
-      const s = await rawSocket(d.socketPath);
+      const s = await rawSocket(d.socketPath, ownerToken(d));
       s.send(req(i, 'system.ping', { delayMs: 20 }));
       if (i % 3 === 0) s.send('{"jsonrpc":"2.0","id":1,"method":"sys'); // half a line
       s.socket.destroy();

@@ -2,8 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AistackClient, RpcError } from '../../src/clients/client.js';
-import { cleanupAll, spawnDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
+import { RpcError } from '../../src/clients/client.js';
+import {
+  cleanupAll,
+  connectTo,
+  ownerToken,
+  spawnDaemon,
+  tempDir,
+  writeConfig,
+} from '../helpers/daemon.js';
 import { rawSocket } from '../helpers/raw-socket.js';
 
 afterEach(cleanupAll);
@@ -25,7 +32,7 @@ describe('secrets', () => {
       ANTHROPIC_API_KEY: key,
     });
     const replies: string[] = [];
-    const c = await AistackClient.connect(d.socketPath);
+    const c = await connectTo(d);
     const attempts = [
       () => c.call('system.ping', { delayMs: key as unknown as number }),
       () => c.call('system.ping', { apiKey: key } as never),
@@ -38,7 +45,7 @@ describe('secrets', () => {
         JSON.stringify({ message: (err as RpcError).message, data: (err as RpcError).data }),
       );
     }
-    const raw = await rawSocket(d.socketPath);
+    const raw = await rawSocket(d.socketPath, ownerToken(d));
     raw.send(`{"jsonrpc":"2.0","id":1,"method":"system.ping","params":{"x":"${key}"\n`);
     replies.push(JSON.stringify(await raw.next()));
     // A config file broken in a way whose parser error quotes the file — key included.

@@ -7,7 +7,14 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AistackClient, ConnectionClosedError, RpcError } from '../../src/clients/client.js';
-import { cleanupAll, runCli, spawnDaemon, startDaemon, tempDir } from '../helpers/daemon.js';
+import {
+  cleanupAll,
+  connectTo,
+  runCli,
+  spawnDaemon,
+  startDaemon,
+  tempDir,
+} from '../helpers/daemon.js';
 import { rawSocket } from '../helpers/raw-socket.js';
 
 afterEach(cleanupAll);
@@ -36,8 +43,8 @@ async function refusalOfNewConnections(socketPath: string): Promise<unknown> {
 describe('shutdown', () => {
   it('answers new requests and connections SHUTTING_DOWN while the call in flight finishes', async () => {
     const d = await spawnDaemon(tempDir());
-    const busy = await AistackClient.connect(d.socketPath);
-    const watcher = await AistackClient.connect(d.socketPath);
+    const busy = await connectTo(d);
+    const watcher = await connectTo(d);
     const inFlight = busy.call('system.ping', { delayMs: 3_000 });
     await started(watcher, 'system.ping');
     d.child.kill('SIGTERM');
@@ -57,8 +64,8 @@ describe('shutdown', () => {
 
   it('a connection dropped mid-call rejects with ConnectionClosedError, not an error answer', async () => {
     const d = await spawnDaemon(tempDir());
-    const c = await AistackClient.connect(d.socketPath);
-    const watcher = await AistackClient.connect(d.socketPath);
+    const c = await connectTo(d);
+    const watcher = await connectTo(d);
     const call = c.call('system.ping', { delayMs: 5_000 }).catch((e: unknown) => e);
     await started(watcher, 'system.ping');
     d.child.kill('SIGKILL');
@@ -70,7 +77,7 @@ describe('shutdown', () => {
   it('the CLI waits for a stopping daemon, then starts a fresh one instead of racing it', async () => {
     const dir = tempDir();
     const d = await spawnDaemon(dir);
-    const c = await AistackClient.connect(d.socketPath);
+    const c = await connectTo(d);
     const oldPid = (await c.call('system.status')).pid;
     const inFlight = c.call('system.ping', { delayMs: 2_500 }).catch(() => null);
     await started(c, 'system.ping');

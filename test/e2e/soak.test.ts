@@ -15,7 +15,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AistackClient } from '../../src/clients/client.js';
-import { cleanupAll, spawnDaemon, tempDir } from '../helpers/daemon.js';
+import { cleanupAll, connectTo, spawnDaemon, tempDir } from '../helpers/daemon.js';
 import { openSession } from '../helpers/session.js';
 
 afterEach(cleanupAll);
@@ -45,7 +45,7 @@ describe('soak', () => {
       const dir = tempDir();
       const daemon = await spawnDaemon(dir);
       const wal = join(daemon.dataDir, 'aistack.db-wal');
-      const connect = () => AistackClient.connect(daemon.socketPath, { timeoutMs: 20_000 });
+      const connect = () => connectTo(daemon, { timeoutMs: 20_000 });
       const writers = await Promise.all(Array.from({ length: 8 }, connect));
       const readers = await Promise.all(Array.from({ length: 8 }, connect));
       const sessions = await Promise.all(writers.map((c) => openSession(c)));

@@ -12,13 +12,13 @@ import {
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AistackClient } from '../../src/clients/client.js';
 import {
   cleanupAll,
+  connectTo,
   spawnDaemon,
   tempDir,
-  writeConfig,
   type ChildDaemon,
+  writeConfig,
 } from '../helpers/daemon.js';
 import { openSession } from '../helpers/session.js';
 import { auditRecords } from '../helpers/audit.js';
@@ -60,10 +60,14 @@ function answers(path: string): Promise<boolean> {
 }
 
 describe('a daemon never outlives its home', () => {
-  it('on SIGTERM removes its own socket and locks, and leaves nothing else in the socket directory', async () => {
+  it('on SIGTERM removes its own socket, token copy and locks, and leaves nothing else in the socket directory', async () => {
     const dir = tempDir();
     const d = await daemonIn(dir);
-    expect(readdirSync(join(dir, 'run')).sort()).toEqual(['aistack.sock', 'aistack.sock.lock']);
+    expect(readdirSync(join(dir, 'run')).sort()).toEqual([
+      'aistack.sock',
+      'aistack.sock.lock',
+      'aistack.sock.token',
+    ]);
     d.child.kill('SIGTERM');
     expect(await exitWithin(d)).toBe(0);
     expect(readdirSync(join(dir, 'run'))).toEqual([]);
@@ -146,7 +150,7 @@ describe('a daemon never outlives its home', () => {
     expect(readFileSync(join(fresh.dataDir, 'aistackd.lock'), 'utf8').trim()).toBe(
       String(fresh.child.pid),
     );
-    const c = await AistackClient.connect(fresh.socketPath);
+    const c = await connectTo(fresh);
     const s = await openSession(c);
     await c.call('memory.store', { key: 'k', content: 'still here', ...s.creds });
     expect((await c.call('memory.get', { key: 'k', ...s.creds })).entry).toMatchObject({

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { readOwnerToken } from '../../src/core/owner-token.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { AistackClient, type ClientOptions } from '../../src/clients/client.js';
 
@@ -100,7 +101,14 @@ export function connectTo(
   target: { socketPath: string; dataDir: string },
   options: ClientOptions = {},
 ): Promise<AistackClient> {
-  return AistackClient.connect(target.socketPath, options);
+  return AistackClient.connect(target.socketPath, { token: ownerToken(target), ...options });
+}
+
+/** The owner token the daemon wrote in its data dir (what the CLI and the MCP shim present). */
+export function ownerToken(target: { dataDir: string }): string {
+  const token = readOwnerToken(target.dataDir);
+  if (!token) throw new Error(`no owner token in ${target.dataDir}`);
+  return token;
 }
 
 /** Starts a real daemon in this process on a temp socket and data dir. */

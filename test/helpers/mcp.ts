@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -58,7 +59,9 @@ export const dataOf = (r: CallToolResult): any => r.structuredContent;
 export async function spawnShim(o: ShimOptions): Promise<Shim> {
   const args = [...(o.nodeArgs ?? []), AISTACK, '--socket', o.socketPath];
   if (!o.autostart) args.push('--no-autostart');
-  if (o.dataDir) args.push('--data-dir', o.dataDir);
+  // The shim finds the owner token in the daemon's data dir; test daemons keep theirs
+  // beside the socket's directory (<dir>/run/aistack.sock, <dir>/data).
+  args.push('--data-dir', o.dataDir ?? join(dirname(dirname(o.socketPath)), 'data'));
   args.push('mcp', ...(o.args ?? []));
   const transport = new StdioClientTransport({
     command: process.execPath,

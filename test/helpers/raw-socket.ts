@@ -13,7 +13,25 @@ export interface RawSocket {
   close(): void;
 }
 
-export function rawSocket(path: string): Promise<RawSocket> {
+/**
+ * A raw socket to the daemon at `path`. With `token`, the connection first authenticates
+ * (`auth.hello`, its answer consumed), as every real client does; without, it is an
+ * anonymous connection that may do nothing but authenticate.
+ */
+export async function rawSocket(path: string, token?: string): Promise<RawSocket> {
+  const s = await openRaw(path);
+  if (token !== undefined) {
+    s.send(
+      JSON.stringify({ jsonrpc: '2.0', id: 'hello', method: 'auth.hello', params: { token } }) +
+        '\n',
+    );
+    const reply = (await s.next()) as { result?: unknown; error?: unknown };
+    if (!reply.result) throw new Error(`auth.hello failed: ${JSON.stringify(reply.error)}`);
+  }
+  return s;
+}
+
+function openRaw(path: string): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ path });
     const lines: string[] = [];

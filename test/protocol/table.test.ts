@@ -23,6 +23,15 @@ describe('the method table', () => {
     },
   );
 
+  it('gives every local-only method the admin scope, and only auth.hello needs none', () => {
+    for (const m of methodTable) {
+      if (m.access === 'local') expect(m.scope, m.name).toBe('admin');
+    }
+    expect(methodTable.filter((m) => m.scope === 'none').map((m) => m.name)).toEqual([
+      'auth.hello',
+    ]);
+  });
+
   it('has one handler per method, and no handler without a method', () => {
     expect(Object.keys(handlers).sort()).toEqual(methodTable.map((m) => m.name).sort());
   });

@@ -11,12 +11,31 @@ import { Redactor } from '../../src/config/secrets.js';
 import { defineMethod, type MethodSpec } from '../../src/protocol/method.js';
 import { Dispatcher } from '../../src/rpc/dispatch.js';
 import type { AnyHandler } from '../../src/rpc/handler.js';
+import { SCOPE_NAMES, type MethodScope } from '../../src/protocol/scopes.js';
+import type { Principal } from '../../src/services/access/tokens.js';
 import type { RequestContext } from '../../src/rpc/context.js';
 import type { Services } from '../../src/services/services.js';
 
 const pair = z.tuple([z.number(), z.number()]);
-const spec = (name: string, params: z.ZodType, result: z.ZodType = z.unknown()): MethodSpec =>
-  defineMethod({ name, description: name, params, result, access: 'public' });
+const spec = (
+  name: string,
+  params: z.ZodType,
+  result: z.ZodType = z.unknown(),
+  scope: MethodScope = 'memory:read',
+): MethodSpec => defineMethod({ name, description: name, params, result, access: 'public', scope });
+
+const OWNER: Principal = {
+  kind: 'owner',
+  name: 'owner',
+  scopes: new Set(SCOPE_NAMES),
+  fingerprint: 'owner',
+};
+const READER: Principal = {
+  kind: 'token',
+  name: 'reader',
+  scopes: new Set(['memory:read']),
+  fingerprint: 'reader',
+};
 
 const SPEC_METHODS: MethodSpec[] = [
   spec(
@@ -33,9 +52,13 @@ const SPEC_METHODS: MethodSpec[] = [
   spec('deny', z.strictObject({}).prefault({}), z.unknown()),
   spec('leak', z.strictObject({}).prefault({}), z.unknown()),
   spec('liar', z.strictObject({}).prefault({}), z.strictObject({ ok: z.boolean() })),
+  spec('hello', z.strictObject({ token: z.string() }), z.string(), 'none'),
+  spec('admin_only', z.strictObject({}).prefault({}), z.string(), 'admin'),
 ];
 
-function setup(options: { checkResults?: boolean; timeoutMs?: number } = {}) {
+function setup(
+  options: { checkResults?: boolean; timeoutMs?: number; authenticated?: boolean } = {},
+) {
   const stored: string[] = [];
   const audits: { event: string; details: Record<string, unknown> }[] = [];
   const waits: { ctx: RequestContext; release: () => void }[] = [];
@@ -59,7 +82,10 @@ function setup(options: { checkResults?: boolean; timeoutMs?: number } = {}) {
       throw new Error('/etc/secret-path exploded with sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA');
     },
     liar: () => ({ ok: 'yes' }),
+    hello: (p: { token: string }, ctx: RequestContext) => ctx.login(p.token).name,
+    admin_only: () => 'done',
   };
+  const revoked = new Set<string>();
   const dispatcher = new Dispatcher({
     methods: SPEC_METHODS,
     handlers,
@@ -69,17 +95,20 @@ function setup(options: { checkResults?: boolean; timeoutMs?: number } = {}) {
     audit: () => ({ record: (event, details = {}) => audits.push({ event, details }) }),
     requestTimeoutMs: () => options.timeoutMs ?? 60_000,
     checkResults: options.checkResults ?? true,
+    authenticate: (token) => ({ owner: OWNER, reader: READER })[token],
+    stillValid: (p) => !revoked.has(p.name),
   });
   const notes: unknown[] = [];
   const connection = dispatcher.connect({
     id: 7,
     notify: (method, params) => notes.push({ method, params }) > 0,
   });
+  if (options.authenticated !== false) connection.principal = OWNER;
   const send = async (line: string) => {
     const reply = await dispatcher.handleLine(line, connection);
     return reply === null ? null : JSON.parse(reply);
   };
-  return { dispatcher, connection, send, stored, audits, waits, notes };
+  return { dispatcher, connection, send, stored, audits, waits, notes, revoked };
 }
 
 const codeOf = (reply: { error?: { code: number; data?: { code?: string } } }) =>
@@ -386,5 +415,56 @@ describe('shutdown', () => {
     expect(JSON.parse((await first)!).result).toBe('released');
     dispatcher.abortAll();
     expect(JSON.parse((await second)!).error.data.code).toBe('SHUTTING_DOWN');
+  });
+});
+
+describe('authentication and scopes', () => {
+  it('a connection that has not authenticated can do nothing but authenticate', async () => {
+    const { send, stored, audits } = setup({ authenticated: false });
+    for (const method of ['sum', 'store', 'admin_only', 'no.such.method']) {
+      const reply = await send(
+        JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { key: 'k' } }),
+      );
+      expect(reply.error, method).toMatchObject({
+        code: -32012,
+        data: { code: 'UNAUTHENTICATED' },
+      });
+      expect(reply.error.message).toMatch(/auth\.hello/);
+    }
+    expect(stored).toEqual([]);
+    expect(audits.filter((a) => a.details.code === 'UNAUTHENTICATED')).toHaveLength(4);
+    const bad = await send('{"jsonrpc":"2.0","id":2,"method":"hello","params":{"token":"guess"}}');
+    expect(bad.error.data.code).toBe('UNAUTHENTICATED');
+    expect(
+      (await send('{"jsonrpc":"2.0","id":3,"method":"sum","params":[1]}')).error.data.code,
+    ).toBe('UNAUTHENTICATED');
+    expect(
+      await send('{"jsonrpc":"2.0","id":4,"method":"hello","params":{"token":"owner"}}'),
+    ).toEqual({
+      jsonrpc: '2.0',
+      id: 4,
+      result: 'owner',
+    });
+    expect((await send('{"jsonrpc":"2.0","id":5,"method":"sum","params":[1,2]}')).result).toBe(3);
+  });
+
+  it("a token without a method's scope is FORBIDDEN, audited, and nothing runs", async () => {
+    const { send, audits } = setup({ authenticated: false });
+    await send('{"jsonrpc":"2.0","id":1,"method":"hello","params":{"token":"reader"}}');
+    expect((await send('{"jsonrpc":"2.0","id":2,"method":"sum","params":[1,2]}')).result).toBe(3);
+    const denied = await send('{"jsonrpc":"2.0","id":3,"method":"admin_only"}');
+    expect(denied.error).toMatchObject({ code: -32013, data: { code: 'FORBIDDEN' } });
+    expect(denied.error.message).toMatch(/needs the admin scope/);
+    expect(audits.at(-1)?.details).toMatchObject({ code: 'FORBIDDEN', method: 'admin_only' });
+  });
+
+  it('a token revoked after its hello loses its authority on the open connection', async () => {
+    const { send, revoked } = setup({ authenticated: false });
+    await send('{"jsonrpc":"2.0","id":1,"method":"hello","params":{"token":"reader"}}');
+    expect((await send('{"jsonrpc":"2.0","id":2,"method":"sum","params":[1]}')).result).toBe(1);
+    revoked.add('reader');
+    expect(
+      (await send('{"jsonrpc":"2.0","id":3,"method":"sum","params":[1]}')).error.data.code,
+    ).toBe('UNAUTHENTICATED');
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { findOwnerToken } from '../../core/owner-token.js';
 import { resolveDataDir, resolveSocketPath } from '../../config/paths.js';
 import { AistackClient, RpcError } from '../client.js';
 import {
@@ -58,17 +59,55 @@ export function resolvePaths(opts: GlobalOptions): { socketPath: string; dataDir
   };
 }
 
-export async function connect(opts: GlobalOptions): Promise<AistackClient> {
-  const { socketPath } = resolvePaths(opts);
-  const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 0;
-  return connectOrStart({
+/** The token the CLI presents: $AISTACK_TOKEN (a scoped token), else the owner token file. */
+export function reachOptions(opts: GlobalOptions) {
+  const { socketPath, dataDir } = resolvePaths(opts);
+  return {
     socketPath,
     dataDir: opts.dataDir,
+    tokenDir: dataDir,
+    ...(process.env.AISTACK_TOKEN ? { token: process.env.AISTACK_TOKEN } : {}),
+  };
+}
+
+export async function connect(opts: GlobalOptions): Promise<AistackClient> {
+  const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 0;
+  return connectOrStart({
+    ...reachOptions(opts),
+    clientName: 'aistack-cli',
     configPath: opts.config,
     autostart: opts.autostart,
     timeoutMs,
     say,
   });
+}
+
+/** An authenticated client of the running daemon, or undefined when none answers. */
+export async function connectIfRunning(
+  opts: GlobalOptions,
+  timeoutMs = 5000,
+): Promise<AistackClient | undefined> {
+  let client: AistackClient;
+  try {
+    client = await AistackClient.connect(resolvePaths(opts).socketPath, { timeoutMs });
+  } catch {
+    return undefined;
+  }
+  const { token, tokenDir } = reachOptions(opts);
+  const presented = token ?? findOwnerToken(resolvePaths(opts).socketPath, tokenDir);
+  if (presented === undefined) {
+    client.close();
+    throw new CliError(
+      `a daemon answers, but there is no owner token in ${tokenDir} (is --data-dir the daemon's?)`,
+    );
+  }
+  try {
+    await client.authenticate(presented);
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  return client;
 }
 
 /** Runs `fn` with a connected client and closes it, whatever happens. */
@@ -78,8 +117,9 @@ export async function withClient<T>(
 ): Promise<T> {
   const opts = globals(cmd);
   for (let attempt = 1; ; attempt++) {
-    const client = await connect(opts);
+    let client: AistackClient | undefined;
     try {
+      client = await connect(opts);
       return await fn(client, opts);
     } catch (err) {
       // The daemon was stopping (a restart, say) and ran nothing: wait for it to go, then
@@ -88,7 +128,7 @@ export async function withClient<T>(
       say('the daemon is stopping; waiting for it, then trying again');
       await waitUntilStopped(resolvePaths(opts).socketPath);
     } finally {
-      client.close();
+      client?.close();
     }
   }
 }

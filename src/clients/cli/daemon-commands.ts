@@ -3,19 +3,18 @@
  */
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { AistackClient } from '../client.js';
 import { lockHolder, socketLockPath } from '../../core/lock-file.js';
 import { refusedWhileStopping, startDaemonInBackground } from '../autostart.js';
-import { CliError, EXIT, globals, resolvePaths, say, withClient } from './context.js';
+import {
+  CliError,
+  EXIT,
+  globals,
+  connectIfRunning,
+  resolvePaths,
+  say,
+  withClient,
+} from './context.js';
 import { printFields, printJson } from './output.js';
-
-async function tryConnect(socketPath: string): Promise<AistackClient | undefined> {
-  try {
-    return await AistackClient.connect(socketPath, { timeoutMs: 5000 });
-  } catch {
-    return undefined;
-  }
-}
 
 async function waitGone(socketPath: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -35,7 +34,7 @@ async function start(cmd: Command, foreground: boolean): Promise<void> {
     await runDaemon({ socket: opts.socket, dataDir: opts.dataDir, config: opts.config });
     return;
   }
-  const existing = await tryConnect(socketPath);
+  const existing = await connectIfRunning(opts);
   if (existing) {
     const status = await existing.call('system.status');
     existing.close();
@@ -56,7 +55,7 @@ async function start(cmd: Command, foreground: boolean): Promise<void> {
 async function stop(cmd: Command): Promise<boolean> {
   const opts = globals(cmd);
   const { socketPath } = resolvePaths(opts);
-  const client = await tryConnect(socketPath);
+  const client = await connectIfRunning(opts);
   if (!client) {
     if (opts.json) printJson({ stopped: false, running: false });
     else say(`the daemon is not running (socket ${socketPath})`);
@@ -106,7 +105,7 @@ export function daemonCommands(): Command[] {
     .action(async (_o, cmd: Command) => {
       const opts = globals(cmd);
       const { socketPath } = resolvePaths(opts);
-      const client = await tryConnect(socketPath);
+      const client = await connectIfRunning(opts);
       if (!client) {
         if (opts.json) printJson({ running: false, socket: socketPath });
         else say(`not running (socket ${socketPath})`);

@@ -6,18 +6,19 @@
 import { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { VERSION } from '../../core/version.js';
-import { AistackClient } from '../client.js';
-import { globals, resolvePaths } from './context.js';
+import type { AistackClient } from '../client.js';
+import { connectIfRunning, globals, resolvePaths, type GlobalOptions } from './context.js';
 import * as checks from './doctor-checks.js';
 import { printJson } from './output.js';
 
-async function daemonFacts(socketPath: string) {
+async function daemonFacts(opts: GlobalOptions) {
   let client: AistackClient | undefined;
   try {
-    client = await AistackClient.connect(socketPath, { timeoutMs: 10_000 });
+    client = await connectIfRunning(opts, 10_000);
   } catch {
     return undefined;
   }
+  if (!client) return undefined;
   try {
     const status = await client.call('system.status');
     const audit = await client.call('audit.verify').catch(() => undefined);
@@ -42,7 +43,7 @@ export function doctorCommand(): Command {
         loaded = err as Error;
       }
       const paths = resolvePaths(opts);
-      const facts = await daemonFacts(paths.socketPath);
+      const facts = await daemonFacts(opts);
       const status = facts?.status;
       const dataDir = status?.dataDir ?? paths.dataDir;
       const config = loaded instanceof Error ? undefined : loaded.config;

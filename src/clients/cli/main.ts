@@ -17,6 +17,7 @@ import { mcpCommand } from './mcp-command.js';
 import { memoryCommands } from './memory-commands.js';
 import { pluginCommands } from './plugin-commands.js';
 import { providerCommands } from './provider-commands.js';
+import { tokenCommands } from './token-commands.js';
 import { serviceCommands } from './service-commands.js';
 import { sessionCommands } from './session-commands.js';
 import { taskCommands } from './task-commands.js';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
     jobsCommands(),
     ...backupCommands(),
     providerCommands(),
+    tokenCommands(),
     githubCommands(),
     pluginCommands(),
     mcpCommand(),

@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { connectOrStart } from '../autostart.js';
-import { CliError, EXIT, globals, resolvePaths } from './context.js';
+import { CliError, EXIT, globals, reachOptions } from './context.js';
 
 interface McpOptions {
   keepSession?: boolean;
@@ -53,12 +53,12 @@ export function mcpCommand(): Command {
           'aistack mcp: this speaks MCP on stdin/stdout and is meant to be started by an MCP client (see docs/mcp.md); Ctrl-D ends it\n',
         );
       const { startMcpShim } = await import('../mcp/server.js');
-      const { socketPath } = resolvePaths(opts);
+      const reach = reachOptions(opts);
       const shim = await startMcpShim({
         connect: () =>
           connectOrStart({
-            socketPath,
-            dataDir: opts.dataDir,
+            ...reach,
+            clientName: 'aistack-mcp',
             configPath: opts.config,
             autostart: opts.autostart,
             say: (m) => process.stderr.write(`aistack mcp: ${m}\n`),

@@ -4,6 +4,7 @@
  */
 import type { HandlerTable } from '../handler.js';
 import { agentHandlers } from './agent.js';
+import { authHandlers } from './auth.js';
 import { auditHandlers } from './audit.js';
 import { backupHandlers } from './backup.js';
 import { githubHandlers } from './github.js';
@@ -16,6 +17,7 @@ import { systemHandlers } from './system.js';
 import { taskHandlers } from './task.js';
 
 export const handlers: HandlerTable = {
+  ...authHandlers,
   ...systemHandlers,
   ...sessionHandlers,
   ...memoryHandlers,

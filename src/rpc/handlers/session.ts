@@ -9,7 +9,13 @@ export const sessionHandlers = {
   'session.start': (p, ctx) => ctx.services.sessions.start(p, ctx.caller.connection),
   'session.end': (p, ctx) => {
     const by = { connection: ctx.caller.connection };
-    if (p.force) return ctx.services.sessions.end(p.sessionId, 'forced', by);
+    if (p.force) {
+      // Ending someone else's session is the owner's business, not any session holder's.
+      if (!ctx.caller.principal?.scopes.has('admin')) {
+        throw new AppError('FORBIDDEN', 'session.end with force needs the admin scope');
+      }
+      return ctx.services.sessions.end(p.sessionId, 'forced', by);
+    }
     if (!p.sessionToken)
       throw new AppError('SESSION_REQUIRED', 'session.end needs sessionToken (or force: true)');
     ctx.services.access.sessionCaller(p, ctx.op);
