@@ -218,6 +218,12 @@ export const jobsConfigSchema = z
           .max(365)
           .default(7)
           .describe('How many backups to keep in <dataDir>/backups.'),
+        includeSessions: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Keep the sessions (their rows and tokens, private session:* entries, agents and tasks) in scheduled backups; by default they are left out.',
+          ),
       })
       .prefault({})
       .describe('Online backup of the database into <dataDir>/backups (0600).'),

@@ -27,6 +27,7 @@ const LIVE_PATHS = new Set([
   'security.keyRotationDays',
   'security.maxBackupAgeDays',
   'jobs.backup.keep',
+  'jobs.backup.includeSessions',
   'sessions.idleTimeoutMinutes',
 ]);
 const LIVE_PREFIXES = ['providers.', 'agents.'];

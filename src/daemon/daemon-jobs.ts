@@ -78,7 +78,10 @@ export function buildJobs(deps: JobDeps): JobRunner<JobResult> {
         description: 'Online backup of the database into <dataDir>/backups.',
         enabled: j.backup.enabled,
         schedule: j.backup.schedule,
-        run: () => deps.backup().backupNow({ keep: deps.config().jobs.backup.keep }),
+        run: () => {
+          const { keep, includeSessions } = deps.config().jobs.backup;
+          return deps.backup().backupNow({ keep, includeSessions });
+        },
       },
     ],
     { audit: deps.audit, logger: deps.logger, now: deps.now },

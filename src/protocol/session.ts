@@ -11,7 +11,7 @@ const sessionToken = z.string().min(1).max(200).describe('The session token (sec
 const iso = z.iso.datetime();
 const count = z.number().int().min(0);
 
-const END_REASONS = ['ended', 'forced', 'idle'] as const;
+const END_REASONS = ['ended', 'forced', 'idle', 'restored'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /** A session as `session.status` and `session.list` show it (never its token). */
@@ -26,7 +26,9 @@ export const sessionInfoSchema = z.strictObject({
   endReason: z
     .enum(END_REASONS)
     .nullable()
-    .describe('ended (by its owner), forced (by the local user) or idle (by the cleanup job).'),
+    .describe(
+      'ended (by its owner), forced (by the local user), idle (by the cleanup job) or restored (a backup that held it was restored).',
+    ),
   entries: count.describe('Entries in its namespace now.'),
 });
 

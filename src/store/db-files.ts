@@ -12,6 +12,35 @@ const PAGES_PER_STEP = 500;
 /** An ISO timestamp usable in a file name on every system (no colons). */
 export const fileStamp = (ms: number) => new Date(ms).toISOString().replaceAll(/[:.]/g, '-');
 
+/**
+ * Makes a database file finished for use elsewhere: synced on every write from here on,
+ * then VACUUMed, so no page of what was deleted from it stays in the file.
+ */
+export function compactDatabase(db: Database.Database): void {
+  db.pragma('synchronous = FULL');
+  db.exec('VACUUM');
+}
+
+/**
+ * Opens the database file at `path` (one of our own, not being served), runs `edit` on it
+ * with foreign keys enforced, compacts it and closes it; returns what `edit` returned and
+ * the file's pages after.
+ */
+export function editDatabaseFile<T>(
+  path: string,
+  edit: (db: Database.Database) => T,
+): { result: T; pages: number } {
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    db.pragma('foreign_keys = ON');
+    const result = edit(db);
+    compactDatabase(db);
+    return { result, pages: db.pragma('page_count', { simple: true }) as number };
+  } finally {
+    db.close();
+  }
+}
+
 /** Removes a database file and any journal SQLite left beside it. */
 export function removeDatabaseFiles(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });

@@ -293,7 +293,7 @@ describe('embeddings and hybrid search through the daemon', () => {
 
   it("after a restore, vector search serves the restored database's vectors", async () => {
     const { c } = await setup();
-    const s = await openSession(c);
+    let s = await openSession(c);
     const put = (key: string, content: string) =>
       c.call('memory.store', { key, namespace: 'kb', content, ...s.creds });
     await put('car', 'automobile insurance renewal');
@@ -307,7 +307,9 @@ describe('embeddings and hybrid search through the daemon', () => {
     expect(await settled(c)).toMatchObject({ embedded: 1, indexed: 1 });
     const hits = await c.call('memory.search', { query: 'hound', mode: 'vector' });
     expect(keys(hits)).toEqual(['car']);
-    // Writes after the restore are embedded by the new worker.
+    // Writes after the restore (in a new session: a restore ends every session) are
+    // embedded by the new worker.
+    s = await openSession(c);
     await put('dog', 'puppy training classes');
     expect(await settled(c)).toMatchObject({ embedded: 2, indexed: 2 });
     expect(keys(await c.call('memory.search', { query: 'hound', mode: 'vector' }))[0]).toBe('dog');

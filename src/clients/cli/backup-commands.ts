@@ -19,6 +19,15 @@ function printVerify(file: string, v: ResultOf<'backup.verify'>): void {
     `${file}: ${v.ok ? 'OK' : 'FAILED'} (${mib(v.bytes)}, integrity ${v.integrity === 'ok' ? 'ok' : 'FAILED'}, schema versions ${versions})\n`,
   );
   for (const p of v.problems) process.stdout.write(`  problem: ${p}\n`);
+  if (v.schema && !v.schema.matches) {
+    process.stdout.write(
+      `  schema: ${v.schema.differences.length} difference(s) from aistack's (a restore uses only the rows, never the file's schema):\n`,
+    );
+    for (const d of v.schema.differences)
+      process.stdout.write(
+        `    ${d.difference} ${d.type} ${d.name} on ${d.table}: ${d.onRestore}\n`,
+      );
+  }
   if (Array.isArray(v.integrity))
     for (const line of v.integrity) process.stdout.write(`  integrity: ${line}\n`);
   printTable(
@@ -52,23 +61,33 @@ export function backupCommands(): Command[] {
     )
     .option('-o, --out <file>', 'where to write the backup (never over an existing file)')
     .option('--force', 'replace --out if it exists')
-    .action((o: { out?: string; force?: boolean }, cmd: Command) =>
+    .option(
+      '--include-sessions',
+      'keep the sessions (their private entries, tokens, agents and tasks); left out by default',
+    )
+    .action((o: { out?: string; force?: boolean; includeSessions?: boolean }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         const result = await client.call('backup.create', {
           ...(o.out !== undefined && { out: resolve(o.out) }),
           force: Boolean(o.force),
+          includeSessions: Boolean(o.includeSessions),
         });
         if (opts.json) printJson(result);
-        else
+        else {
+          const { sessions, entries } = result.leftOut;
+          const sessionNote = result.includeSessions
+            ? 'sessions included'
+            : `left out ${sessions} session(s) and ${entries} private entries`;
           process.stdout.write(
-            `backup written: ${result.path} (${mib(result.bytes)}, ${result.pages} pages, ${result.durationMs} ms)\n`,
+            `backup written: ${result.path} (${mib(result.bytes)}, ${result.pages} pages, ${sessionNote}, ${result.durationMs} ms)\n`,
           );
+        }
       }),
     );
   backup
     .command('verify <file>')
     .description(
-      'Check a backup: integrity_check, known schema versions, required tables; print row counts per table (exit 1 if it fails).',
+      "Check a backup: integrity_check, known schema versions, its schema against aistack's (every difference, and what a restore does about it); print row counts per table (exit 1 if it cannot be restored).",
     )
     .action((file: string, _o, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
@@ -83,7 +102,7 @@ export function backupCommands(): Command[] {
   const restore = new Command('restore')
     .argument('<file>', 'the backup file')
     .description(
-      'Replace the database with a backup, in the running daemon: checked first; requests wait during the swap; the current database is kept as aistack.db.<timestamp>.bak.',
+      "Replace the database with a backup, in the running daemon: checked first, rebuilt from its rows under aistack's own schema; requests wait during the swap; every session ends; the current database is kept as aistack.db.<timestamp>.bak.",
     )
     .option('-y, --yes', 'do not ask for confirmation')
     .action((file: string, o: { yes?: boolean }, cmd: Command) =>
@@ -98,8 +117,12 @@ export function backupCommands(): Command[] {
         if (!o.yes) {
           const entries = check.tables.memory_entries ?? 0;
           const sessions = check.tables.sessions ?? 0;
+          const differences = check.schema?.differences.length ?? 0;
           const ok = await confirm(
-            `Replace the current database with ${path} (${entries} memory entries, ${sessions} sessions)? Entries written since that backup will be gone (the current database is kept as a copy).`,
+            `Replace the current database with ${path} (${entries} memory entries, ${sessions} sessions)? Entries written since that backup will be gone (the current database is kept as a copy), and every session ends.` +
+              (differences > 0
+                ? ` Its schema differs from aistack's in ${differences} place(s) (see \`aistack backup verify\`); only its rows are restored.`
+                : ''),
           );
           if (!ok) {
             say('not restored');
@@ -109,10 +132,16 @@ export function backupCommands(): Command[] {
         }
         const result = await client.call('backup.restore', { file: path });
         if (opts.json) printJson(result);
-        else
+        else {
+          const ended = result.sessionsEnded;
           process.stdout.write(
-            `restored ${result.from}: ${result.entries} memory entries; the previous database is kept as ${result.keptAs}\n`,
+            `restored ${result.from}: ${result.entries} memory entries; the previous database is kept as ${result.keptAs}\n` +
+              `sessions ended: ${ended.fromBackup} from the backup (${ended.entries} private entries deleted), ${ended.live} active until now\n` +
+              (result.leftOut.length > 0
+                ? `left out (not aistack's schema): ${result.leftOut.join(', ')}\n`
+                : ''),
           );
+        }
       }),
     );
   return [backup, restore];

@@ -1,12 +1,15 @@
 /**
  * Restoring a backup into the running daemon. The candidate is first copied into the data
- * dir (a private snapshot, so the file checked is the file installed) and verified; only
+ * dir (a private snapshot, so the file checked is the file read) and verified; then a new
+ * database is rebuilt from its rows under aistack's own schema (`restore-rebuild.ts`: the
+ * file's schema is never run or installed, and every session it holds is ended). Only
  * then does the swap start, inside the request gate's exclusive section: requests that
  * arrive wait, the ones running finish, and the daemon closes its database (after a
- * TRUNCATE checkpoint), keeps it as `aistack.db.<timestamp>.bak` (0600), moves the copy
- * into place, reopens it (migrations bring an older backup up to date) and rebuilds every
- * service that held the old connection. Held requests then run against the restored
- * database, so nothing acknowledged after the restore can land in the old one.
+ * TRUNCATE checkpoint), keeps it as `aistack.db.<timestamp>.bak` (0600), moves the
+ * rebuilt file into place, reopens it and rebuilds every service that held the old
+ * connection. Held requests then run against the restored database, so nothing
+ * acknowledged after the restore can land in the old one. The sessions active in the
+ * daemon until then are not in the restored database: their tokens are refused after it.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, statSync } from 'node:fs';
@@ -22,8 +25,11 @@ import {
   snapshotCopy,
 } from '../../store/db-files.js';
 import type { Migration } from '../../store/migrations.js';
+import { countActiveSessions } from '../../store/sessions/session-sweep.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { verifyDatabaseFile } from './backup-verify.js';
+import { rebuildForRestore } from './restore-rebuild.js';
+import type { EndedSessions } from './session-private.js';
 
 /** What the daemon runs between closing its database and opening it again. */
 export interface DatabaseSwap {
@@ -47,6 +53,16 @@ export interface RestoreResult {
   /** Memory entries in the restored database. */
   entries: number;
   tables: Record<string, number | null>;
+  /** Schema objects of the file that are not aistack's, left out (as "trigger name"). */
+  leftOut: string[];
+  sessionsEnded: {
+    /** Sessions active in the backup, ended by the restore. */
+    fromBackup: number;
+    /** Entries of session namespaces in the backup, deleted. */
+    entries: number;
+    /** Sessions active in the daemon until the restore (not in the restored database). */
+    live: number;
+  };
   durationMs: number;
 }
 
@@ -90,7 +106,9 @@ export async function restoreInto(o: RestoreOptions): Promise<RestoreResult> {
       'CONFLICT',
       `${o.file} is the live database; restore a backup of it instead`,
     );
-  const candidate = join(o.dataDir, `.aistack.db.restore-${randomBytes(6).toString('hex')}.tmp`);
+  const tag = randomBytes(6).toString('hex');
+  const candidate = join(o.dataDir, `.aistack.db.restore-${tag}.tmp`);
+  const rebuilt = join(o.dataDir, `.aistack.db.rebuild-${tag}.tmp`);
   try {
     try {
       await snapshotCopy(o.file, candidate);
@@ -108,9 +126,31 @@ export async function restoreInto(o: RestoreOptions): Promise<RestoreResult> {
         { problems: check.problems, integrity: check.integrity },
       );
     }
+    let ended: EndedSessions;
+    try {
+      ({ ended } = await rebuildForRestore({
+        source: candidate,
+        dest: rebuilt,
+        migrations: o.migrations,
+        versions: check.schemaVersions,
+        now: o.now,
+      }));
+    } catch (err) {
+      throw new AppError(
+        'CONFLICT',
+        `not restored: the rows of ${o.file} could not be rebuilt into a database (${(err as Error).message})`,
+      );
+    }
+    removeDatabaseFiles(candidate);
+    const leftOut = (check.schema?.differences ?? [])
+      .filter((d) => d.onRestore === 'left out')
+      .map((d) => `${d.type} ${d.name}`);
     let keptAs = '';
     let entries = 0;
+    let live = 0;
     await o.gate.exclusive(async () => {
+      // Nothing runs meanwhile: these are the sessions the swap ends.
+      live = countActiveSessions(o.dbPath);
       keptAs = keptAsPath(o.dbPath, o.now());
       let putAside = false;
       let installed = false;
@@ -118,7 +158,7 @@ export async function restoreInto(o: RestoreOptions): Promise<RestoreResult> {
         apply: () => {
           moveDatabase(o.dbPath, keptAs);
           putAside = true;
-          renameSync(candidate, o.dbPath);
+          renameSync(rebuilt, o.dbPath);
           installed = true;
         },
         // Only what apply() did is undone: the live database is never the thing removed.
@@ -135,17 +175,27 @@ export async function restoreInto(o: RestoreOptions): Promise<RestoreResult> {
       keptAs,
       entries,
       tables: check.tables,
+      leftOut,
+      sessionsEnded: { fromBackup: ended.sessions, entries: ended.entries, live },
       durationMs: Math.round(performance.now() - started),
     };
     o.audit.record('backup.restored', {
       from: o.file,
       keptAs,
       entries,
+      leftOut,
+      sessionsEnded: result.sessionsEnded,
+      agentsStopped: ended.agents,
+      tasksCancelled: ended.tasks,
       durationMs: result.durationMs,
     });
-    o.logger?.warn({ from: o.file, keptAs, entries }, 'database restored from a backup');
+    o.logger?.warn(
+      { from: o.file, keptAs, entries, leftOut, sessionsEnded: result.sessionsEnded },
+      'database restored from a backup',
+    );
     return result;
   } finally {
     removeDatabaseFiles(candidate);
+    removeDatabaseFiles(rebuilt);
   }
 }

@@ -5,12 +5,14 @@
  * turn) from a second, read-only connection that holds one read transaction, so it is the
  * database exactly as it was when the backup started while clients keep writing through
  * the daemon's own connection. It is written to a temp file (0600) next to the target,
- * switched to a rollback journal (a self-contained file, no -wal beside it), then linked
- * into place — an existing file is never replaced unless asked (`force`).
+ * switched to a rollback journal (a self-contained file, no -wal beside it), trimmed of
+ * every session unless asked (`includeSessions`; `session-private.ts`), then linked into
+ * place — an existing file is never replaced unless asked (`force`).
  *
  * A restore copies the candidate into the data dir first (so the file checked is the file
- * installed, whatever happens to the original meanwhile), verifies that copy, and only
- * then asks the daemon to swap it in with requests held at the gate (`backup-restore.ts`).
+ * read, whatever happens to the original meanwhile), verifies that copy, rebuilds a new
+ * database from its rows, and only then asks the daemon to swap that in with requests
+ * held at the gate (`backup-restore.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { linkSync, lstatSync, readdirSync, renameSync, rmSync, type Stats } from 'node:fs';
@@ -24,6 +26,7 @@ import type { Migration } from '../../store/migrations.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { verifyDatabaseFile, type VerifyResult } from './backup-verify.js';
 import { restoreInto, type ReopenDatabase, type RestoreResult } from './backup-restore.js';
+import { leaveSessionsOut, type LeftOutSessions } from './session-private.js';
 
 export interface BackupDeps {
   dataDir: string;
@@ -41,8 +44,21 @@ export interface BackupResult {
   path: string;
   bytes: number;
   pages: number;
+  /** Whether the sessions (their rows, entries, agents and tasks) are in the file. */
+  includeSessions: boolean;
+  /** What was left out of the file (all 0 with `includeSessions`). */
+  leftOut: LeftOutSessions;
   durationMs: number;
 }
+
+export interface BackupOptions {
+  /** Replace `out` if it exists. */
+  force?: boolean;
+  /** Keep the sessions in the file (default: left out). */
+  includeSessions?: boolean;
+}
+
+const NOTHING_LEFT_OUT: LeftOutSessions = { sessions: 0, entries: 0, agents: 0, tasks: 0 };
 
 /** `aistack-<stamp>.db`, or `aistack-<stamp>-<n>.db` when two fall in the same millisecond. */
 const BACKUP_NAME = /^aistack-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)(?:-(\d+))?\.db$/;
@@ -97,13 +113,16 @@ export class BackupService {
   }
 
   /** An online backup into `out` (default `<dataDir>/backups/aistack-<timestamp>.db`). */
-  backupTo(out?: string, options: { force?: boolean } = {}): Promise<BackupResult> {
-    return this.deps.gate.run(() => this.create(out, options.force ?? false));
+  backupTo(out?: string, options: BackupOptions = {}): Promise<BackupResult> {
+    return this.deps.gate.run(() => this.create(out, options));
   }
 
   /** The scheduled job's backup: a new file in `<dataDir>/backups`, keeping the newest `keep`. */
-  async backupNow(options: { keep: number }): Promise<BackupResult & { pruned: string[] }> {
-    const result = await this.backupTo();
+  async backupNow(options: {
+    keep: number;
+    includeSessions?: boolean;
+  }): Promise<BackupResult & { pruned: string[] }> {
+    const result = await this.backupTo(undefined, { includeSessions: options.includeSessions });
     return { ...result, pruned: this.prune(options.keep) };
   }
 
@@ -140,8 +159,10 @@ export class BackupService {
     }
   }
 
-  private async create(out: string | undefined, force: boolean): Promise<BackupResult> {
+  private async create(out: string | undefined, options: BackupOptions): Promise<BackupResult> {
     const started = performance.now();
+    const force = options.force ?? false;
+    const includeSessions = options.includeSessions ?? false;
     if (!out) {
       try {
         ensurePrivateDir(this.backupsDir, 'backups directory');
@@ -168,6 +189,17 @@ export class BackupService {
         throw this.refuse(path, `cannot write to ${dirname(path)}: ${(err as Error).message}`);
       throw err;
     }
+    let leftOut = NOTHING_LEFT_OUT;
+    if (!includeSessions) {
+      try {
+        ({ leftOut, pages } = leaveSessionsOut(tmp));
+      } catch (err) {
+        removeDatabaseFiles(tmp);
+        if (UNWRITABLE.has((err as NodeJS.ErrnoException).code ?? ''))
+          throw this.refuse(path, `cannot write to ${dirname(path)}: ${(err as Error).message}`);
+        throw err;
+      }
+    }
     try {
       if (force) renameSync(tmp, path);
       else {
@@ -184,13 +216,15 @@ export class BackupService {
         );
       throw err;
     }
-    const result = {
+    const result: BackupResult = {
       path,
       bytes: lstatSync(path).size,
       pages,
+      includeSessions,
+      leftOut,
       durationMs: Math.round(performance.now() - started),
     };
-    this.deps.audit.record('backup.created', result);
+    this.deps.audit.record('backup.created', { ...result });
     this.deps.logger?.info(result, 'database backup written');
     return result;
   }
