@@ -10,9 +10,9 @@ import {
   githubConfigSchema,
   memoryConfigSchema,
   pluginsConfigSchema,
-  providersConfigSchema,
   tasksConfigSchema,
 } from './schema-features.js';
+import { providersConfigSchema } from './schema-providers.js';
 
 export {
   agentsConfigSchema,
