@@ -1,8 +1,9 @@
 /**
- * The configuration of the optional features: LLM providers, agents and tasks,
- * embeddings, GitHub and plugins. Split from schema.ts (the daemon's own settings) so
- * each file stays readable; the same rules hold: strict objects, a default for every
- * field, and descriptions that end up in config/aistack.config.schema.json.
+ * The configuration of the optional features: agents and tasks, embeddings, GitHub and
+ * plugins (LLM providers have schema-providers.ts). Split from schema.ts (the daemon's
+ * own settings) so each file stays readable; the same rules hold: strict objects, a
+ * default for every field, and descriptions that end up in
+ * config/aistack.config.schema.json.
  */
 import { z } from 'zod';
 
@@ -85,38 +86,6 @@ export const pluginsConfigSchema = z
   .describe(
     'Plugins (off by default). A plugin loads only while its content hash matches the one approved with `aistack plugin approve`.',
   );
-
-const providerSchema = z.strictObject({
-  apiKey: z.string().optional().describe('The key, as "${ENV_VAR}" — never the literal key.'),
-  baseURL: z
-    .url()
-    .optional()
-    .describe('API base URL (for proxies, local stand-ins, or Ollama on another host).'),
-  model: z.string().min(1).optional().describe('Model name.'),
-  timeoutMs: z
-    .number()
-    .int()
-    .min(100)
-    .max(600_000)
-    .default(60_000)
-    .describe('Timeout of each call.'),
-  maxRetries: z
-    .number()
-    .int()
-    .min(0)
-    .max(10)
-    .default(2)
-    .describe('Retries on 429 and 5xx, with backoff.'),
-});
-
-export const providersConfigSchema = z
-  .strictObject({
-    anthropic: providerSchema.optional(),
-    openai: providerSchema.optional(),
-    ollama: providerSchema.optional(),
-  })
-  .prefault({})
-  .describe('LLM providers.');
 
 const agentTypeSchema = z.strictObject({
   name: z

@@ -10,9 +10,9 @@ import {
   githubConfigSchema,
   memoryConfigSchema,
   pluginsConfigSchema,
-  providersConfigSchema,
   tasksConfigSchema,
 } from './schema-features.js';
+import { providersConfigSchema } from './schema-providers.js';
 
 export {
   agentsConfigSchema,
@@ -100,7 +100,7 @@ export const loggingConfigSchema = z
       .min(1)
       .optional()
       .describe(
-        'Log to this file (rotated) instead of stdout. A daemon started in the background logs to <dataDir>/logs/aistackd.log.',
+        'Log to this file (rotated, mode 0600) instead of stdout; its directory must be writable by you alone. A daemon started in the background logs to <dataDir>/logs/aistackd.log.',
       ),
   })
   .prefault({})

@@ -22,6 +22,7 @@ import { VERSION } from '../core/version.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
+import type { InsecureTransport } from '../config/transport-security.js';
 import { Redactor } from '../config/secrets.js';
 import { methodTable } from '../protocol/table.js';
 import { Dispatcher } from '../rpc/dispatch.js';
@@ -55,6 +56,7 @@ import { createLogger, resolveLogTarget, type LogTarget } from './logger.js';
 import { createRpcServer } from './rpc-server.js';
 import { listenPrivately } from './socket-home.js';
 import { SocketWatch } from './socket-watch.js';
+import { reportInsecureTransport } from './transport-warnings.js';
 
 export interface DaemonOptions {
   socketPath?: string;
@@ -110,6 +112,8 @@ export class Daemon {
   private locks: Lock[] = [];
   private stopping?: Promise<void>;
   private readonly startedAt = Date.now();
+  /** Plain-http providers and disabled TLS checks in force (reported at start and reload). */
+  private insecure: InsecureTransport[] = [];
   private readonly env: NodeJS.ProcessEnv;
   private readonly now: () => number;
 
@@ -229,6 +233,7 @@ export class Daemon {
         fields: w.fields,
       });
     }
+    this.insecure = reportInsecureTransport(config(), this.env, { logger, audit: auditLog });
     const providers = new ProviderRegistry({
       config: withEmbeddingModel(config()),
       redactor,
@@ -315,6 +320,7 @@ export class Daemon {
         requestCounts: () => proc.dispatcher.metrics.snapshot(),
         storage: () => proc.checkpointer.health(),
         keys: () => this.database?.keys.status() ?? [],
+        insecureTransport: () => this.insecure,
         connections: () => ({
           current: proc.server.connectionCount,
           max: this.config().daemon.maxConnections,
@@ -383,6 +389,11 @@ export class Daemon {
       });
     }
     this.loaded = next;
+    this.insecure = reportInsecureTransport(next.config, this.env, {
+      logger: this.logger,
+      audit: this.audit,
+      previous: this.insecure,
+    });
     this.proc?.providers.reload(
       withEmbeddingModel(next.config, this.database?.embeddings.settings),
     );

@@ -1,12 +1,13 @@
 /**
  * The daemon's logger: pino JSON lines to stdout (foreground) or to a rotated file under
- * the data dir (background). Every argument passes through the redactor first, so a
- * secret-named field or a secret-shaped string never reaches a log line, whoever logged
- * it.
+ * the data dir (background), in a directory nobody else may write to. Every argument
+ * passes through the redactor first, so a secret-named field or a secret-shaped string
+ * never reaches a log line, whoever logged it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { checkOnlyYouWrite } from '../core/private-file.js';
 import type { Redactor } from '../config/secrets.js';
 
 export type LogTarget =
@@ -62,6 +63,8 @@ export async function createLogger(options: {
     // Synchronous: log lines are rare, and none may be lost when the process exits.
     destination = pino.destination({ dest: 1, sync: true });
   } else if (target.kind === 'file') {
+    // Log files are appended to, not renamed into place: their directory must be ours alone.
+    checkOnlyYouWrite(dirname(target.path), 'the log file');
     mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
     const { default: roll } = await import('pino-roll');
     destination = await roll({

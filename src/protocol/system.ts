@@ -37,6 +37,14 @@ const keyStatusSchema = z.strictObject({
   rotatedAt: iso.nullable(),
 });
 
+/** A plain-http provider (allowInsecureHttp) or disabled TLS certificate checks. */
+const insecureTransportSchema = z.strictObject({
+  code: z.enum(['PROVIDER_INSECURE_HTTP', 'TLS_VERIFY_DISABLED']),
+  field: z.string().describe('The config path or environment variable to change.'),
+  message: z.string(),
+  fix: z.string(),
+});
+
 const statusResult = z.strictObject({
   version: z.string(),
   pid: z.number().int(),
@@ -62,6 +70,9 @@ const statusResult = z.strictObject({
     byMethod: z.record(z.string(), requestCounts).describe('Counts per method name.'),
   }),
   keys: z.array(keyStatusSchema),
+  insecureTransport: z
+    .array(insecureTransportSchema)
+    .describe('What exposes keys or prompts on the wire; empty when nothing does.'),
 });
 
 /** A method as `system.methods` lists it (see `describeMethod`). */

@@ -85,6 +85,7 @@ const ALL_PASS = {
   node: 'PASS',
   'config-keys': 'PASS',
   'config-mode': 'PASS',
+  transport: 'PASS',
   'data-files': 'PASS',
   socket: 'PASS',
   features: 'PASS',
@@ -108,7 +109,7 @@ describe('aistack doctor', () => {
     expect(code).toBe(0);
     const human = await runCli(['doctor'], s.cliEnv, undefined, UNPRIVILEGED);
     expect(human.stdout).toMatch(/^PASS {2}daemon/m);
-    expect(human.stdout).toMatch(/13 pass, 0 warn, 0 fail/);
+    expect(human.stdout).toMatch(/14 pass, 0 warn, 0 fail/);
   });
 
   it('a 0644 config with a literal key fails the config checks only', async () => {

@@ -1,7 +1,7 @@
 /**
  * A stand-in `gh` for tests: a small Node script written into a temp bin dir. Each run
- * appends one JSON line to a log (its argv exactly as received, and whether a token
- * reached it through the environment), then behaves as the control file says: print
+ * appends one JSON line to a log (its argv exactly as received, and the environment it
+ * was given), then behaves as the control file says: print
  * canned output, fail as an unauthenticated gh does, hang, or flood stdout.
  *
  * It reads flags the way gh's parser (spf13/pflag) does — `--name=value`, `--name value`
@@ -36,6 +36,8 @@ export interface FakeGhCall {
   flags: Record<string, string>;
   positionals: string[];
   sawToken: boolean;
+  /** The whole environment it was started with. */
+  env: Record<string, string>;
 }
 
 export interface FakeGh {
@@ -78,7 +80,7 @@ for (let i = 0; i < argv.length; i++) {
     flags[name] = a.length > 2 ? a.slice(2) : (argv[++i] ?? '');
   } else positionals.push(a);
 }
-fs.appendFileSync(LOG, JSON.stringify({ argv, flags, positionals, sawToken: Boolean(process.env.GH_TOKEN) }) + '\n');
+fs.appendFileSync(LOG, JSON.stringify({ argv, flags, positionals, sawToken: Boolean(process.env.GH_TOKEN), env: process.env }) + '\n');
 const b = JSON.parse(fs.readFileSync(CONTROL, 'utf8'));
 if (help) { process.stdout.write('Work seamlessly with GitHub from the command line.\n'); process.exit(0); }
 switch (b.kind) {

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import { Redactor } from '../../config/secrets.js';
+import { insecureTransport } from '../../config/transport-security.js';
 import { CliError, globals, withClient } from './context.js';
 import { printJson } from './output.js';
 
@@ -19,15 +20,16 @@ export function configCommands(): Command {
       const opts = globals(cmd);
       try {
         const loaded = loadConfig({ flag: opts.config });
+        // The config's own exposures (allowInsecureHttp), not this shell's environment.
+        const warnings = [
+          ...loaded.warnings.map((w) => w.message),
+          ...insecureTransport(loaded.config, {}).map((t) => `${t.message}; fix: ${t.fix}`),
+        ];
         if (opts.json) {
-          printJson({
-            ok: true,
-            file: loaded.file ?? null,
-            warnings: loaded.warnings.map((w) => w.message),
-          });
+          printJson({ ok: true, file: loaded.file ?? null, warnings });
         } else {
           process.stdout.write(`OK: ${loaded.file ?? 'no config file; using embedded defaults'}\n`);
-          for (const w of loaded.warnings) process.stdout.write(`WARN: ${w.message}\n`);
+          for (const w of warnings) process.stdout.write(`WARN: ${w}\n`);
         }
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;

@@ -7,6 +7,7 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
+import { insecureTransport, type InsecureTransport } from '../../config/transport-security.js';
 import type { AuditVerifyResult } from '../../protocol/audit.js';
 
 export type Verdict = 'PASS' | 'WARN' | 'FAIL';
@@ -72,6 +73,33 @@ export function keysFromEnvironment(loaded: LoadedConfig | Error): Check {
   return literal.code === 'CONFIG_LITERAL_SECRET_READABLE'
     ? fail('config-keys', `literal secret in ${fields}, and the file is readable by others`, fix)
     : warn('config-keys', `literal secret in ${fields}`, fix);
+}
+
+/**
+ * Keys and prompts on the wire: a provider on plain http through allowInsecureHttp, or
+ * TLS certificate checks turned off. The running daemon's own report when it answers
+ * (its environment is what counts); otherwise the config and this environment, which a
+ * daemon started from here would inherit.
+ */
+export function transportSecurity(
+  fromDaemon: InsecureTransport[] | undefined,
+  loaded: LoadedConfig | Error,
+  env: NodeJS.ProcessEnv = process.env,
+): Check {
+  let found = fromDaemon;
+  if (!found) {
+    if (loaded instanceof Error)
+      return warn('transport', 'unknown (the config does not load)', 'run aistack config check');
+    found = insecureTransport(loaded.config, env);
+  }
+  if (found.length > 0) {
+    return fail(
+      'transport',
+      found.map((t) => t.message).join('; '),
+      found.map((t) => t.fix).join('; '),
+    );
+  }
+  return pass('transport', 'provider URLs are https or loopback; TLS certificates are checked');
 }
 
 export function configFileMode(file: string | undefined): Check {

@@ -53,6 +53,7 @@ export function doctorCommand(): Command {
         checks.nodeVersion(),
         checks.keysFromEnvironment(loaded),
         checks.configFileMode(loaded instanceof Error ? undefined : loaded.file),
+        checks.transportSecurity(status?.insecureTransport, loaded),
         checks.dataDirModes(dataDir),
         checks.socketModes(status?.socket ?? paths.socketPath),
         checks.unusedFeatures([

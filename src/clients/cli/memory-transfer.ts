@@ -2,12 +2,15 @@
  * `aistack memory export` and `aistack memory import`: JSON Lines, one entry per line,
  * every field kept so an export imported into an empty store is the same store. Import
  * validates each line locally (reporting its line number), sends batches that the
- * daemon writes in one transaction each, and shows progress on a terminal.
+ * daemon writes in one transaction each, and shows progress on a terminal. An export to a
+ * file goes through core/private-file.ts: written beside the target and renamed into
+ * place, 0600, never through a symlink.
  */
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { Command } from 'commander';
+import { beginReplace, checkReplaceable, UnsafeFileError } from '../../core/private-file.js';
 import { entrySchema, type Entry } from '../../protocol/memory-schemas.js';
 import type { AistackClient } from '../client.js';
 import { CliError, withClient } from './context.js';
@@ -20,32 +23,57 @@ export function exportCommand(): Command {
   return new Command('export')
     .description('Write entries as JSON Lines (every shared namespace, or one) to stdout or --out.')
     .option('-n, --namespace <ns>', 'only this namespace')
-    .option('-o, --out <file>', 'write to this file (created 0600) instead of stdout')
-    .action((o: { namespace?: string; out?: string }, cmd: Command) =>
-      withClient(cmd, async (client, opts) => {
-        const out = o.out ? createWriteStream(o.out, { mode: 0o600 }) : process.stdout;
+    .option(
+      '-o, --out <file>',
+      'write to this file instead of stdout: a new file, mode 0600, put in place once complete; a symlink or a file others may read is refused',
+    )
+    .action((o: { namespace?: string; out?: string }, cmd: Command) => {
+      // Before anything is read from the daemon: a target that is refused costs nothing.
+      if (o.out) fileStep(() => checkReplaceable(o.out!, EXPORT_FILE));
+      return withClient(cmd, async (client, opts) => {
+        const file = o.out ? fileStep(() => beginReplace(o.out!, EXPORT_FILE)) : undefined;
+        const write = file
+          ? async (text: string) => file.write(text)
+          : async (text: string) => {
+              if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+            };
         let cursor: number | undefined;
         let count = 0;
-        do {
-          const page = await client.call('memory.export', {
-            namespace: o.namespace,
-            cursor,
-            limit: 1000,
-          });
-          for (const entry of page.entries) {
-            if (!out.write(JSON.stringify(entry) + '\n')) await once(out, 'drain');
-          }
-          count += page.entries.length;
-          cursor = page.cursor ?? undefined;
-        } while (cursor !== undefined);
+        try {
+          do {
+            const page = await client.call('memory.export', {
+              namespace: o.namespace,
+              cursor,
+              limit: 1000,
+            });
+            await write(page.entries.map((entry) => JSON.stringify(entry) + '\n').join(''));
+            count += page.entries.length;
+            cursor = page.cursor ?? undefined;
+          } while (cursor !== undefined);
+          if (file) fileStep(() => file.commit());
+        } finally {
+          file?.abort(); // a failed export leaves the target as it was, and no temp file
+        }
         if (o.out) {
-          (out as ReturnType<typeof createWriteStream>).end();
-          await once(out, 'finish');
           if (opts.json) printJson({ exported: count, file: o.out });
           else process.stderr.write(`exported ${count} entries to ${o.out}\n`);
         }
-      }),
-    );
+      });
+    });
+}
+
+const EXPORT_FILE = { what: 'export file', mode: 0o600 };
+
+/** Runs a file step, turning a refusal (or a file system error) into a one-line CLI failure. */
+function fileStep<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof UnsafeFileError) throw new CliError(err.message);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code) throw new CliError(`cannot write the export file: ${e.message}`);
+    throw err;
+  }
 }
 
 async function sendBatch(

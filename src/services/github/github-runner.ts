@@ -4,18 +4,21 @@
  * `execFile`, never a shell: the argument list reaches gh's `argv` exactly as built, so
  * `$(…)`, backticks and `;` in a title are just characters. Every run has an output cap
  * and a timeout: SIGKILL, since a hung gh may ignore SIGTERM, and Node closes the pipes
- * then too, so a child of gh still holding them cannot keep the call waiting. The
- * caller's environment is passed through because gh needs `GH_TOKEN` or its config dir;
- * nothing here logs it, and gh's stderr goes through the Redactor before it is quoted.
+ * then too, so a child of gh still holding them cannot keep the call waiting. gh gets
+ * only the variables it needs from the daemon's environment (gh-env.ts: its token and
+ * config dir, PATH, HOME, locale, never a provider key); nothing here logs them, and
+ * gh's stderr goes through the Redactor before it is quoted.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
 import type { Redactor } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
+import { ghEnv } from './gh-env.js';
 
 export interface GhRunOptions {
   ghPath: string;
   timeoutMs: number;
   maxOutputBytes: number;
+  /** The daemon's environment; gh gets only its allowlisted part. */
   env: NodeJS.ProcessEnv;
   redactor: Redactor;
 }
@@ -154,7 +157,7 @@ export function runGh(argv: readonly string[], opts: GhRunOptions): Promise<GhOu
       opts.ghPath,
       argv,
       {
-        env: { ...opts.env, ...QUIET_ENV },
+        env: { ...ghEnv(opts.env), ...QUIET_ENV },
         timeout: opts.timeoutMs,
         killSignal: 'SIGKILL',
         maxBuffer: opts.maxOutputBytes,

@@ -65,7 +65,7 @@ export interface GitHubServiceOptions {
   audit: AuditSink;
   /** Scrubs gh's stderr before it is quoted; the env's GitHub tokens are registered with it. */
   redactor: Redactor;
-  /** Environment for gh (PATH, GH_TOKEN, GH_CONFIG_DIR, HOME…). Default: process.env. */
+  /** The daemon's environment; gh gets its allowlisted part (gh-env.ts). Default: process.env. */
   env?: NodeJS.ProcessEnv;
   /** Milliseconds, for durations. Default: performance.now. */
   now?: () => number;

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ConfigValue } from '../../config/diff.js';
+import type { InsecureTransport } from '../../config/transport-security.js';
 import type { StorageHealth } from '../../store/checkpoint.js';
 import type { KeyStatus } from '../providers/key-ledger.js';
 
@@ -21,6 +22,8 @@ export interface SystemSources {
   storage(): StorageHealth;
   /** Provider keys by fingerprint and age (never the keys). */
   keys(): KeyStatus[];
+  /** Plain-http providers and disabled TLS checks in force. */
+  insecureTransport(): InsecureTransport[];
   connections(): { current: number; max: number };
   shutdown(): void;
   reloadConfig(): Promise<ConfigReloadResult>;
@@ -57,6 +60,7 @@ export class SystemService {
       connections: s.connections(),
       requests: s.requestCounts(),
       keys: s.keys(),
+      insecureTransport: s.insecureTransport(),
     };
   }
 

@@ -5,17 +5,9 @@
  * enabled.
  */
 import { execFile } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeFileReplacing } from '../../../core/private-file.js';
 import { SYSTEM_TEMPLATE } from './service-units.js';
 
 export const COMMAND_TIMEOUT_MS = 30_000;
@@ -85,17 +77,13 @@ export function readIfExists(path: string): string | undefined {
   }
 }
 
-/** Writes through a temp file and rename, so systemd or launchd never reads half a file. */
+/**
+ * Writes through a temp file and rename, so systemd or launchd never reads half a file;
+ * a symlink, or a looser file than `mode`, at the path is refused (core/private-file.ts).
+ */
 export function writeServiceFile(path: string, content: string, mode: number): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, content, { mode });
-    chmodSync(tmp, mode); // the umask may have taken bits away
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  writeFileReplacing(path, content, { mode, what: 'service file' });
 }
 
 export function removeServiceFile(path: string): boolean {
