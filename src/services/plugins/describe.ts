@@ -59,7 +59,7 @@ export function describePlugin(
   if (running) {
     const drift =
       seen?.hash !== running.hash
-        ? 'its files changed on disk since it was loaded; a reload will refuse it until it is approved again'
+        ? 'its files changed on disk since it was loaded; it keeps running its approved copy, and a reload will refuse it until it is approved again'
         : null;
     const reason = [running.reason, drift].filter(Boolean).join('; ') || null;
     return { ...base, state: running.state, reason };

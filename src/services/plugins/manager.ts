@@ -2,14 +2,17 @@
  * The plugin manager: decides which plugins may run and answers the `plugin.*` admin
  * methods. A plugin loads only when plugins are enabled, its folder and manifest pass
  * inspection (inspect.ts), and its content hash equals the hash the user approved;
- * anything else is refused. Running it, in its own sandboxed process, is runtime.ts's
- * job. Every load, refusal and failure is audited and written to the registry table.
+ * anything else is refused. What runs is a private copy of the approved content
+ * (approved-copy.ts), never the folder itself. Running it, in its own sandboxed
+ * process, is runtime.ts's job. Every load, refusal and failure is audited and written
+ * to the registry table.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
 import { PluginStore, type PluginEventKind } from '../../store/plugins/plugin-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
+import { approvedCopy, approvedPluginsRoot, removeApprovedCopies } from './approved-copy.js';
 import { describePlugin, type PluginInfo } from './describe.js';
 import { inspectPlugin, pluginFolderNames, pluginsDirectory } from './inspect.js';
 import {
@@ -35,6 +38,8 @@ export interface PluginManagerOptions {
   config: () => PluginsConfig;
   /** The plugins directory (config `plugins.dir`, default `<dataDir>/plugins`). */
   dir: string;
+  /** The daemon's data dir: approved plugins run from private copies kept there. */
+  dataDir: string;
   registry: MethodRegistry;
   now?: () => number;
   hostScript?: string;
@@ -163,6 +168,7 @@ export class PluginManager {
       if (!this.store.revoke(name))
         throw new AppError('NOT_FOUND', `plugin ${name} is not approved`, { plugin: name });
       this.runtime.unload(name, 'was stopped: its approval was revoked');
+      await removeApprovedCopies(approvedPluginsRoot(this.options.dataDir), name);
       this.note(name, 'revoked', null, null);
       this.options.audit.record('plugin.revoked', { plugin: name });
       return { name, revoked: true as const };
@@ -234,7 +240,15 @@ export class PluginManager {
         `its files changed since approval (approved ${approval.hash.slice(0, 12)}…, now ${seen.hash.slice(0, 12)}…)`,
         seen.hash,
       );
-    return this.runtime.run(seen);
+    const copy = await approvedCopy(
+      approvedPluginsRoot(this.options.dataDir),
+      name,
+      seen.dir,
+      seen.files,
+      approval.hash,
+    );
+    if (!copy.ok) return this.refused(name, copy.reason, copy.message, seen.hash);
+    return this.runtime.run({ ...seen, dir: copy.dir });
   }
 
   private refused(name: string, reason: string, message: string, hash: string | null): Outcome {

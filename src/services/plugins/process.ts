@@ -1,6 +1,6 @@
 /**
  * One plugin's child process, seen from the daemon. It starts Node under the permission
- * model — read access to the plugin folder and the host script only; no writes, child
+ * model — read access to the plugin's private copy and the host script only; no writes, child
  * processes or workers; an empty environment — and talks to it through the line
  * protocol in protocol.ts. Every call has a timeout. A plugin that hangs a call, exits,
  * sends anything it was not asked for, or floods its output is killed (SIGKILL) and
@@ -19,7 +19,7 @@ export type FailureKind =
 
 export interface PluginProcessOptions {
   name: string;
-  /** Real path of the plugin folder: the only place the child may read. */
+  /** Real path of the plugin's private copy (approved-copy.ts): the only place the child may read. */
   dir: string;
   /** Absolute path of the entry module, inside `dir`. */
   entry: string;
