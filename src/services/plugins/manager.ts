@@ -13,8 +13,9 @@ import { AppError } from '../../core/errors.js';
 import { PluginStore, type PluginEventKind } from '../../store/plugins/plugin-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { approvedCopy, approvedPluginsRoot, removeApprovedCopies } from './approved-copy.js';
-import { describePlugin, type PluginInfo } from './describe.js';
+import { describePlugin, describeReview, type PluginInfo } from './describe.js';
 import { inspectPlugin, pluginFolderNames, pluginsDirectory } from './inspect.js';
+import { KeyedQueue } from './keyed-queue.js';
 import {
   PluginRuntime,
   type MethodRegistry,
@@ -54,7 +55,7 @@ export class PluginManager {
   readonly store: PluginStore;
   private readonly enabled: boolean;
   private readonly runtime: PluginRuntime;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
   private readonly now: () => number;
 
   constructor(private readonly options: PluginManagerOptions) {
@@ -82,7 +83,7 @@ export class PluginManager {
     const dir = this.directory(true);
     if (!dir) return;
     await Promise.all(
-      pluginFolderNames(dir).map((name) => this.serial(name, () => this.load(dir, name))),
+      pluginFolderNames(dir).map((name) => this.queue.run(name, () => this.load(dir, name))),
     );
   }
 
@@ -107,26 +108,12 @@ export class PluginManager {
 
   /** The manifest and hash of a plugin folder, for a person to review before approving. */
   async inspect(name: string) {
-    const seen = await this.inspectOrThrow(name);
-    const approval = this.store.approval(name);
-    return {
-      name,
-      manifest: seen.manifest,
-      hash: seen.hash,
-      files: seen.files,
-      approved: approval
-        ? {
-            hash: approval.hash,
-            approvedAt: new Date(approval.approved_at).toISOString(),
-            matches: approval.hash === seen.hash,
-          }
-        : null,
-    };
+    return describeReview(await this.inspectOrThrow(name), this.store.approval(name));
   }
 
   /** Approves exactly the content the user reviewed (`hash`), then loads it when enabled. */
   approve(name: string, hash: string) {
-    return this.serial(name, async () => {
+    return this.queue.run(name, async () => {
       const seen = await this.inspectOrThrow(name);
       if (seen.hash !== hash) {
         this.refused(
@@ -164,7 +151,7 @@ export class PluginManager {
 
   /** Withdraws approval and stops the plugin; its methods disappear. */
   revoke(name: string) {
-    return this.serial(name, async () => {
+    return this.queue.run(name, async () => {
       if (!this.store.revoke(name))
         throw new AppError('NOT_FOUND', `plugin ${name} is not approved`, { plugin: name });
       this.runtime.unload(name, 'was stopped: its approval was revoked');
@@ -191,7 +178,7 @@ export class PluginManager {
     const names = name !== undefined ? [name] : [...new Set([...this.runtime.names(), ...onDisk])];
     const results = await Promise.all(
       names.map((n) =>
-        this.serial(n, async () => {
+        this.queue.run(n, async () => {
           this.runtime.unload(n, 'was stopped for a reload');
           return { name: n, ...(dir ? await this.load(dir, n) : INSECURE_DIR) };
         }),
@@ -296,15 +283,5 @@ export class PluginManager {
     });
     this.options.logger.warn({ dir: this.options.dir }, `plugins not loaded: ${d.message}`);
     return undefined;
-  }
-
-  /** Runs operations on one plugin one at a time (a reload never overlaps an approve). */
-  private serial<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(name) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const settled = next.catch(() => {});
-    this.queues.set(name, settled);
-    void settled.then(() => this.queues.get(name) === settled && this.queues.delete(name));
-    return next;
   }
 }
