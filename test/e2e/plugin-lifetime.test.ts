@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { auditRecords } from '../helpers/audit.js';
 import { cleanupAll, connectTo, spawnDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
 import { approve, callPlugin, writeFixtures, type FixtureName } from '../helpers/plugins.js';
 import { isRunning, killPluginHost } from '../helpers/processes.js';
@@ -44,5 +45,27 @@ describe.runIf(process.platform === 'linux')('plugin process lifetime', () => {
     d.child.kill('SIGKILL');
     await d.exited;
     await waitFor(() => !isRunning(pid), `plugin process ${pid} to end with its daemon`);
+  });
+
+  it('kills a plugin process a SIGKILLed daemon left behind when the next daemon starts, and audits it', async () => {
+    const { dir, args } = pluginHome(['blocker']);
+    const first = await spawnDaemon(dir, args);
+    const pid = await pidOf(first, 'blocker', 'freeze');
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // Its only thread is blocked, so nothing in it notices that the daemon is gone.
+    expect(isRunning(pid)).toBe(true);
+
+    const second = await spawnDaemon(dir, args);
+    await waitFor(() => !isRunning(pid), `the leftover plugin process ${pid} to be killed`);
+    expect(auditRecords(second)).toContainEqual(
+      expect.objectContaining({ event: 'plugin.leftover_killed', plugin: 'blocker', pid }),
+    );
+    // The new daemon runs the plugin again, in a process of its own.
+    const client = await connectTo(second);
+    const { plugins } = await client.call('plugin.list', {});
+    expect(plugins.find((p) => p.name === 'blocker')).toMatchObject({ state: 'loaded' });
+    client.close();
   });
 });

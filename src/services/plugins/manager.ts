@@ -16,6 +16,7 @@ import { approvedCopy, approvedPluginsRoot, removeApprovedCopies } from './appro
 import { describePlugin, describeReview, type PluginInfo } from './describe.js';
 import { inspectPlugin, pluginFolderNames, pluginsDirectory } from './inspect.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { ProcessLedger } from './process-ledger.js';
 import {
   PluginRuntime,
   type MethodRegistry,
@@ -39,7 +40,7 @@ export interface PluginManagerOptions {
   config: () => PluginsConfig;
   /** The plugins directory (config `plugins.dir`, default `<dataDir>/plugins`). */
   dir: string;
-  /** The daemon's data dir: approved plugins run from private copies kept there. */
+  /** The daemon's data dir: the private copies plugins run from, and the ledger of their processes. */
   dataDir: string;
   registry: MethodRegistry;
   now?: () => number;
@@ -55,6 +56,9 @@ export class PluginManager {
   readonly store: PluginStore;
   private readonly enabled: boolean;
   private readonly runtime: PluginRuntime;
+  private readonly ledger: ProcessLedger;
+  /** Where the private copies of approved plugins are kept. */
+  private readonly copies: string;
   private readonly queue = new KeyedQueue();
   private readonly now: () => number;
 
@@ -63,6 +67,8 @@ export class PluginManager {
     // On or off for the life of the daemon; `plugins.enabled` needs a restart.
     this.enabled = options.config().enabled;
     this.now = options.now ?? Date.now;
+    this.copies = approvedPluginsRoot(options.dataDir);
+    this.ledger = new ProcessLedger(options);
     this.runtime = new PluginRuntime({
       audit: options.audit,
       logger: options.logger,
@@ -70,6 +76,7 @@ export class PluginManager {
       registry: options.registry,
       note: (plugin, event, reason, hash) => this.note(plugin, event, reason, hash),
       ...(options.hostScript && { hostScript: options.hostScript }),
+      ledger: this.ledger,
     });
   }
 
@@ -85,6 +92,11 @@ export class PluginManager {
     await Promise.all(
       pluginFolderNames(dir).map((name) => this.queue.run(name, () => this.load(dir, name))),
     );
+  }
+
+  /** Kills plugin processes an earlier daemon left running (process-ledger.ts); at daemon start. */
+  reapLeftovers(): void {
+    this.ledger.reap();
   }
 
   /** Stops every plugin process (daemon shutdown); not recorded as a failure. */
@@ -155,7 +167,7 @@ export class PluginManager {
       if (!this.store.revoke(name))
         throw new AppError('NOT_FOUND', `plugin ${name} is not approved`, { plugin: name });
       this.runtime.unload(name, 'was stopped: its approval was revoked');
-      await removeApprovedCopies(approvedPluginsRoot(this.options.dataDir), name);
+      await removeApprovedCopies(this.copies, name);
       this.note(name, 'revoked', null, null);
       this.options.audit.record('plugin.revoked', { plugin: name });
       return { name, revoked: true as const };
@@ -227,13 +239,7 @@ export class PluginManager {
         `its files changed since approval (approved ${approval.hash.slice(0, 12)}…, now ${seen.hash.slice(0, 12)}…)`,
         seen.hash,
       );
-    const copy = await approvedCopy(
-      approvedPluginsRoot(this.options.dataDir),
-      name,
-      seen.dir,
-      seen.files,
-      approval.hash,
-    );
+    const copy = await approvedCopy(this.copies, name, seen.dir, seen.files, approval.hash);
     if (!copy.ok) return this.refused(name, copy.reason, copy.message, seen.hash);
     return this.runtime.run({ ...seen, dir: copy.dir });
   }

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
+import type { ProcessLedger } from './process-ledger.js';
 import { hostMessageSchema, LineSplitter, type HostMessage, type HostRequest } from './protocol.js';
 
 export type FailureKind =
@@ -31,6 +32,8 @@ export interface PluginProcessOptions {
   onFailure(kind: FailureKind, message: string): void;
   /** The host script; default: host.js next to this module (built into dist/). */
   hostScript?: string;
+  /** Where the process is recorded while it runs, so that no later daemon leaves it running. */
+  ledger?: ProcessLedger;
   startTimeoutMs?: number;
   maxConcurrentCalls?: number;
 }
@@ -111,6 +114,11 @@ export class PluginProcess {
         { cwd: '/', env: {}, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true },
       );
       this.child = child;
+      const pid = child.pid;
+      if (pid !== undefined && o.ledger) {
+        o.ledger.add(pid, o.name, host, o.entry);
+        child.once('exit', () => o.ledger!.remove(pid));
+      }
       const splitter = new LineSplitter(o.maxMessageBytes);
       child.stdout!.on('data', (chunk: Buffer) => {
         const lines = splitter.push(chunk);
