@@ -45,6 +45,15 @@ describe('plugin sandbox', () => {
     }
     expect(existsSync(planted)).toBe(false);
     expect(d.daemon.server!.connectionCount).toBe(connections);
+    // Each refusal is reported by the host and audited by the daemon.
+    const denials = auditRecords(d).filter((r) => r.event === 'plugin.denied');
+    expect(denials.map((r) => [r.plugin, r.what])).toEqual(
+      expect.arrayContaining([
+        ['raw-escaper', 'Pipe#connect on a raw handle'],
+        ['raw-escaper', 'Pipe#bind on a raw handle'],
+        ['raw-escaper', 'Pipe#open on a raw handle'],
+      ]),
+    );
     // A refused attempt is an answer, not a crash: plugin and daemon both carry on.
     expect(await stateOf(client, 'raw-escaper')).toMatchObject({ state: 'loaded' });
     expect(await client.call('system.ping', {})).toMatchObject({ pong: true });

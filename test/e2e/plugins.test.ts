@@ -180,6 +180,14 @@ describe('plugins', () => {
       expect(await stateOf(client, name)).toMatchObject({ state: 'loaded' });
     expect(await client.call('system.ping', {})).toMatchObject({ pong: true });
     expect(d.logs()).not.toContain('K'.repeat(40));
+    // What the host refused (not what Node's permission model did) is audited by name.
+    const denied = auditRecords(d).filter((r) => r.event === 'plugin.denied');
+    expect(denied.map((r) => [r.plugin, r.what])).toEqual(
+      expect.arrayContaining([
+        ['escaper', 'connecting to a Unix socket'],
+        ['escaper', 'signalling processes'],
+      ]),
+    );
   });
 
   it('marks a plugin failed when it throws at load, hangs a call, exits mid-call or floods, while other clients are served', async () => {

@@ -3,28 +3,24 @@
  * doors the permission model leaves open, loads the plugin's entry module, and answers
  * calls from the daemon — one JSON object per line, requests on stdin, replies on
  * stdout. Anything the plugin itself prints goes to stderr, so it cannot forge a reply.
+ * Self-contained on purpose (only `node:` imports): under the permission model this
+ * process may read nothing but this file and the plugin's private copy.
  *
- * Self-contained on purpose: it imports only `node:` builtins, because under the
- * permission model this process may read nothing but this file and the plugin's copy.
+ * The permission model (started by process.ts) already denies reading outside the copy,
+ * writing, child processes, workers, addons, WASI, the inspector, `process.binding`.
+ * What it does not cover in Node 20 or 24 is closed here before the plugin's code runs:
+ * Unix sockets — connecting (to the daemon's socket, say), binding (a socket file
+ * anywhere), listening — through `net` and through the raw libuv handles behind it,
+ * signals to other processes (SIGUSR1 would open the daemon's inspector), other
+ * processes' priority, trace files, V8 flags, node:sqlite. Each refusal is reported to
+ * the daemon, which audits it (the first 20).
  *
- * What the permission model (started by process.ts) already denies: reading outside
- * the plugin's copy, writing anywhere, child processes, workers, native addons, WASI,
- * the inspector, `process.binding`. What it does not cover in Node 20 or 24, closed here
- * before the plugin's code runs: Unix sockets — connecting (the daemon's own socket
- * among them), binding (which creates a socket file anywhere) and listening — through
- * `net` and through the raw libuv handles behind it (`process.stdout._handle`'s class),
- * signalling other processes (SIGUSR1 would open the daemon's inspector), changing
- * another process's priority, trace files, V8 flags, and (newer Node) node:sqlite.
- *
- * The host also ends its process when the daemon goes: at EOF on its stdin, which the
- * plugin cannot reach (it sees an empty stream), and when its parent process is gone
- * (checked every half second) — with a SIGKILL to itself through a function captured
- * before the plugin ran, so an `exit` the plugin replaced or a signal it traps cannot
- * keep it alive. Only a plugin that blocks its event loop for good outlives the daemon;
- * the next daemon kills it (process-ledger.ts).
- *
- * Node documents its permission model as a seat belt, not a guarantee against hostile
- * code; the hash approval is what decides which code runs at all.
+ * The host ends its process when the daemon goes — at EOF on stdin, which the plugin
+ * cannot reach, or when its parent is gone — with a SIGKILL through a function taken
+ * before the plugin ran, whatever the plugin did to `exit` or to signals. Only a plugin
+ * that blocks its event loop for good outlives the daemon; the next daemon kills it
+ * (process-ledger.ts). Node calls its permission model a seat belt, not a guarantee
+ * against hostile code; the hash approval is what decides which code runs at all.
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { constants } from 'node:os';
@@ -78,7 +74,15 @@ function post(message: Record<string, unknown>, then?: () => void): void {
   protocolOut(JSON.stringify(message) + '\n', then);
 }
 
+/** Refusals reported to the daemon; process.ts treats more than this as a flood. */
+const MAX_DENIALS_REPORTED = 20;
+let denialsReported = 0;
+
 function denied(what: string): Error {
+  if (denialsReported < MAX_DENIALS_REPORTED) {
+    denialsReported++;
+    post({ type: 'denied', what });
+  }
   const err = new Error(`${what} is not allowed in an aistack plugin`) as NodeJS.ErrnoException;
   err.code = 'ERR_ACCESS_DENIED';
   return err;

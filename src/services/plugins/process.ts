@@ -30,6 +30,8 @@ export interface PluginProcessOptions {
   logger: Logger;
   /** Told once when the plugin is stopped for misbehaving or exits by itself. */
   onFailure(kind: FailureKind, message: string): void;
+  /** Told of each thing the host's lockdown refused the plugin (host.ts reports at most 20). */
+  onDenied?(what: string): void;
   /** The host script; default: host.js next to this module (built into dist/). */
   hostScript?: string;
   /** Where the process is recorded while it runs, so that no later daemon leaves it running. */
@@ -41,6 +43,8 @@ export interface PluginProcessOptions {
 /** Heap limit of a plugin process, in MiB: a plugin that allocates without end dies alone. */
 const HEAP_MB = 128;
 const STDERR_TAIL_BYTES = 4096;
+/** The host reports this many refusals at most (host.ts); more means it is not our host. */
+const MAX_DENIALS = 20;
 
 /**
  * The compiled host script. Under tests that run the TypeScript sources there is no
@@ -81,6 +85,7 @@ export class PluginProcess {
   private ready = false;
   private done = false;
   private stderrTail = '';
+  private denials = 0;
   private stderrWindow = { start: 0, bytes: 0 };
   private startWaiter?: { resolve(methods: string[]): void; reject(err: Error): void };
   private startTimer?: NodeJS.Timeout;
@@ -195,6 +200,11 @@ export class PluginProcess {
       message = hostMessageSchema.parse(JSON.parse(line));
     } catch {
       return this.fail('protocol', 'sent a message that is not part of the plugin protocol');
+    }
+    if (message.type === 'denied') {
+      if (++this.denials > MAX_DENIALS)
+        return this.fail('flood', `reported more than ${MAX_DENIALS} refusals`);
+      return this.options.onDenied?.(message.what);
     }
     if (message.type === 'ready' || message.type === 'load-error') {
       if (this.ready) return this.fail('protocol', `sent an unexpected ${message.type} message`);

@@ -112,6 +112,10 @@ export class PluginRuntime {
       logger,
       ...(hostScript && { hostScript }),
       ...(ledger && { ledger }),
+      onDenied: (what) => {
+        this.options.audit.record('plugin.denied', { plugin: name, what });
+        logger.warn({ plugin: name, what }, `plugin ${name} was refused ${what}`);
+      },
       onFailure: (kind, message) => {
         // Only the current process reports; a failure while starting is reported below.
         if (rt && this.running.get(name) === rt) this.failed(rt, name, kind, message);
