@@ -178,6 +178,8 @@ export class Daemon {
       this.file = openDatabaseFile({ path: this.dbPath, config: this.config() });
       this.proc = await this.openProcessScope();
       this.database = this.buildDatabaseServices();
+      // Plugin processes a killed daemon left running on this data dir go first.
+      this.database.plugins.reapLeftovers();
       // Before listening, so a client that can connect sees the approved plugins' methods.
       // Bounded by the start timeout; a plugin that fails is marked failed, never fatal.
       await this.database.plugins.start();

@@ -129,6 +129,7 @@ export function buildDatabaseServices(
     logger,
     config: () => deps.config().plugins,
     dir: resolvePluginsDir(config.plugins.dir, deps.dataDir, deps.env),
+    dataDir: deps.dataDir,
     registry: {
       add: (spec) => {
         const method = pluginMethod(spec);

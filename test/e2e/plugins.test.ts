@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError, type AistackClient } from '../../src/clients/client.js';
 import { auditRecords } from '../helpers/audit.js';
-import { cleanupAll, runCli, startDaemon, tempDir } from '../helpers/daemon.js';
+import { cleanupAll, runCli, startDaemon } from '../helpers/daemon.js';
 import {
   approve,
   callPlugin,
   linkOut,
+  pluginDaemon,
   tamper,
   writeFixtures,
   type FixtureName,
@@ -29,19 +30,6 @@ const fail = (p: Promise<unknown>) =>
     },
     (e: unknown) => e as RpcError,
   );
-
-async function pluginDaemon(fixtures: FixtureName[], plugins: Record<string, unknown> = {}) {
-  const dir = tempDir('aistack-plugins-');
-  const pluginsDir = join(dir, 'plugins');
-  writeFixtures(pluginsDir, fixtures);
-  const d = await startDaemon({
-    dir,
-    config: { plugins: { enabled: true, dir: pluginsDir, ...plugins } },
-    env: { ANTHROPIC_API_KEY: 'sk-ant-' + 'K'.repeat(40) },
-  });
-  const client = await d.client();
-  return { d, client, pluginsDir, configPath: join(dir, 'aistack.config.json') };
-}
 
 const stateOf = async (client: AistackClient, name: string) =>
   (await client.call('plugin.list', {})).plugins.find((p) => p.name === name);
@@ -192,6 +180,14 @@ describe('plugins', () => {
       expect(await stateOf(client, name)).toMatchObject({ state: 'loaded' });
     expect(await client.call('system.ping', {})).toMatchObject({ pong: true });
     expect(d.logs()).not.toContain('K'.repeat(40));
+    // What the host refused (not what Node's permission model did) is audited by name.
+    const denied = auditRecords(d).filter((r) => r.event === 'plugin.denied');
+    expect(denied.map((r) => [r.plugin, r.what])).toEqual(
+      expect.arrayContaining([
+        ['escaper', 'connecting to a Unix socket'],
+        ['escaper', 'signalling processes'],
+      ]),
+    );
   });
 
   it('marks a plugin failed when it throws at load, hangs a call, exits mid-call or floods, while other clients are served', async () => {

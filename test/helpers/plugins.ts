@@ -8,7 +8,9 @@
  */
 import { appendFileSync, chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startDaemon, tempDir } from './daemon.js';
 import type { AistackClient } from '../../src/clients/client.js';
+import { ESCAPES } from './plugin-escapes.js';
 
 export interface FixtureSpec {
   methods?: { name: string; description: string }[];
@@ -20,6 +22,8 @@ export interface FixtureSpec {
   }[];
   /** The entry module's source (written as index.mjs). */
   code: string;
+  /** More files of the plugin, by relative path. */
+  files?: Record<string, string>;
 }
 
 const probe = (body: string) => `import { readFileSync } from 'node:fs';
@@ -88,9 +92,24 @@ export const FIXTURES = {
     methods: [{ name: 'flood', description: 'Prints without end.' }],
     code: `export const methods = { flood() { const line = 'x'.repeat(64 * 1024); for (;;) console.log(line); } };`,
   },
+  ...ESCAPES,
 } satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
+
+/** A daemon in this process with plugins on, and the given fixtures in its plugins directory. */
+export async function pluginDaemon(fixtures: FixtureName[], plugins: Record<string, unknown> = {}) {
+  const dir = tempDir('aistack-plugins-');
+  const pluginsDir = join(dir, 'plugins');
+  writeFixtures(pluginsDir, fixtures);
+  const d = await startDaemon({
+    dir,
+    config: { plugins: { enabled: true, dir: pluginsDir, ...plugins } },
+    env: { ANTHROPIC_API_KEY: 'sk-ant-' + 'K'.repeat(40) },
+  });
+  const client = await d.client();
+  return { d, client, pluginsDir, configPath: join(dir, 'aistack.config.json') };
+}
 
 /** Writes one fixture plugin into `pluginsDir/<name>` and returns its folder. */
 export function writePlugin(pluginsDir: string, name: string, spec: FixtureSpec): string {
@@ -109,6 +128,8 @@ export function writePlugin(pluginsDir: string, name: string, spec: FixtureSpec)
     mode: 0o600,
   });
   writeFileSync(join(dir, 'index.mjs'), spec.code, { mode: 0o600 });
+  for (const [rel, text] of Object.entries(spec.files ?? {}))
+    writeFileSync(join(dir, rel), text, { mode: 0o600 });
   return dir;
 }
 

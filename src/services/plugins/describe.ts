@@ -1,7 +1,8 @@
 /**
  * One line of `aistack plugin list`: a plugin's state and why, from what is on disk
  * (inspection), what the user approved, and what is running. The state answers "what
- * is this plugin doing now, and what would a reload do with it".
+ * is this plugin doing now, and what would a reload do with it". And what `plugin
+ * inspect` shows a person before approving: manifest, files, hash, earlier approval.
  */
 import type { ApprovalRow } from '../../store/plugins/plugin-store.js';
 import type { Inspection } from './inspect.js';
@@ -59,7 +60,7 @@ export function describePlugin(
   if (running) {
     const drift =
       seen?.hash !== running.hash
-        ? 'its files changed on disk since it was loaded; a reload will refuse it until it is approved again'
+        ? 'its files changed on disk since it was loaded; it keeps running its approved copy, and a reload will refuse it until it is approved again'
         : null;
     const reason = [running.reason, drift].filter(Boolean).join('; ') || null;
     return { ...base, state: running.state, reason };
@@ -84,5 +85,22 @@ export function describePlugin(
     reason: enabled
       ? `approved but not loaded; run aistack plugin reload ${name}`
       : 'plugins are off (plugins.enabled: false)',
+  };
+}
+
+/** A plugin folder as shown for review, with the approval on record (if any). */
+export function describeReview(seen: Extract<Inspection, { ok: true }>, approval?: ApprovalRow) {
+  return {
+    name: seen.name,
+    manifest: seen.manifest,
+    hash: seen.hash,
+    files: seen.files,
+    approved: approval
+      ? {
+          hash: approval.hash,
+          approvedAt: new Date(approval.approved_at).toISOString(),
+          matches: approval.hash === seen.hash,
+        }
+      : null,
   };
 }

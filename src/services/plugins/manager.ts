@@ -2,16 +2,21 @@
  * The plugin manager: decides which plugins may run and answers the `plugin.*` admin
  * methods. A plugin loads only when plugins are enabled, its folder and manifest pass
  * inspection (inspect.ts), and its content hash equals the hash the user approved;
- * anything else is refused. Running it, in its own sandboxed process, is runtime.ts's
- * job. Every load, refusal and failure is audited and written to the registry table.
+ * anything else is refused. What runs is a private copy of the approved content
+ * (approved-copy.ts), never the folder itself. Running it, in its own sandboxed
+ * process, is runtime.ts's job. Every load, refusal and failure is audited and written
+ * to the registry table.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
 import { PluginStore, type PluginEventKind } from '../../store/plugins/plugin-store.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import { describePlugin, type PluginInfo } from './describe.js';
+import { approvedCopy, approvedPluginsRoot, removeApprovedCopies } from './approved-copy.js';
+import { describePlugin, describeReview, type PluginInfo } from './describe.js';
 import { inspectPlugin, pluginFolderNames, pluginsDirectory } from './inspect.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { ProcessLedger } from './process-ledger.js';
 import {
   PluginRuntime,
   type MethodRegistry,
@@ -35,6 +40,8 @@ export interface PluginManagerOptions {
   config: () => PluginsConfig;
   /** The plugins directory (config `plugins.dir`, default `<dataDir>/plugins`). */
   dir: string;
+  /** The daemon's data dir: the private copies plugins run from, and the ledger of their processes. */
+  dataDir: string;
   registry: MethodRegistry;
   now?: () => number;
   hostScript?: string;
@@ -49,7 +56,10 @@ export class PluginManager {
   readonly store: PluginStore;
   private readonly enabled: boolean;
   private readonly runtime: PluginRuntime;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly ledger: ProcessLedger;
+  /** Where the private copies of approved plugins are kept. */
+  private readonly copies: string;
+  private readonly queue = new KeyedQueue();
   private readonly now: () => number;
 
   constructor(private readonly options: PluginManagerOptions) {
@@ -57,6 +67,8 @@ export class PluginManager {
     // On or off for the life of the daemon; `plugins.enabled` needs a restart.
     this.enabled = options.config().enabled;
     this.now = options.now ?? Date.now;
+    this.copies = approvedPluginsRoot(options.dataDir);
+    this.ledger = new ProcessLedger(options);
     this.runtime = new PluginRuntime({
       audit: options.audit,
       logger: options.logger,
@@ -64,6 +76,7 @@ export class PluginManager {
       registry: options.registry,
       note: (plugin, event, reason, hash) => this.note(plugin, event, reason, hash),
       ...(options.hostScript && { hostScript: options.hostScript }),
+      ledger: this.ledger,
     });
   }
 
@@ -77,8 +90,13 @@ export class PluginManager {
     const dir = this.directory(true);
     if (!dir) return;
     await Promise.all(
-      pluginFolderNames(dir).map((name) => this.serial(name, () => this.load(dir, name))),
+      pluginFolderNames(dir).map((name) => this.queue.run(name, () => this.load(dir, name))),
     );
+  }
+
+  /** Kills plugin processes an earlier daemon left running (process-ledger.ts); at daemon start. */
+  reapLeftovers(): void {
+    this.ledger.reap();
   }
 
   /** Stops every plugin process (daemon shutdown); not recorded as a failure. */
@@ -102,26 +120,12 @@ export class PluginManager {
 
   /** The manifest and hash of a plugin folder, for a person to review before approving. */
   async inspect(name: string) {
-    const seen = await this.inspectOrThrow(name);
-    const approval = this.store.approval(name);
-    return {
-      name,
-      manifest: seen.manifest,
-      hash: seen.hash,
-      files: seen.files,
-      approved: approval
-        ? {
-            hash: approval.hash,
-            approvedAt: new Date(approval.approved_at).toISOString(),
-            matches: approval.hash === seen.hash,
-          }
-        : null,
-    };
+    return describeReview(await this.inspectOrThrow(name), this.store.approval(name));
   }
 
   /** Approves exactly the content the user reviewed (`hash`), then loads it when enabled. */
   approve(name: string, hash: string) {
-    return this.serial(name, async () => {
+    return this.queue.run(name, async () => {
       const seen = await this.inspectOrThrow(name);
       if (seen.hash !== hash) {
         this.refused(
@@ -159,10 +163,11 @@ export class PluginManager {
 
   /** Withdraws approval and stops the plugin; its methods disappear. */
   revoke(name: string) {
-    return this.serial(name, async () => {
+    return this.queue.run(name, async () => {
       if (!this.store.revoke(name))
         throw new AppError('NOT_FOUND', `plugin ${name} is not approved`, { plugin: name });
       this.runtime.unload(name, 'was stopped: its approval was revoked');
+      await removeApprovedCopies(this.copies, name);
       this.note(name, 'revoked', null, null);
       this.options.audit.record('plugin.revoked', { plugin: name });
       return { name, revoked: true as const };
@@ -185,7 +190,7 @@ export class PluginManager {
     const names = name !== undefined ? [name] : [...new Set([...this.runtime.names(), ...onDisk])];
     const results = await Promise.all(
       names.map((n) =>
-        this.serial(n, async () => {
+        this.queue.run(n, async () => {
           this.runtime.unload(n, 'was stopped for a reload');
           return { name: n, ...(dir ? await this.load(dir, n) : INSECURE_DIR) };
         }),
@@ -234,7 +239,9 @@ export class PluginManager {
         `its files changed since approval (approved ${approval.hash.slice(0, 12)}…, now ${seen.hash.slice(0, 12)}…)`,
         seen.hash,
       );
-    return this.runtime.run(seen);
+    const copy = await approvedCopy(this.copies, name, seen.dir, seen.files, approval.hash);
+    if (!copy.ok) return this.refused(name, copy.reason, copy.message, seen.hash);
+    return this.runtime.run({ ...seen, dir: copy.dir });
   }
 
   private refused(name: string, reason: string, message: string, hash: string | null): Outcome {
@@ -282,15 +289,5 @@ export class PluginManager {
     });
     this.options.logger.warn({ dir: this.options.dir }, `plugins not loaded: ${d.message}`);
     return undefined;
-  }
-
-  /** Runs operations on one plugin one at a time (a reload never overlaps an approve). */
-  private serial<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(name) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const settled = next.catch(() => {});
-    this.queues.set(name, settled);
-    void settled.then(() => this.queues.get(name) === settled && this.queues.delete(name));
-    return next;
   }
 }

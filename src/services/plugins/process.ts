@@ -1,6 +1,6 @@
 /**
  * One plugin's child process, seen from the daemon. It starts Node under the permission
- * model — read access to the plugin folder and the host script only; no writes, child
+ * model — read access to the plugin's private copy and the host script only; no writes, child
  * processes or workers; an empty environment — and talks to it through the line
  * protocol in protocol.ts. Every call has a timeout. A plugin that hangs a call, exits,
  * sends anything it was not asked for, or floods its output is killed (SIGKILL) and
@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
+import type { ProcessLedger } from './process-ledger.js';
 import { hostMessageSchema, LineSplitter, type HostMessage, type HostRequest } from './protocol.js';
 
 export type FailureKind =
@@ -19,7 +20,7 @@ export type FailureKind =
 
 export interface PluginProcessOptions {
   name: string;
-  /** Real path of the plugin folder: the only place the child may read. */
+  /** Real path of the plugin's private copy (approved-copy.ts): the only place the child may read. */
   dir: string;
   /** Absolute path of the entry module, inside `dir`. */
   entry: string;
@@ -29,8 +30,12 @@ export interface PluginProcessOptions {
   logger: Logger;
   /** Told once when the plugin is stopped for misbehaving or exits by itself. */
   onFailure(kind: FailureKind, message: string): void;
+  /** Told of each thing the host's lockdown refused the plugin (host.ts reports at most 20). */
+  onDenied?(what: string): void;
   /** The host script; default: host.js next to this module (built into dist/). */
   hostScript?: string;
+  /** Where the process is recorded while it runs, so that no later daemon leaves it running. */
+  ledger?: ProcessLedger;
   startTimeoutMs?: number;
   maxConcurrentCalls?: number;
 }
@@ -38,6 +43,8 @@ export interface PluginProcessOptions {
 /** Heap limit of a plugin process, in MiB: a plugin that allocates without end dies alone. */
 const HEAP_MB = 128;
 const STDERR_TAIL_BYTES = 4096;
+/** The host reports this many refusals at most (host.ts); more means it is not our host. */
+const MAX_DENIALS = 20;
 
 /**
  * The compiled host script. Under tests that run the TypeScript sources there is no
@@ -78,6 +85,7 @@ export class PluginProcess {
   private ready = false;
   private done = false;
   private stderrTail = '';
+  private denials = 0;
   private stderrWindow = { start: 0, bytes: 0 };
   private startWaiter?: { resolve(methods: string[]): void; reject(err: Error): void };
   private startTimer?: NodeJS.Timeout;
@@ -111,6 +119,11 @@ export class PluginProcess {
         { cwd: '/', env: {}, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true },
       );
       this.child = child;
+      const pid = child.pid;
+      if (pid !== undefined && o.ledger) {
+        o.ledger.add(pid, o.name, host, o.entry);
+        child.once('exit', () => o.ledger!.remove(pid));
+      }
       const splitter = new LineSplitter(o.maxMessageBytes);
       child.stdout!.on('data', (chunk: Buffer) => {
         const lines = splitter.push(chunk);
@@ -187,6 +200,11 @@ export class PluginProcess {
       message = hostMessageSchema.parse(JSON.parse(line));
     } catch {
       return this.fail('protocol', 'sent a message that is not part of the plugin protocol');
+    }
+    if (message.type === 'denied') {
+      if (++this.denials > MAX_DENIALS)
+        return this.fail('flood', `reported more than ${MAX_DENIALS} refusals`);
+      return this.options.onDenied?.(message.what);
     }
     if (message.type === 'ready' || message.type === 'load-error') {
       if (this.ready) return this.fail('protocol', `sent an unexpected ${message.type} message`);

@@ -15,6 +15,8 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('load-error'), message: text, code }),
   z.strictObject({ type: z.literal('result'), id, result: z.unknown() }),
   z.strictObject({ type: z.literal('error'), id, message: text, code }),
+  /** Something the host's lockdown refused the plugin, whether or not the plugin caught it. */
+  z.strictObject({ type: z.literal('denied'), what: z.string().max(200) }),
 ]);
 
 export type HostMessage = z.output<typeof hostMessageSchema>;

@@ -19,6 +19,7 @@ import {
   type Manifest,
 } from '../../protocol/plugin-manifest.js';
 import { PluginProcess, type FailureKind } from './process.js';
+import type { ProcessLedger } from './process-ledger.js';
 
 export interface PluginsConfig {
   enabled: boolean;
@@ -71,6 +72,7 @@ export interface PluginRuntimeOptions {
   /** Writes one row of the plugin registry table. */
   note(plugin: string, event: PluginEventKind, reason: string | null, hash: string | null): void;
   hostScript?: string;
+  ledger?: ProcessLedger;
 }
 
 const SHUTTING_DOWN: Outcome = { state: 'failed', reason: 'the daemon is shutting down' };
@@ -99,7 +101,7 @@ export class PluginRuntime {
   async run(seen: Extract<Inspection, { ok: true }>): Promise<Outcome> {
     if (this.stopped) return SHUTTING_DOWN;
     const { name, manifest, hash } = seen;
-    const { config, logger, hostScript } = this.options;
+    const { config, logger, hostScript, ledger } = this.options;
     let rt: Running | undefined;
     const proc = new PluginProcess({
       name,
@@ -109,6 +111,11 @@ export class PluginRuntime {
       maxMessageBytes: config().maxMessageBytes,
       logger,
       ...(hostScript && { hostScript }),
+      ...(ledger && { ledger }),
+      onDenied: (what) => {
+        this.options.audit.record('plugin.denied', { plugin: name, what });
+        logger.warn({ plugin: name, what }, `plugin ${name} was refused ${what}`);
+      },
       onFailure: (kind, message) => {
         // Only the current process reports; a failure while starting is reported below.
         if (rt && this.running.get(name) === rt) this.failed(rt, name, kind, message);
