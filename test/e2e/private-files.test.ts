@@ -140,3 +140,40 @@ describe('the daemon log file (logging.file)', () => {
     for (const f of files) expect(mode(join(logs, f))).toBe(0o600);
   });
 });
+
+describe('backup files at a chosen path', () => {
+  it('a forced backup never writes through a symlink, over a looser file, or into a shared dir', async () => {
+    const d = await startDaemon();
+    const c = await d.client();
+    const precious = join(d.dir, 'precious.txt');
+    writeFileSync(precious, 'do not touch', { mode: 0o600 });
+    const link = join(d.dir, 'backup.db');
+    symlinkSync(precious, link);
+    const viaLink = await c
+      .call('backup.create', { out: link, force: true })
+      .catch((e: Error) => e);
+    expect(String(viaLink)).toMatch(/symbolic link/);
+    expect(readFileSync(precious, 'utf8')).toBe('do not touch');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+
+    const loose = join(d.dir, 'loose.db');
+    writeFileSync(loose, 'old', { mode: 0o644 });
+    chmodSync(loose, 0o644);
+    const overLoose = await c
+      .call('backup.create', { out: loose, force: true })
+      .catch((e: Error) => e);
+    expect(String(overLoose)).toMatch(/looser than the 0600/);
+
+    const shared = join(d.dir, 'shared');
+    mkdirSync(shared, { mode: 0o777 });
+    chmodSync(shared, 0o777);
+    const inShared = await c
+      .call('backup.create', { out: join(shared, 'b.db') })
+      .catch((e: Error) => e);
+    expect(String(inShared)).toMatch(/lets others create files there/);
+    expect(readdirSync(shared)).toEqual([]);
+
+    const ok = await c.call('backup.create', { out: join(d.dir, 'fine.db') });
+    expect(mode(ok.path)).toBe(0o600);
+  });
+});

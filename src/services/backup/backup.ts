@@ -14,6 +14,7 @@
  * database from its rows, and only then asks the daemon to swap that in with requests
  * held at the gate (`backup-restore.ts`).
  */
+import { checkOnlyYouWrite, checkReplaceable, UnsafeFileError } from '../../core/private-file.js';
 import { randomBytes } from 'node:crypto';
 import { linkSync, lstatSync, readdirSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -178,8 +179,15 @@ export class BackupService {
         `${path} already exists; choose another file or pass force (--force)`,
       );
     }
-    if (existing && !existing.isFile() && !existing.isSymbolicLink())
-      throw this.refuse(path, `${path} is not a regular file`);
+    try {
+      // Never through a symlink, never over a file others may read, never in a directory
+      // where someone else could plant one under the temp file's or the target's name.
+      if (out) checkOnlyYouWrite(dirname(path), 'backup');
+      if (existing) checkReplaceable(path, { what: 'backup' });
+    } catch (err) {
+      if (err instanceof UnsafeFileError) throw this.refuse(path, err.message);
+      throw err;
+    }
     const tmp = tempSibling(path, 'backup');
     let pages: number;
     try {
