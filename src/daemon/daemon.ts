@@ -24,25 +24,15 @@ import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
 import type { InsecureTransport } from '../config/transport-security.js';
 import { Redactor } from '../config/secrets.js';
-import { methodTable } from '../protocol/table.js';
-import { Dispatcher } from '../rpc/dispatch.js';
-import { handlers } from '../rpc/handlers/index.js';
-import { TokenService } from '../services/access/tokens.js';
 import { loggerAudit, type AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
-import { BackupService } from '../services/backup/backup.js';
 import type { DatabaseSwap } from '../services/backup/backup-restore.js';
 import { withEmbeddingModel } from '../services/embeddings/embedding-settings.js';
-import type { JobResult } from '../protocol/job.js';
-import type { JobRunner } from '../services/jobs/jobs.js';
-import { ProviderRegistry } from '../services/providers/registry.js';
 import type { ConfigReloadResult } from '../services/system/system.js';
-import { Checkpointer } from '../store/checkpoint.js';
-import { MIGRATIONS } from '../store/schema.js';
 import type { SocketServer } from '../transport/socket-server.js';
 import { openAuditLog } from './audit-open.js';
 import { configChanges, reloadMessage } from './config-reload.js';
-import { buildJobs, checkKeys } from './daemon-jobs.js';
+import { checkKeys } from './daemon-jobs.js';
 import {
   buildDatabaseServices,
   closeDatabaseFile,
@@ -53,7 +43,7 @@ import {
 } from './database-scope.js';
 import { acquireLock, type Lock } from './instance-lock.js';
 import { createLogger, resolveLogTarget, type LogTarget } from './logger.js';
-import { createRpcServer } from './rpc-server.js';
+import { buildProcessScope, type ProcessScope } from './process-scope.js';
 import { listenPrivately } from './socket-home.js';
 import { SocketWatch } from './socket-watch.js';
 import { reportInsecureTransport } from './transport-warnings.js';
@@ -71,19 +61,6 @@ export interface DaemonOptions {
   onStopped?: () => void;
   /** Check every result against its method's declared schema (default: $AISTACK_CHECK_RESULTS=1). */
   checkResults?: boolean;
-}
-
-/** What lives as long as the process: built once in start(), never rebuilt. */
-interface ProcessScope {
-  logger: Logger;
-  tokens: TokenService;
-  auditLog: AuditLog;
-  providers: ProviderRegistry;
-  jobs: JobRunner<JobResult>;
-  checkpointer: Checkpointer;
-  backup: BackupService;
-  dispatcher: Dispatcher;
-  server: SocketServer;
 }
 
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -236,63 +213,23 @@ export class Daemon {
       });
     }
     this.insecure = reportInsecureTransport(config(), this.env, { logger, audit: auditLog });
-    const providers = new ProviderRegistry({
-      config: withEmbeddingModel(config()),
-      redactor,
-      keyFirstSeen: (fp) => this.database?.keys.firstSeen(fp),
-    });
-    const backup = new BackupService({
-      dataDir: this.dataDir,
-      dbPath: this.dbPath,
-      audit: auditLog,
-      gate,
-      migrations: MIGRATIONS,
-      reopenDatabase: (swap) => this.reopenDatabase(swap),
-      logger,
-    });
     this.ownerToken = ensureOwnerToken(this.dataDir);
-    const tokens = new TokenService({
+    return buildProcessScope({
       dataDir: this.dataDir,
-      ownerToken: this.ownerToken,
-      audit: auditLog,
-      now,
-    });
-    const jobs = buildJobs({
-      config,
-      audit: auditLog,
-      logger,
-      now,
-      sessions: () => this.database!.sessions,
-      keys: () => this.database!.keys,
-      auditLog: () => auditLog,
-      backup: () => backup,
-    });
-    const storage = config().storage;
-    const checkpointer = new Checkpointer({
-      db: () => this.file!.db,
       dbPath: this.dbPath,
-      intervalMs: storage.checkpointIntervalMs,
-      walAutocheckpointPages: storage.walAutocheckpointPages,
-      busyTimeoutMs: storage.busyTimeoutMs,
-      lastActivityAt: () => gate.lastActivityAt,
-      running: () => gate.running,
-      logger,
-    });
-    const dispatcher = new Dispatcher({
-      methods: methodTable,
-      handlers,
-      services: () => this.database!.services,
       logger,
       redactor,
-      audit: () => this.audit,
       gate,
-      requestTimeoutMs: () => config().daemon.requestTimeoutMs,
+      now,
+      config,
+      ownerToken: this.ownerToken,
       checkResults: this.options.checkResults ?? this.env.AISTACK_CHECK_RESULTS === '1',
-      authenticate: (token) => tokens.authenticate(token),
-      stillValid: (principal) => tokens.stillValid(principal),
+      auditLog,
+      audit: () => this.audit,
+      file: () => this.file!,
+      database: () => this.database,
+      reopenDatabase: (swap) => this.reopenDatabase(swap),
     });
-    const server = createRpcServer({ dispatcher, config, logger });
-    return { logger, tokens, auditLog, providers, jobs, checkpointer, backup, dispatcher, server };
   }
 
   /** The database scope: every service that holds the connection of the file in place. */
