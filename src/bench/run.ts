@@ -37,6 +37,9 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '1' },
     'vector-clients': { type: 'string', default: '1,8' },
     'skip-vector': { type: 'boolean', default: false },
+    ops: { type: 'string', default: 'memory.store,memory.get,memory.search,memory.list' },
+    'vector-modes': { type: 'string', default: 'vector,hybrid' },
+    'skip-mcp': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -44,13 +47,18 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout
-    .write(`usage: npm run bench -- [--entries N] [--duration MS] [--clients 1,8,32] [--repeat R] [--json]
+    .write(`usage: npm run bench -- [--entries N] [--duration MS] [--clients 1,8,32] [--repeat R]
+                       [--ops LIST] [--skip-vector] [--vector-modes LIST] [--skip-mcp] [--json]
   --entries   entries loaded before measuring (default 100000)
   --duration  milliseconds per measurement cell (default 2000)
   --clients   concurrency levels for the daemon (default 1,8,32)
   --repeat    repeat every cell R times and report medians (default 1)
   --vector-clients  concurrency levels for vector and hybrid search (default 1,8)
   --skip-vector     skip the vector phase (embeddings, vector and hybrid search)
+  --ops       which plain operations to measure (default
+              memory.store,memory.get,memory.search,memory.list; e.g. --ops memory.search)
+  --vector-modes    which vector-phase searches to measure (default vector,hybrid)
+  --skip-mcp  skip measuring the MCP shim's startup
   --json      print the results as JSON instead of a table
 `);
   process.exit(0);
@@ -61,6 +69,8 @@ const DURATION = Number(args.duration);
 const LEVELS = args.clients!.split(',').map(Number);
 const REPEAT = Number(args.repeat);
 const VECTOR_LEVELS = args['vector-clients']!.split(',').map(Number);
+const OPS = new Set(args.ops!.split(','));
+const VECTOR_MODES = args['vector-modes']!.split(',') as ('vector' | 'hybrid')[];
 const say = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
 function makeEntries(corpus: Corpus, n: number): Entry[] {
@@ -221,6 +231,7 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   for (const [name, fns] of Object.entries(ops)) {
+    if (!OPS.has(name)) continue;
     const inprocRuns: Summary[] = [];
     for (let r = 0; r < REPEAT; r++) inprocRuns.push(runSync(DURATION, fns.inproc));
     const inproc = medianSummary(inprocRuns);
@@ -249,6 +260,7 @@ async function main(): Promise<void> {
       inproc: { db, store, access },
       startDaemon: (config) => startDaemon(dir, config as object),
       levels: VECTOR_LEVELS,
+      modes: VECTOR_MODES,
       durationMs: DURATION,
       repeat: REPEAT,
       say,
@@ -258,8 +270,11 @@ async function main(): Promise<void> {
   }
   sessions.close();
   db.close();
-  say('measuring the MCP shim: time to initialize and memory, 7 starts…');
-  const mcp = await measureMcpStartup({ runs: 7 });
+  let mcp;
+  if (!args['skip-mcp']) {
+    say('measuring the MCP shim: time to initialize and memory, 7 starts…');
+    mcp = await measureMcpStartup({ runs: 7 });
+  }
   const report = {
     entries: N,
     durationMs: DURATION,
@@ -273,7 +288,7 @@ async function main(): Promise<void> {
     daemonRssBytes: status.memoryRssBytes,
     rows,
     ...(vector ? { vector } : {}),
-    mcp,
+    ...(mcp ? { mcp } : {}),
   };
   printReport(report, Boolean(args.json));
   rmSync(dir, { recursive: true, force: true });

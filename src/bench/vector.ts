@@ -38,6 +38,8 @@ export interface VectorPhaseInput {
     config: unknown,
   ) => Promise<{ stop: () => Promise<void>; socket: string; token: string }>;
   levels: number[];
+  /** Which searches to measure (both by default). */
+  modes?: ('vector' | 'hybrid')[];
   durationMs: number;
   repeat: number;
   say: (message: string) => void;
@@ -180,7 +182,7 @@ export async function vectorPhase(
   let n = 0;
   const pick = () => input.queries[n++ % input.queries.length]!;
   const rows: Row[] = [];
-  for (const mode of ['vector', 'hybrid'] as const) {
+  for (const mode of input.modes ?? (['vector', 'hybrid'] as const)) {
     const name = `memory.search ${mode}`;
     const inprocRuns: Summary[] = [];
     for (let r = 0; r < input.repeat; r++) {

@@ -19,7 +19,12 @@ const searchResultSchema = z.strictObject({
   ),
   scores: z
     .strictObject({
-      bm25: z.number().optional().describe('BM25, higher is better (full-text matches).'),
+      bm25: z
+        .number()
+        .optional()
+        .describe(
+          'BM25, higher is better (full-text matches). Its word statistics cover only the entries you may read (shared namespaces and your own session), so it says nothing about other sessions.',
+        ),
       cosine: z.number().optional().describe('Cosine similarity to the query (vector matches).'),
       rrf: z.number().optional().describe('Reciprocal-rank fusion score (hybrid search).'),
     })

@@ -81,7 +81,7 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.search',
     description:
-      'Searches every namespace you may see, or one. mode "fts": full-text (BM25) — plain words, punctuation and operators are text, all words must match (match: "any" for any), the last also as a prefix. mode "vector": by meaning (cosine similarity of embeddings). mode "hybrid" (the default when embeddings are on; else "fts"): both, fused by reciprocal rank, so entries without an embedding are still found by their words. Each result has its matchType, its component scores and a snippet with matches in [brackets]; `degraded` says when hybrid fell back to full-text.',
+      'Searches every namespace you may see, or one. mode "fts": full-text (BM25, weighed over the entries you may read) — plain words, punctuation and operators are text, all words must match (match: "any" for any), the last also as a prefix. mode "vector": by meaning (cosine similarity of embeddings). mode "hybrid" (the default when embeddings are on; else "fts"): both, fused by reciprocal rank, so entries without an embedding are still found by their words. Each result has its matchType, its component scores and a snippet with matches in [brackets]; `degraded` says when hybrid fell back to full-text.',
     params: z.strictObject({
       query: z.string().min(1).max(10_000).describe('Words to look for.'),
       limit: z.number().int().min(1).max(LIMITS.searchLimitMax).default(10),

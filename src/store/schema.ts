@@ -8,6 +8,7 @@ import { memoryMigration } from './memory/memory-schema.js';
 import { pluginMigration } from './plugins/plugin-schema.js';
 import { keyMigration } from './keys/key-schema.js';
 import { namespaceCountMigration } from './memory/namespace-count-schema.js';
+import { privateFtsMigration } from './memory/private-fts-schema.js';
 import { sessionMigration } from './sessions/session-schema.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   keyMigration,
   namespaceCountMigration,
   embeddingModelMigration,
+  privateFtsMigration,
 ];

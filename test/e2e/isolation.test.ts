@@ -139,10 +139,12 @@ describe('session isolation through the daemon', () => {
       .prepare('SELECT count(*) AS n FROM memory_entries WHERE namespace = ?')
       .get(A.namespace);
     expect(row).toEqual({ n: 0 });
-    const fts = d.daemon.db
-      .prepare("SELECT count(*) AS n FROM memory_fts WHERE memory_fts MATCH 'private'")
-      .get();
-    expect(fts).toEqual({ n: 1 });
+    // Session entries are indexed apart from shared ones; only B's is left there.
+    const fts = (table: string, match: string) =>
+      d.daemon.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${table} MATCH ?`).get(match);
+    expect(fts('memory_fts', 'private')).toEqual({ n: 0 });
+    expect(fts('memory_fts_private', 'private')).toEqual({ n: 1 });
+    expect(fts('memory_fts_private', 'alpha')).toEqual({ n: 0 });
     const dead = await refused(ca.call('memory.get', { key: 'secret-plan', ...A.creds }));
     expect(dead.code).toBe('SESSION_INVALID');
     expect(dead.data?.reason).toBe('ended');

@@ -91,7 +91,7 @@ export class AccessControl {
   readScope(caller: Caller, namespace: string | undefined, op: Operation): Scope {
     if (namespace !== undefined) {
       this.assertNamespace(caller, namespace, op);
-      return { namespace };
+      return { namespace, ownNamespace: caller.ownNamespace };
     }
     return { ownNamespace: caller.ownNamespace };
   }

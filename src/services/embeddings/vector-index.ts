@@ -20,6 +20,11 @@
  * Each entry carries its namespace (interned), so a scan skips what the caller may not
  * see without touching SQL. The index is an optimisation, not a guard: a stale entry
  * can only cost recall, because the rows returned are re-read under the caller's scope.
+ *
+ * Candidates are picked among the visible entries only, and equal scores (identical
+ * vectors, such as the same text stored twice) go to the lower rowid, not to whichever
+ * sits in an earlier slot: slots move when other entries are deleted, and a caller's
+ * results must not change when an entry it cannot see comes or goes.
  */
 
 import { TopK } from './top-k.js';
@@ -210,7 +215,7 @@ export class VectorIndex {
           lut[t | 512 | ((x >>> 16) & 255)]! +
           lut[t | 768 | (x >>> 24)]!;
       }
-      heap.offer(score, slot);
+      heap.offer(score, slot, rowids[slot]!);
     }
     return heap.drainBestFirst();
   }

@@ -1,5 +1,6 @@
 /**
- * `memory.search` in its three modes. `fts`: BM25 over the full-text index. `vector`:
+ * `memory.search` in its three modes. `fts`: BM25 over the full-text index, with
+ * statistics over what the caller may read (fts-rank.ts). `vector`:
  * cosine similarity to the query's embedding. `hybrid`: reciprocal-rank fusion
  * (k = 60) of the top 50 of each, so an entry found by meaning and one with no
  * embedding at all (found by its words) both come through. Every mode reads under the
@@ -7,18 +8,23 @@
  *
  * Hybrid degrades to full-text when the query cannot be embedded and says so in
  * `degraded`; an explicit `vector` search fails with the provider's error instead.
+ *
+ * Nothing in an answer depends on entries the caller cannot see: full-text candidates
+ * and statistics come from visible rows only, vector candidates are picked among visible
+ * vectors with ties broken by row (vector-index.ts), and fusion uses only those two.
  */
 import { AppError } from '../../core/errors.js';
 import type { Filters, Scope } from '../../store/memory/memory-scope.js';
 import type { Entry, MemoryStore } from '../../store/memory/memory-store.js';
 import type { EmbeddingService } from '../embeddings/embeddings.js';
 import { buildFtsQuery, type FtsQuery } from './fts-query.js';
+import { rankFullText } from './fts-rank.js';
 import { makeSnippet } from './snippet.js';
 
 export type SearchMode = 'fts' | 'vector' | 'hybrid';
 
 export interface SearchScores {
-  /** BM25, higher is better (full-text matches). */
+  /** BM25, higher is better (full-text matches), over the entries the caller may read. */
   bm25?: number;
   /** Cosine similarity of the entry's embedding to the query's. */
   cosine?: number;
@@ -93,9 +99,8 @@ export class MemorySearch {
   /** Full-text only, synchronous (the path tasks and the benchmark baseline use). */
   fts(p: SearchRequest, scope: Scope, filters: Filters): SearchResult[] {
     const q = buildFtsQuery(p.query, p.match ?? 'all');
-    if (!q.match) return [];
-    return this.store
-      .search(q.match, scope, filters, p.limit, p.offset)
+    return rankFullText(this.store, q, scope, filters, p.offset + p.limit)
+      .slice(p.offset)
       .map((r) => result(r.entry, r.score, 'fts', { bm25: r.score }, q));
   }
 
@@ -147,7 +152,7 @@ export class MemorySearch {
       .embedQuery(p.query, true)
       .then((v) => embeddings.vectorSearch(v, scope, filters, depth));
     vectorHits.catch(() => {}); // handled below; never an unhandled rejection
-    const fts = q.match ? this.store.search(q.match, scope, filters, depth, 0) : [];
+    const fts = rankFullText(this.store, q, scope, filters, depth);
     const byRow = new Map<number, Ranked>();
     fts.forEach((r, i) =>
       byRow.set(r.rowid, {

@@ -8,7 +8,9 @@
 
 /**
  * Which namespaces a read may touch: exactly `namespace` when given (the caller has
- * already been allowed it), else every shared namespace plus `ownNamespace`.
+ * already been allowed it), else every shared namespace plus `ownNamespace`. With
+ * `namespace`, `ownNamespace` (when set) still names the caller's own namespace, for
+ * what is computed over everything the caller may read (search statistics).
  */
 export interface Scope {
   namespace?: string | undefined;
@@ -25,10 +27,26 @@ export interface Filters {
 /** Namespaces that belong to one session; every other namespace is shared. */
 const SESSION_PREFIX = 'session:';
 
+/** True for a namespace that belongs to one session (only that session may read it). */
+export const isPrivateNamespace = (namespace: string) => namespace.startsWith(SESSION_PREFIX);
+
 /** True when a read with `scope` may see entries of `namespace` (the namespace part of whereClause). */
 export function scopeAllows(scope: Scope, namespace: string): boolean {
   if (scope.namespace !== undefined) return namespace === scope.namespace;
-  return !namespace.startsWith(SESSION_PREFIX) || namespace === scope.ownNamespace;
+  return !isPrivateNamespace(namespace) || namespace === scope.ownNamespace;
+}
+
+/**
+ * Everything the caller of `scope` may read, whatever one namespace it narrows to: every
+ * shared namespace plus its own. Search statistics are computed over this, so that they
+ * are the same for every search by the same caller and depend on nothing it cannot see.
+ */
+export function readableScope(scope: Scope): Scope {
+  const own =
+    scope.namespace !== undefined && isPrivateNamespace(scope.namespace)
+      ? scope.namespace
+      : scope.ownNamespace;
+  return { ownNamespace: own };
 }
 
 /** True when the filters narrow beyond the namespace (tags or agent). */

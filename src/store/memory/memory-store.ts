@@ -3,13 +3,23 @@
  * a parameter. The row, its tags and its full-text row change in one transaction (and a
  * changed text drops its embedding in the same one). The store knows nothing about
  * sessions: callers pass a `Scope` that says which namespaces a query may see, and
- * every read applies it in SQL. Listeners (`onChange`) hear of every write and delete
+ * every read applies it in SQL. Private (session) namespaces are indexed apart from
+ * shared ones (private-fts-schema.ts), so that full-text statistics can be taken over
+ * exactly what a caller may read. Listeners (`onChange`) hear of every write and delete
  * inside its transaction; they must not throw.
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { indexText } from './fts-text.js';
-import { whereClause, type Filters, type Scope } from './memory-scope.js';
+import {
+  hasFilters,
+  isPrivateNamespace,
+  readableScope,
+  whereClause,
+  type Filters,
+  type Scope,
+} from './memory-scope.js';
+import { entryTokenCount, ownerToken } from './private-fts-schema.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export type { Filters, Scope } from './memory-scope.js';
@@ -27,6 +37,19 @@ export interface EntryRow {
   created_at: number;
   updated_at: number;
   version: number;
+}
+
+/** A full-text candidate: what ranking reads of it (its indexed text and token count). */
+export type RankRow = Pick<EntryRow, 'rowid' | 'key' | 'content' | 'tags'> & { fts_tokens: number };
+
+/** Statistics for ranking, over everything a caller may read. */
+export interface FullTextStats {
+  /** Entries. */
+  rows: number;
+  /** Their tokens, all together. */
+  tokens: number;
+  /** For each phrase given, how many of the entries match it. */
+  matching: number[];
 }
 
 export interface Entry {
@@ -83,6 +106,13 @@ export type EntryListener = (change: EntryChange) => void;
 const COLUMNS =
   'e.rowid, e.id, e.namespace, e.key, e.content, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version';
 
+/**
+ * The entries whose rowids are in a JSON array (the first parameter), each looked up by
+ * rowid: CROSS JOIN keeps SQLite from scanning a whole namespace's index instead when
+ * the scope names one.
+ */
+const BY_ROWID = 'json_each(?) j CROSS JOIN memory_entries e ON e.rowid = j.value';
+
 export class MemoryStore {
   private readonly stmts;
   private readonly cache = new Map<string, Database.Statement>();
@@ -102,10 +132,10 @@ export class MemoryStore {
         `SELECT ${COLUMNS} FROM memory_entries e WHERE e.namespace = ? AND e.key = ?`,
       ),
       insert: db.prepare(`INSERT INTO memory_entries
-        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
+        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`),
       update: db.prepare(`UPDATE memory_entries
-        SET content = ?, metadata = ?, tags = ?, agent_id = ?, session_id = ?, updated_at = ?, version = version + 1
+        SET content = ?, metadata = ?, tags = ?, agent_id = ?, session_id = ?, updated_at = ?, version = version + 1, fts_tokens = ?
         WHERE rowid = ?`),
       deleteTags: db.prepare('DELETE FROM memory_tags WHERE entry_rowid = ?'),
       insertTag: db.prepare('INSERT OR IGNORE INTO memory_tags (tag, entry_rowid) VALUES (?, ?)'),
@@ -113,6 +143,17 @@ export class MemoryStore {
       ftsInsert: db.prepare(
         'INSERT INTO memory_fts (rowid, key, content, tags) VALUES (?, ?, ?, ?)',
       ),
+      privateFtsDelete: db.prepare('DELETE FROM memory_fts_private WHERE rowid = ?'),
+      privateFtsInsert: db.prepare(
+        'INSERT INTO memory_fts_private (rowid, key, content, tags, owner) VALUES (?, ?, ?, ?, ?)',
+      ),
+      countShared: db.prepare('SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?').pluck(),
+      sharedCandidates: db
+        .prepare('SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rank LIMIT ?')
+        .pluck(),
+      countPrivate: db
+        .prepare('SELECT count(*) FROM memory_fts_private WHERE memory_fts_private MATCH ?')
+        .pluck(),
       deleteEntry: db.prepare(
         'DELETE FROM memory_entries WHERE namespace = ? AND key = ? RETURNING rowid',
       ),
@@ -120,8 +161,8 @@ export class MemoryStore {
       deleteEmbedding: db.prepare('DELETE FROM memory_embeddings WHERE entry_rowid = ?'),
       deleteNamespace: db.prepare('DELETE FROM memory_entries WHERE namespace = ?'),
       insertExact: db.prepare(`INSERT INTO memory_entries
-        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       idExists: db.prepare('SELECT 1 FROM memory_entries WHERE id = ?'),
       countNamespace: db
         .prepare(
@@ -179,11 +220,21 @@ export class MemoryStore {
     let rowid: number;
     const id = existing ? existing.id : randomUUID();
     const contentChanged = existing?.content !== input.content;
+    const tokens = entryTokenCount(input.key, input.content, input.tags);
     if (existing) {
       rowid = existing.rowid;
-      s.update.run(input.content, metadata, tags, input.agentId, input.sessionId, at, rowid);
+      s.update.run(
+        input.content,
+        metadata,
+        tags,
+        input.agentId,
+        input.sessionId,
+        at,
+        tokens,
+        rowid,
+      );
       s.deleteTags.run(rowid);
-      s.ftsDelete.run(rowid);
+      this.unindex(rowid, input.namespace);
       if (contentChanged) s.deleteEmbedding.run(rowid);
     } else {
       const info = s.insert.run(
@@ -197,11 +248,12 @@ export class MemoryStore {
         input.sessionId,
         at,
         at,
+        tokens,
       );
       rowid = Number(info.lastInsertRowid);
     }
     for (const tag of new Set(input.tags)) s.insertTag.run(tag, rowid);
-    s.ftsInsert.run(rowid, indexText(input.key), indexText(input.content), input.tags.join(' '));
+    this.index(rowid, input.namespace, input.key, input.content, input.tags);
     this.emit({ kind: 'written', rowid, namespace: input.namespace, contentChanged });
     const entry: Entry = {
       id: existing?.id ?? id,
@@ -221,6 +273,23 @@ export class MemoryStore {
 
   transaction<T>(fn: () => T): T {
     return this.inTransaction(fn);
+  }
+
+  /** Adds an entry's full-text row: to the shared index, or the private one with its owner. */
+  private index(rowid: number, namespace: string, key: string, content: string, tags: string[]) {
+    const k = indexText(key);
+    const c = indexText(content);
+    const t = tags.join(' ');
+    if (isPrivateNamespace(namespace)) {
+      this.stmts.privateFtsInsert.run(rowid, k, c, t, ownerToken(namespace));
+    } else {
+      this.stmts.ftsInsert.run(rowid, k, c, t);
+    }
+  }
+
+  private unindex(rowid: number, namespace: string) {
+    if (isPrivateNamespace(namespace)) this.stmts.privateFtsDelete.run(rowid);
+    else this.stmts.ftsDelete.run(rowid);
   }
 
   delete(namespace: string, key: string): boolean {
@@ -268,20 +337,83 @@ export class MemoryStore {
       .get(...where.params) as number;
   }
 
-  /** BM25-ranked full-text matches within the scope; score is higher-is-better. */
-  search(
+  /**
+   * The entries matching `match` (an FTS5 expression over key, content and tags) that the
+   * scope and filters allow, for ranking: from shared namespaces the best `shared` by
+   * FTS5's BM25 over the shared index (whose statistics are shared rows' alone; ties in
+   * the index's order), from a private namespace the newest `own` (its owner's rows
+   * only). Either part is skipped when the scope does not read it. Rows come unordered.
+   */
+  fullTextCandidates(
     match: string,
     scope: Scope,
     filters: Filters,
-    limit: number,
-    offset: number,
-  ): { rowid: number; entry: Entry; score: number }[] {
+    limits: { shared: number; own: number },
+  ): RankRow[] {
     const where = whereClause(scope, filters);
-    const rows = this.prepared(
-      `SELECT ${COLUMNS}, f.rank AS rank FROM memory_fts f JOIN memory_entries e ON e.rowid = f.rowid
-       WHERE memory_fts MATCH ? AND ${where.sql} ORDER BY f.rank LIMIT ? OFFSET ?`,
-    ).all(match, ...where.params, limit, offset) as (EntryRow & { rank: number })[];
-    return rows.map((r) => ({ rowid: r.rowid, entry: toEntry(r), score: -r.rank }));
+    const rowids: number[] = [];
+    if (scope.namespace === undefined && !hasFilters(filters)) {
+      // memory_fts holds shared rows only, all readable: no need to look at the rows
+      // before the limit (the fetch below still applies the scope).
+      const shared = this.stmts.sharedCandidates.all(match, limits.shared) as number[];
+      rowids.push(...shared);
+    } else if (scope.namespace === undefined || !isPrivateNamespace(scope.namespace)) {
+      const shared = this.prepared(
+        `SELECT f.rowid FROM memory_fts f JOIN memory_entries e ON e.rowid = f.rowid
+         WHERE memory_fts MATCH ? AND ${where.sql} ORDER BY f.rank LIMIT ?`,
+      )
+        .pluck()
+        .all(match, ...where.params, limits.shared) as number[];
+      rowids.push(...shared);
+    }
+    const own = this.readsPrivate(scope);
+    if (own !== undefined) {
+      const mine = this.prepared(
+        `SELECT f.rowid FROM memory_fts_private f JOIN memory_entries e ON e.rowid = f.rowid
+         WHERE memory_fts_private MATCH ? AND ${where.sql} ORDER BY f.rowid DESC LIMIT ?`,
+      )
+        .pluck()
+        .all(privateMatch(match, own), ...where.params, limits.own) as number[];
+      rowids.push(...mine);
+    }
+    if (rowids.length === 0) return [];
+    return this.prepared(
+      `SELECT e.rowid, e.key, e.content, e.tags, e.fts_tokens FROM ${BY_ROWID} WHERE ${where.sql}`,
+    ).all(JSON.stringify(rowids), ...where.params) as RankRow[];
+  }
+
+  /**
+   * Ranking statistics over everything the caller of `scope` may read (every shared
+   * namespace and its own, whatever `scope.namespace` narrows to; see readableScope):
+   * entries, their tokens, and how many match each of `phrases` (FTS5 expressions).
+   * Nothing in another session's namespace counts.
+   */
+  fullTextStats(phrases: string[], scope: Scope): FullTextStats {
+    const readable = readableScope(scope);
+    const counts = whereClause(readable, {});
+    const [rows, tokens] = this.prepared(
+      `SELECT coalesce(sum(e.entries), 0), coalesce(sum(e.tokens), 0) FROM memory_namespace_counts e WHERE ${counts.sql}`,
+    )
+      .raw()
+      .get(...counts.params) as [number, number];
+    const own = this.readsPrivate(readable);
+    const matching = phrases.map(
+      (phrase) =>
+        (this.stmts.countShared.get(phrase) as number) +
+        (own !== undefined
+          ? (this.stmts.countPrivate.get(privateMatch(phrase, own)) as number)
+          : 0),
+    );
+    return { rows, tokens, matching };
+  }
+
+  /** The private namespace a read with `scope` covers, if any and not empty. */
+  private readsPrivate(scope: Scope): string | undefined {
+    const ns = scope.namespace ?? scope.ownNamespace;
+    // An empty namespace (a new session's) needs no look at the private index.
+    return ns !== undefined && isPrivateNamespace(ns) && this.countNamespace(ns) > 0
+      ? ns
+      : undefined;
   }
 
   /** The entries among `rowids` that the scope and filters allow, by rowid (for vector hits). */
@@ -289,9 +421,10 @@ export class MemoryStore {
     const out = new Map<number, Entry>();
     if (rowids.length === 0) return out;
     const where = whereClause(scope, filters);
-    const rows = this.prepared(
-      `SELECT ${COLUMNS} FROM memory_entries e WHERE e.rowid IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
-    ).all(JSON.stringify(rowids), ...where.params) as EntryRow[];
+    const rows = this.prepared(`SELECT ${COLUMNS} FROM ${BY_ROWID} WHERE ${where.sql}`).all(
+      JSON.stringify(rowids),
+      ...where.params,
+    ) as EntryRow[];
     for (const row of rows) out.set(row.rowid, toEntry(row));
     return out;
   }
@@ -343,10 +476,11 @@ export class MemoryStore {
       Date.parse(entry.createdAt),
       Date.parse(entry.updatedAt),
       entry.version,
+      entryTokenCount(entry.key, entry.content, entry.tags),
     );
     const rowid = Number(info.lastInsertRowid);
     for (const tag of new Set(entry.tags)) s.insertTag.run(tag, rowid);
-    s.ftsInsert.run(rowid, indexText(entry.key), indexText(entry.content), entry.tags.join(' '));
+    this.index(rowid, entry.namespace, entry.key, entry.content, entry.tags);
     this.emit({ kind: 'written', rowid, namespace: entry.namespace, contentChanged: true });
     return 'inserted';
   }
@@ -354,4 +488,9 @@ export class MemoryStore {
   idTaken(id: string): boolean {
     return this.stmts.idExists.get(id) !== undefined;
   }
+}
+
+/** `match` restricted to the entries of one private namespace in memory_fts_private. */
+function privateMatch(match: string, namespace: string): string {
+  return `{key content tags} : (${match}) AND owner : "${ownerToken(namespace)}"`;
 }
