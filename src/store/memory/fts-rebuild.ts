@@ -8,35 +8,48 @@
 import type Database from 'better-sqlite3';
 import { inChunks, ROWS_PER_CHUNK } from '../chunked.js';
 import { indexText } from './fts-text.js';
+import { isPrivateNamespace } from './memory-scope.js';
+import { ownerToken } from './private-fts-schema.js';
 
-/** Empties `memory_fts` and indexes every entry again; returns how many it indexed. */
+/**
+ * Empties both full-text indexes and indexes every entry again, each where the store puts
+ * it: shared namespaces in `memory_fts`, session namespaces in `memory_fts_private` with
+ * their owner token (see private-fts-schema.ts). Returns how many entries it indexed.
+ */
 export async function rebuildFullTextIndex(db: Database.Database): Promise<number> {
   db.exec("INSERT INTO memory_fts (memory_fts) VALUES ('delete-all')");
-  const insert = db.prepare(
+  db.exec("INSERT INTO memory_fts_private (memory_fts_private) VALUES ('delete-all')");
+  const shared = db.prepare(
     'INSERT INTO memory_fts (rowid, key, content, tags) VALUES (?, ?, ?, ?)',
+  );
+  const owned = db.prepare(
+    'INSERT INTO memory_fts_private (rowid, key, content, tags, owner) VALUES (?, ?, ?, ?, ?)',
   );
   const page = db
     .prepare(
-      'SELECT rowid, key, content, tags FROM memory_entries WHERE rowid > ? ORDER BY rowid LIMIT ?',
+      'SELECT rowid, namespace, key, content, tags FROM memory_entries WHERE rowid > ? ORDER BY rowid LIMIT ?',
     )
     .raw();
   // Read a page at a time (the connection cannot write while a read is open on it).
   function* entries() {
     for (let after = -Infinity; ;) {
-      const rows = page.all(after, ROWS_PER_CHUNK) as [number, string, string, string][];
+      const rows = page.all(after, ROWS_PER_CHUNK) as [number, string, string, string, string][];
       yield* rows;
       if (rows.length < ROWS_PER_CHUNK) return;
       after = rows.at(-1)![0];
     }
   }
-  return inChunks(db, entries(), ([rowid, key, content, tags]) => {
-    insert.run(rowid, indexText(key), indexText(content), parseTags(rowid, tags).join(' '));
+  return inChunks(db, entries(), ([rowid, namespace, key, content, tags]) => {
+    const text = [indexText(key), indexText(content), parseTags(rowid, tags).join(' ')] as const;
+    if (isPrivateNamespace(namespace)) owned.run(rowid, ...text, ownerToken(namespace));
+    else shared.run(rowid, ...text);
   });
 }
 
-/** Merges the index into one segment, which drops what deleted entries left in it. */
+/** Merges each index into one segment, which drops what deleted entries left in it. */
 export function optimizeFullTextIndex(db: Database.Database): void {
   db.exec("INSERT INTO memory_fts (memory_fts) VALUES ('optimize')");
+  db.exec("INSERT INTO memory_fts_private (memory_fts_private) VALUES ('optimize')");
 }
 
 function parseTags(rowid: number, tags: string): string[] {
