@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../src/core/errors.js';
 import { RequestGate } from '../../src/core/request-gate.js';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** A wait on the fake clock: it ends only when the test advances time past it. */
+const fakeDelay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Follows a promise so a test can ask whether it has settled yet. */
 function track<T>(promise: Promise<T>) {
@@ -37,7 +38,7 @@ describe('RequestGate', () => {
     const gate = new RequestGate();
     const order: string[] = [];
     const other = gate.run(async () => {
-      await sleep(50);
+      await fakeDelay(50);
       order.push('other finished');
     });
     const result = track(
@@ -67,7 +68,7 @@ describe('RequestGate', () => {
     const order: string[] = [];
     const exclusive = track(
       gate.exclusive(async () => {
-        await sleep(30);
+        await fakeDelay(30);
         await gate.run(() => order.push('nested run'));
         order.push('exclusive done');
       }),
@@ -88,7 +89,7 @@ describe('RequestGate', () => {
 
   it('gives up with BUSY when running requests do not finish in time, and opens again', async () => {
     const gate = new RequestGate({ drainMs: 30 });
-    const slow = track(gate.run(() => sleep(200)));
+    const slow = track(gate.run(() => fakeDelay(200)));
     const ran = vi.fn(() => 'never');
     const exclusive = track(gate.exclusive(ran));
     await vi.advanceTimersByTimeAsync(29);
@@ -112,7 +113,7 @@ describe('RequestGate', () => {
 
   it('a request held too long gets BUSY instead of waiting forever', async () => {
     const gate = new RequestGate({ maxWaitMs: 20 });
-    const exclusive = track(gate.exclusive(() => sleep(100)));
+    const exclusive = track(gate.exclusive(() => fakeDelay(100)));
     const late = vi.fn(() => 'late');
     const held = track(gate.run(late));
     await vi.advanceTimersByTimeAsync(19);
@@ -135,7 +136,7 @@ describe('RequestGate', () => {
     const gate = new RequestGate({ now: () => clock });
     expect(gate.lastActivityAt).toBe(1_000);
     clock = 2_000;
-    const request = gate.run(() => sleep(10));
+    const request = gate.run(() => fakeDelay(10));
     expect(gate.lastActivityAt).toBe(2_000);
     clock = 3_000;
     await vi.advanceTimersByTimeAsync(10);

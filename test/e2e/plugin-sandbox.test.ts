@@ -7,23 +7,12 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AistackClient, RpcError } from '../../src/clients/client.js';
 import { auditRecords } from '../helpers/audit.js';
+import { fails } from '../helpers/provider-daemon.js';
 import { cleanupAll } from '../helpers/daemon.js';
-import { approve, callPlugin, pluginDaemon } from '../helpers/plugins.js';
+import { approve, callPlugin, pluginDaemon, stateOf } from '../helpers/plugins.js';
 
 afterEach(cleanupAll);
-
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    (v) => {
-      throw new Error(`expected an error, got ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e as RpcError,
-  );
-
-const stateOf = async (client: AistackClient, name: string) =>
-  (await client.call('plugin.list', {})).plugins.find((p) => p.name === name);
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
@@ -39,7 +28,7 @@ describe('plugin sandbox', () => {
       callPlugin(client, 'raw-escaper.bind', { path: planted }),
       callPlugin(client, 'raw-escaper.adopt'),
     ];
-    for (const err of await Promise.all(attempts.map(fail))) {
+    for (const err of await Promise.all(attempts.map(fails))) {
       expect(err.code).toBe('PROVIDER_FAILURE');
       expect(err.data?.pluginError).toMatchObject({ code: 'ERR_ACCESS_DENIED' });
     }
@@ -81,7 +70,7 @@ describe('plugin sandbox', () => {
     expect(mode(join(copies, first.hash))).toBe(0o700);
     expect(mode(join(copies, first.hash, 'impl.mjs'))).toBe(0o400);
     // A plugin reads its own copy only, not even its folder in the plugins directory.
-    const denied = await fail(
+    const denied = await fails(
       callPlugin(client, 'read-db.read', { path: join(pluginsDir, 'read-db', 'index.mjs') }),
     );
     expect(denied.data?.pluginError).toMatchObject({ code: 'ERR_ACCESS_DENIED' });

@@ -6,39 +6,29 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RpcError, type AistackClient } from '../../src/clients/client.js';
 import { auditRecords } from '../helpers/audit.js';
+import { fails } from '../helpers/provider-daemon.js';
 import { cleanupAll, runCli, startDaemon } from '../helpers/daemon.js';
 import {
   approve,
   callPlugin,
   linkOut,
   pluginDaemon,
+  stateOf,
   tamper,
-  writeFixtures,
   type FixtureName,
+  writeFixtures,
 } from '../helpers/plugins.js';
 import { openSession } from '../helpers/session.js';
 import { track } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    (v) => {
-      throw new Error(`expected an error, got ${JSON.stringify(v)}`);
-    },
-    (e: unknown) => e as RpcError,
-  );
-
-const stateOf = async (client: AistackClient, name: string) =>
-  (await client.call('plugin.list', {})).plugins.find((p) => p.name === name);
-
 describe('plugins', () => {
   it('runs an approved plugin: its method, through the method table and session checks, and its agent type', async () => {
     const { d, client } = await pluginDaemon(['good']);
     expect(await stateOf(client, 'good')).toMatchObject({ state: 'refused' });
-    await expect(fail(callPlugin(client, 'good.greet'))).resolves.toMatchObject({
+    await expect(fails(callPlugin(client, 'good.greet'))).resolves.toMatchObject({
       code: 'METHOD_NOT_FOUND',
     });
 
@@ -57,11 +47,11 @@ describe('plugins', () => {
     // No keys, no environment at all.
     expect(await callPlugin(client, 'good.env')).toEqual({ names: [] });
 
-    const wrong = await fail(
+    const wrong = await fails(
       callPlugin(client, 'good.greet', { sessionId: session.id, sessionToken: 'x'.repeat(43) }),
     );
     expect(wrong.code).toBe('SESSION_INVALID');
-    const tooBig = await fail(callPlugin(client, 'good.greet', { name: 'x'.repeat(70_000) }));
+    const tooBig = await fails(callPlugin(client, 'good.greet', { name: 'x'.repeat(70_000) }));
     expect(tooBig.code).toBe('INVALID_PARAMS');
 
     // The agent type is offered next to the built-ins, and an agent of it can be spawned.
@@ -98,7 +88,7 @@ describe('plugins', () => {
     expect(events.map((e) => e.event)).toEqual(['loaded', 'approved', 'refused']);
 
     await client.call('plugin.revoke', { name: 'good' });
-    expect((await fail(callPlugin(client, 'good.greet'))).code).toBe('METHOD_NOT_FOUND');
+    expect((await fails(callPlugin(client, 'good.greet'))).code).toBe('METHOD_NOT_FOUND');
     const after = await client.call('agent.types', {});
     expect(after.types.map((t) => t.name)).not.toContain('good-haiku-writer');
   });
@@ -125,7 +115,7 @@ describe('plugins', () => {
       reason: expect.stringMatching(/symlink/),
     });
     for (const m of ['good.greet', 'hanger.wait', 'read-db.read'])
-      expect((await fail(callPlugin(client, m))).code).toBe('METHOD_NOT_FOUND');
+      expect((await fails(callPlugin(client, m))).code).toBe('METHOD_NOT_FOUND');
 
     const refusals = auditRecords(d).filter((r) => r.event === 'plugin.refused');
     expect(refusals).toContainEqual(
@@ -143,8 +133,8 @@ describe('plugins', () => {
     );
 
     // A symlinked folder cannot be approved, and an approval names the hash that was reviewed.
-    expect((await fail(approve(client, 'read-db'))).code).toBe('CONFLICT');
-    const stale = await fail(
+    expect((await fails(approve(client, 'read-db'))).code).toBe('CONFLICT');
+    const stale = await fails(
       client.call('plugin.approve', { name: 'hanger', hash: byName.hanger!.approvedHash! }),
     );
     expect(stale.code).toBe('CONFLICT');
@@ -171,7 +161,7 @@ describe('plugins', () => {
       callPlugin(client, 'escaper.dial', { path: d.socketPath }),
       callPlugin(client, 'escaper.signal'),
     ];
-    for (const err of await Promise.all(attempts.map(fail))) {
+    for (const err of await Promise.all(attempts.map(fails))) {
       expect(err.code).toBe('PROVIDER_FAILURE');
       expect(err.data?.pluginError).toMatchObject({ code: 'ERR_ACCESS_DENIED' });
     }
@@ -202,17 +192,17 @@ describe('plugins', () => {
       state: 'failed',
       reason: expect.stringContaining('boom at load'),
     });
-    const atLoad = await fail(callPlugin(client, 'thrower.noop'));
+    const atLoad = await fails(callPlugin(client, 'thrower.noop'));
     expect(atLoad.code).toBe('PROVIDER_FAILURE');
     expect(atLoad.message).toMatch(
       /plugin thrower failed: .*boom at load.*aistack plugin reload thrower/,
     );
 
     const started = Date.now();
-    const hung = fail(callPlugin(client, 'hanger.wait'));
+    const hung = fails(callPlugin(client, 'hanger.wait'));
     const hanging = track(hung);
-    const died = fail(callPlugin(client, 'exiter.die'));
-    const flooded = fail(callPlugin(client, 'flooder.flood'));
+    const died = fails(callPlugin(client, 'exiter.die'));
+    const flooded = fails(callPlugin(client, 'flooder.flood'));
     // Meanwhile another client is answered, plugin calls included: not after the hang.
     for (let i = 0; i < 5; i++) {
       await other.call('system.ping', {});
@@ -233,7 +223,7 @@ describe('plugins', () => {
       /plugin flooder was stopped during flood \(wrote more than/,
     );
 
-    const later = await fail(callPlugin(client, 'hanger.wait'));
+    const later = await fails(callPlugin(client, 'hanger.wait'));
     expect(later.message).toMatch(
       /plugin hanger failed: did not answer wait.*run aistack plugin reload hanger/,
     );
@@ -266,8 +256,8 @@ describe('plugins', () => {
       state: 'approved',
       reason: expect.stringMatching(/off/),
     });
-    expect((await fail(callPlugin(client, 'good.greet'))).code).toBe('METHOD_NOT_FOUND');
-    expect((await fail(client.call('plugin.reload', {}))).code).toBe('FEATURE_DISABLED');
+    expect((await fails(callPlugin(client, 'good.greet'))).code).toBe('METHOD_NOT_FOUND');
+    expect((await fails(client.call('plugin.reload', {}))).code).toBe('FEATURE_DISABLED');
   });
 
   it('aistack plugin approve shows the manifest and hash and asks first', async () => {

@@ -162,3 +162,7 @@ export function callPlugin(
   const call = client.call.bind(client) as unknown as (m: string, p: unknown) => Promise<unknown>;
   return call(`plugin.${method}`, params) as Promise<Record<string, unknown>>;
 }
+
+/** A plugin's entry in `plugin.list` (state, reason, hashes). */
+export const stateOf = async (client: AistackClient, name: string) =>
+  (await client.call('plugin.list', {})).plugins.find((p) => p.name === name);

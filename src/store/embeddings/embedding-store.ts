@@ -9,6 +9,7 @@
  */
 import type Database from 'better-sqlite3';
 import { hasFilters, whereClause, type Filters, type Scope } from '../memory/memory-scope.js';
+import { StatementCache } from '../statement-cache.js';
 
 /** Which vectors are current: the model that made them and their length. */
 export interface EmbeddingModel {
@@ -50,9 +51,10 @@ export const vectorToBlob = (v: Float32Array) => Buffer.from(v.buffer, v.byteOff
 
 export class EmbeddingStore {
   private readonly stmts;
-  private readonly cache = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
 
   constructor(private readonly db: Database.Database) {
+    this.statements = new StatementCache(db);
     this.stmts = {
       missingAmong: db.prepare(
         `SELECT ${PENDING} FROM memory_entries e WHERE e.rowid ${IN_LIST} AND ${NOT_EMBEDDED} ORDER BY e.rowid`,
@@ -83,15 +85,6 @@ export class EmbeddingStore {
         .pluck(),
       allEmbeddings: db.prepare('SELECT count(*) FROM memory_embeddings').pluck(),
     };
-  }
-
-  private prepared(sql: string): Database.Statement {
-    let stmt = this.cache.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.cache.set(sql, stmt);
-    }
-    return stmt;
   }
 
   /** Those of `rowids` that exist and have no vector for `m`. */
@@ -173,11 +166,13 @@ export class EmbeddingStore {
   ): { rowid: number; vector: Buffer }[] {
     if (rowids.length === 0) return [];
     const where = whereClause(scope, filters);
-    return this.prepared(
-      `SELECT e.rowid AS rowid, m.vector AS vector
+    return this.statements
+      .get(
+        `SELECT e.rowid AS rowid, m.vector AS vector
        FROM memory_entries e JOIN memory_embeddings m ON m.entry_rowid = e.rowid
        WHERE e.rowid ${IN_LIST} AND m.model = ? AND m.dimensions = ? AND ${where.sql}`,
-    ).all(JSON.stringify(rowids), m.model, m.dimensions, ...where.params) as {
+      )
+      .all(JSON.stringify(rowids), m.model, m.dimensions, ...where.params) as {
       rowid: number;
       vector: Buffer;
     }[];
@@ -190,10 +185,11 @@ export class EmbeddingStore {
   scopedRowids(m: EmbeddingModel, scope: Scope, filters: Filters, limit: number): number[] {
     if (!hasFilters(filters)) throw new Error('scopedRowids is for filtered searches');
     const where = whereClause(scope, filters);
-    return this.prepared(
-      `SELECT e.rowid FROM memory_entries e JOIN memory_embeddings m ON m.entry_rowid = e.rowid
+    return this.statements
+      .get(
+        `SELECT e.rowid FROM memory_entries e JOIN memory_embeddings m ON m.entry_rowid = e.rowid
        WHERE m.model = ? AND m.dimensions = ? AND ${where.sql} LIMIT ?`,
-    )
+      )
       .pluck()
       .all(m.model, m.dimensions, ...where.params, limit) as number[];
   }

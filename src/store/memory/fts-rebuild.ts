@@ -1,15 +1,13 @@
 /**
  * The full-text index made again from the entries themselves, the way the store indexes
- * each write (`indexText`, tags joined by spaces). A restore builds its index this way
+ * each write (through FullTextIndex, so both agree where an entry goes). A restore builds its index this way
  * instead of copying a backup's FTS5 shadow tables, which a crafted file could fill with
  * anything; a backup that leaves entries out optimizes its index, so no trace of their
  * words stays in it.
  */
 import type Database from 'better-sqlite3';
 import { inChunks, ROWS_PER_CHUNK } from '../chunked.js';
-import { indexText } from './fts-text.js';
-import { isPrivateNamespace } from './memory-scope.js';
-import { ownerToken } from './private-fts-schema.js';
+import { FullTextIndex } from './full-text-index.js';
 
 /**
  * Empties both full-text indexes and indexes every entry again, each where the store puts
@@ -19,12 +17,7 @@ import { ownerToken } from './private-fts-schema.js';
 export async function rebuildFullTextIndex(db: Database.Database): Promise<number> {
   db.exec("INSERT INTO memory_fts (memory_fts) VALUES ('delete-all')");
   db.exec("INSERT INTO memory_fts_private (memory_fts_private) VALUES ('delete-all')");
-  const shared = db.prepare(
-    'INSERT INTO memory_fts (rowid, key, content, tags) VALUES (?, ?, ?, ?)',
-  );
-  const owned = db.prepare(
-    'INSERT INTO memory_fts_private (rowid, key, content, tags, owner) VALUES (?, ?, ?, ?, ?)',
-  );
+  const fullText = new FullTextIndex(db);
   const page = db
     .prepare(
       'SELECT rowid, namespace, key, content, tags FROM memory_entries WHERE rowid > ? ORDER BY rowid LIMIT ?',
@@ -40,9 +33,7 @@ export async function rebuildFullTextIndex(db: Database.Database): Promise<numbe
     }
   }
   return inChunks(db, entries(), ([rowid, namespace, key, content, tags]) => {
-    const text = [indexText(key), indexText(content), parseTags(rowid, tags).join(' ')] as const;
-    if (isPrivateNamespace(namespace)) owned.run(rowid, ...text, ownerToken(namespace));
-    else shared.run(rowid, ...text);
+    fullText.index(rowid, namespace, key, content, parseTags(rowid, tags));
   });
 }
 

@@ -10,61 +10,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { indexText } from './fts-text.js';
-import {
-  hasFilters,
-  isPrivateNamespace,
-  readableScope,
-  whereClause,
-  type Filters,
-  type Scope,
-} from './memory-scope.js';
-import { entryTokenCount, ownerToken } from './private-fts-schema.js';
+import { BY_ROWID, COLUMNS, toEntry, type Entry, type EntryRow } from './entry-row.js';
+import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-index.js';
+import { whereClause, type Filters, type Scope } from './memory-scope.js';
+import { entryTokenCount } from './private-fts-schema.js';
 import { WriteBatcher } from './write-batcher.js';
+import { StatementCache } from '../statement-cache.js';
 
 export type { Filters, Scope } from './memory-scope.js';
-
-export interface EntryRow {
-  rowid: number;
-  id: string;
-  namespace: string;
-  key: string;
-  content: string;
-  metadata: string;
-  tags: string;
-  agent_id: string | null;
-  session_id: string | null;
-  created_at: number;
-  updated_at: number;
-  version: number;
-}
-
-/** A full-text candidate: what ranking reads of it (its indexed text and token count). */
-export type RankRow = Pick<EntryRow, 'rowid' | 'key' | 'content' | 'tags'> & { fts_tokens: number };
-
-/** Statistics for ranking, over everything a caller may read. */
-export interface FullTextStats {
-  /** Entries. */
-  rows: number;
-  /** Their tokens, all together. */
-  tokens: number;
-  /** For each phrase given, how many of the entries match it. */
-  matching: number[];
-}
-
-export interface Entry {
-  id: string;
-  key: string;
-  namespace: string;
-  content: string;
-  metadata: Record<string, unknown>;
-  tags: string[];
-  agentId: string | null;
-  sessionId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export { toEntry, type Entry, type EntryRow } from './entry-row.js';
+export type { FullTextStats, RankRow } from './full-text-index.js';
 
 export interface WriteInput {
   namespace: string;
@@ -74,22 +29,6 @@ export interface WriteInput {
   tags: string[];
   agentId: string | null;
   sessionId: string | null;
-}
-
-export function toEntry(row: EntryRow): Entry {
-  return {
-    id: row.id,
-    key: row.key,
-    namespace: row.namespace,
-    content: row.content,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    tags: JSON.parse(row.tags) as string[],
-    agentId: row.agent_id,
-    sessionId: row.session_id,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
-    version: row.version,
-  };
 }
 
 /**
@@ -103,28 +42,21 @@ export type EntryChange =
 
 export type EntryListener = (change: EntryChange) => void;
 
-const COLUMNS =
-  'e.rowid, e.id, e.namespace, e.key, e.content, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version';
-
-/**
- * The entries whose rowids are in a JSON array (the first parameter), each looked up by
- * rowid: CROSS JOIN keeps SQLite from scanning a whole namespace's index instead when
- * the scope names one.
- */
-const BY_ROWID = 'json_each(?) j CROSS JOIN memory_entries e ON e.rowid = j.value';
-
 export class MemoryStore {
   private readonly stmts;
-  private readonly cache = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
   private readonly batcher: WriteBatcher;
   private readonly inTransaction: <T>(fn: () => T) => T;
   private readonly listeners: EntryListener[] = [];
+  private readonly fullText: FullTextIndex;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly now: () => number = Date.now,
   ) {
+    this.statements = new StatementCache(db);
     this.batcher = new WriteBatcher(db);
+    this.fullText = new FullTextIndex(db);
     const tx = db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <T>(fn: () => T) => tx(fn) as T;
     this.stmts = {
@@ -139,21 +71,6 @@ export class MemoryStore {
         WHERE rowid = ?`),
       deleteTags: db.prepare('DELETE FROM memory_tags WHERE entry_rowid = ?'),
       insertTag: db.prepare('INSERT OR IGNORE INTO memory_tags (tag, entry_rowid) VALUES (?, ?)'),
-      ftsDelete: db.prepare('DELETE FROM memory_fts WHERE rowid = ?'),
-      ftsInsert: db.prepare(
-        'INSERT INTO memory_fts (rowid, key, content, tags) VALUES (?, ?, ?, ?)',
-      ),
-      privateFtsDelete: db.prepare('DELETE FROM memory_fts_private WHERE rowid = ?'),
-      privateFtsInsert: db.prepare(
-        'INSERT INTO memory_fts_private (rowid, key, content, tags, owner) VALUES (?, ?, ?, ?, ?)',
-      ),
-      countShared: db.prepare('SELECT count(*) FROM memory_fts WHERE memory_fts MATCH ?').pluck(),
-      sharedCandidates: db
-        .prepare('SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rank LIMIT ?')
-        .pluck(),
-      countPrivate: db
-        .prepare('SELECT count(*) FROM memory_fts_private WHERE memory_fts_private MATCH ?')
-        .pluck(),
       deleteEntry: db.prepare(
         'DELETE FROM memory_entries WHERE namespace = ? AND key = ? RETURNING rowid',
       ),
@@ -179,15 +96,6 @@ export class MemoryStore {
 
   private emit(change: EntryChange): void {
     for (const listener of this.listeners) listener(change);
-  }
-
-  private prepared(sql: string): Database.Statement {
-    let stmt = this.cache.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.cache.set(sql, stmt);
-    }
-    return stmt;
   }
 
   get(namespace: string, key: string): Entry | undefined {
@@ -234,7 +142,7 @@ export class MemoryStore {
         rowid,
       );
       s.deleteTags.run(rowid);
-      this.unindex(rowid, input.namespace);
+      this.fullText.unindex(rowid, input.namespace);
       if (contentChanged) s.deleteEmbedding.run(rowid);
     } else {
       const info = s.insert.run(
@@ -253,7 +161,7 @@ export class MemoryStore {
       rowid = Number(info.lastInsertRowid);
     }
     for (const tag of new Set(input.tags)) s.insertTag.run(tag, rowid);
-    this.index(rowid, input.namespace, input.key, input.content, input.tags);
+    this.fullText.index(rowid, input.namespace, input.key, input.content, input.tags);
     this.emit({ kind: 'written', rowid, namespace: input.namespace, contentChanged });
     const entry: Entry = {
       id: existing?.id ?? id,
@@ -273,23 +181,6 @@ export class MemoryStore {
 
   transaction<T>(fn: () => T): T {
     return this.inTransaction(fn);
-  }
-
-  /** Adds an entry's full-text row: to the shared index, or the private one with its owner. */
-  private index(rowid: number, namespace: string, key: string, content: string, tags: string[]) {
-    const k = indexText(key);
-    const c = indexText(content);
-    const t = tags.join(' ');
-    if (isPrivateNamespace(namespace)) {
-      this.stmts.privateFtsInsert.run(rowid, k, c, t, ownerToken(namespace));
-    } else {
-      this.stmts.ftsInsert.run(rowid, k, c, t);
-    }
-  }
-
-  private unindex(rowid: number, namespace: string) {
-    if (isPrivateNamespace(namespace)) this.stmts.privateFtsDelete.run(rowid);
-    else this.stmts.ftsDelete.run(rowid);
   }
 
   delete(namespace: string, key: string): boolean {
@@ -316,9 +207,11 @@ export class MemoryStore {
     offset: number,
   ): { entries: Entry[]; total: number } {
     const where = whereClause(scope, filters);
-    const rows = this.prepared(
-      `SELECT ${COLUMNS} FROM memory_entries e WHERE ${where.sql} ORDER BY e.updated_at DESC, e.rowid DESC LIMIT ? OFFSET ?`,
-    ).all(...where.params, limit, offset) as EntryRow[];
+    const rows = this.statements
+      .get(
+        `SELECT ${COLUMNS} FROM memory_entries e WHERE ${where.sql} ORDER BY e.updated_at DESC, e.rowid DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...where.params, limit, offset) as EntryRow[];
     return { entries: rows.map(toEntry), total: this.count(scope, filters, where) };
   }
 
@@ -326,94 +219,32 @@ export class MemoryStore {
   private count(scope: Scope, filters: Filters, where: { sql: string; params: unknown[] }): number {
     if (filters.agentId === undefined && !filters.tags?.length) {
       const counts = whereClause(scope, {});
-      return this.prepared(
-        `SELECT coalesce(sum(e.entries), 0) FROM memory_namespace_counts e WHERE ${counts.sql}`,
-      )
+      return this.statements
+        .get(
+          `SELECT coalesce(sum(e.entries), 0) FROM memory_namespace_counts e WHERE ${counts.sql}`,
+        )
         .pluck()
         .get(...counts.params) as number;
     }
-    return this.prepared(`SELECT count(*) FROM memory_entries e WHERE ${where.sql}`)
+    return this.statements
+      .get(`SELECT count(*) FROM memory_entries e WHERE ${where.sql}`)
       .pluck()
       .get(...where.params) as number;
   }
 
-  /**
-   * The entries matching `match` (an FTS5 expression over key, content and tags) that the
-   * scope and filters allow, for ranking: from shared namespaces the best `shared` by
-   * FTS5's BM25 over the shared index (whose statistics are shared rows' alone; ties in
-   * the index's order), from a private namespace the newest `own` (its owner's rows
-   * only). Either part is skipped when the scope does not read it. Rows come unordered.
-   */
+  /** Full-text candidates for ranking (see FullTextIndex.candidates). */
   fullTextCandidates(
     match: string,
     scope: Scope,
     filters: Filters,
     limits: { shared: number; own: number },
   ): RankRow[] {
-    const where = whereClause(scope, filters);
-    const rowids: number[] = [];
-    if (scope.namespace === undefined && !hasFilters(filters)) {
-      // memory_fts holds shared rows only, all readable: no need to look at the rows
-      // before the limit (the fetch below still applies the scope).
-      const shared = this.stmts.sharedCandidates.all(match, limits.shared) as number[];
-      rowids.push(...shared);
-    } else if (scope.namespace === undefined || !isPrivateNamespace(scope.namespace)) {
-      const shared = this.prepared(
-        `SELECT f.rowid FROM memory_fts f JOIN memory_entries e ON e.rowid = f.rowid
-         WHERE memory_fts MATCH ? AND ${where.sql} ORDER BY f.rank LIMIT ?`,
-      )
-        .pluck()
-        .all(match, ...where.params, limits.shared) as number[];
-      rowids.push(...shared);
-    }
-    const own = this.readsPrivate(scope);
-    if (own !== undefined) {
-      const mine = this.prepared(
-        `SELECT f.rowid FROM memory_fts_private f JOIN memory_entries e ON e.rowid = f.rowid
-         WHERE memory_fts_private MATCH ? AND ${where.sql} ORDER BY f.rowid DESC LIMIT ?`,
-      )
-        .pluck()
-        .all(privateMatch(match, own), ...where.params, limits.own) as number[];
-      rowids.push(...mine);
-    }
-    if (rowids.length === 0) return [];
-    return this.prepared(
-      `SELECT e.rowid, e.key, e.content, e.tags, e.fts_tokens FROM ${BY_ROWID} WHERE ${where.sql}`,
-    ).all(JSON.stringify(rowids), ...where.params) as RankRow[];
+    return this.fullText.candidates(match, scope, filters, limits);
   }
 
-  /**
-   * Ranking statistics over everything the caller of `scope` may read (every shared
-   * namespace and its own, whatever `scope.namespace` narrows to; see readableScope):
-   * entries, their tokens, and how many match each of `phrases` (FTS5 expressions).
-   * Nothing in another session's namespace counts.
-   */
+  /** Ranking statistics over what the caller may read (see FullTextIndex.stats). */
   fullTextStats(phrases: string[], scope: Scope): FullTextStats {
-    const readable = readableScope(scope);
-    const counts = whereClause(readable, {});
-    const [rows, tokens] = this.prepared(
-      `SELECT coalesce(sum(e.entries), 0), coalesce(sum(e.tokens), 0) FROM memory_namespace_counts e WHERE ${counts.sql}`,
-    )
-      .raw()
-      .get(...counts.params) as [number, number];
-    const own = this.readsPrivate(readable);
-    const matching = phrases.map(
-      (phrase) =>
-        (this.stmts.countShared.get(phrase) as number) +
-        (own !== undefined
-          ? (this.stmts.countPrivate.get(privateMatch(phrase, own)) as number)
-          : 0),
-    );
-    return { rows, tokens, matching };
-  }
-
-  /** The private namespace a read with `scope` covers, if any and not empty. */
-  private readsPrivate(scope: Scope): string | undefined {
-    const ns = scope.namespace ?? scope.ownNamespace;
-    // An empty namespace (a new session's) needs no look at the private index.
-    return ns !== undefined && isPrivateNamespace(ns) && this.countNamespace(ns) > 0
-      ? ns
-      : undefined;
+    return this.fullText.stats(phrases, scope);
   }
 
   /** The entries among `rowids` that the scope and filters allow, by rowid (for vector hits). */
@@ -421,19 +252,20 @@ export class MemoryStore {
     const out = new Map<number, Entry>();
     if (rowids.length === 0) return out;
     const where = whereClause(scope, filters);
-    const rows = this.prepared(`SELECT ${COLUMNS} FROM ${BY_ROWID} WHERE ${where.sql}`).all(
-      JSON.stringify(rowids),
-      ...where.params,
-    ) as EntryRow[];
+    const rows = this.statements
+      .get(`SELECT ${COLUMNS} FROM ${BY_ROWID} WHERE ${where.sql}`)
+      .all(JSON.stringify(rowids), ...where.params) as EntryRow[];
     for (const row of rows) out.set(row.rowid, toEntry(row));
     return out;
   }
 
   namespaces(scope: Scope): { namespace: string; count: number }[] {
     const where = whereClause(scope, {});
-    return this.prepared(
-      `SELECT e.namespace AS namespace, e.entries AS count FROM memory_namespace_counts e WHERE ${where.sql} ORDER BY e.namespace`,
-    ).all(...where.params) as { namespace: string; count: number }[];
+    return this.statements
+      .get(
+        `SELECT e.namespace AS namespace, e.entries AS count FROM memory_namespace_counts e WHERE ${where.sql} ORDER BY e.namespace`,
+      )
+      .all(...where.params) as { namespace: string; count: number }[];
   }
 
   /** A page of entries in insertion order after `afterRowid`, for export. */
@@ -443,9 +275,11 @@ export class MemoryStore {
     limit: number,
   ): { entries: Entry[]; cursor: number | null } {
     const where = whereClause(scope, {});
-    const rows = this.prepared(
-      `SELECT ${COLUMNS} FROM memory_entries e WHERE e.rowid > ? AND ${where.sql} ORDER BY e.rowid LIMIT ?`,
-    ).all(afterRowid, ...where.params, limit) as EntryRow[];
+    const rows = this.statements
+      .get(
+        `SELECT ${COLUMNS} FROM memory_entries e WHERE e.rowid > ? AND ${where.sql} ORDER BY e.rowid LIMIT ?`,
+      )
+      .all(afterRowid, ...where.params, limit) as EntryRow[];
     const last = rows.at(-1);
     return {
       entries: rows.map(toEntry),
@@ -480,7 +314,7 @@ export class MemoryStore {
     );
     const rowid = Number(info.lastInsertRowid);
     for (const tag of new Set(entry.tags)) s.insertTag.run(tag, rowid);
-    this.index(rowid, entry.namespace, entry.key, entry.content, entry.tags);
+    this.fullText.index(rowid, entry.namespace, entry.key, entry.content, entry.tags);
     this.emit({ kind: 'written', rowid, namespace: entry.namespace, contentChanged: true });
     return 'inserted';
   }
@@ -488,9 +322,4 @@ export class MemoryStore {
   idTaken(id: string): boolean {
     return this.stmts.idExists.get(id) !== undefined;
   }
-}
-
-/** `match` restricted to the entries of one private namespace in memory_fts_private. */
-function privateMatch(match: string, namespace: string): string {
-  return `{key content tags} : (${match}) AND owner : "${ownerToken(namespace)}"`;
 }
