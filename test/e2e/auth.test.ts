@@ -4,7 +4,7 @@
  * a read-only token reaching for writes and for the owner's methods, a token revoked
  * while its connection stays open.
  */
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AistackClient, RpcError } from '../../src/clients/client.js';
@@ -43,6 +43,20 @@ describe('authentication', () => {
     expect(existsSync(`${first.socketPath}.token`)).toBe(false);
     const second = await spawnDaemon(dir);
     expect(ownerToken(second)).toBe(token);
+  });
+
+  it('refuses to start on an owner token file others may read, and never rewrites it', async () => {
+    const dir = tempDir();
+    const first = await spawnDaemon(dir);
+    const token = ownerToken(first);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const path = join(first.dataDir, 'owner.token');
+    chmodSync(path, 0o644);
+    const refused = await spawnDaemon(dir).catch((e: Error) => e);
+    expect(String(refused)).toMatch(/owner\.token is readable by others.*chmod 600/s);
+    expect(readFileSync(path, 'utf8').trim()).toBe(token);
+    expect(mode(path)).toBe(0o644);
   });
 
   it('a client without the owner token can do nothing but learn how to authenticate', async () => {
