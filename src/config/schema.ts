@@ -85,6 +85,15 @@ export const daemonConfigSchema = z
       .describe(
         'Longest a call may run before it gets TIMEOUT and its work is told to stop. Methods that bound their own time (task.run, memory.reindex, backups, github, provider.test) are exempt.',
       ),
+    replyBudgetBytes: z
+      .number()
+      .int()
+      .min(256 * 1024)
+      .max(256 * MiB)
+      .default(8 * MiB)
+      .describe(
+        'Largest reply (one line, in bytes) of a page-shaped method: memory.list, memory.search, memory.export, memory.namespaces, task.list, audit.tail, session.list. A page that would grow past it stops early and says truncated: true, with a cursor to continue. At least 256 KiB, so that any one entry without its content (up to 64 KiB of metadata) fits a page. A reload applies it to the next call.',
+      ),
   })
   .prefault({})
   .describe('The daemon process and its socket.');

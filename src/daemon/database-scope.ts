@@ -122,7 +122,12 @@ export function buildDatabaseServices(
     logger,
     now,
   });
-  const memory = new MemoryService(memoryStore, access, embeddings);
+  const memory = new MemoryService(
+    memoryStore,
+    access,
+    embeddings,
+    () => deps.config().daemon.replyBudgetBytes,
+  );
   const plugins = new PluginManager({
     db,
     audit,

@@ -4,15 +4,55 @@
  * counts. Shared by the method specs (memory.ts), the MCP shim and the CLI.
  */
 import { z } from 'zod';
-import { entrySchema, namespaceSchema } from './memory-schemas.js';
+import { entrySchema, keySchema, namespaceSchema } from './memory-schemas.js';
 
 const count = z.number().int().min(0);
+
+/** Characters of content in a preview; pages asking for whole contents hold at most this many entries. */
+export const PAGE_LIMITS = { previewChars: 200, fullContentLimitMax: 50 } as const;
+
+/** An entry as lists and searches show it: a preview of its content, or (asked for) the whole of it. */
+export const entryViewSchema = entrySchema.omit({ content: true }).extend({
+  size: count.describe("The content's length in characters."),
+  cut: z
+    .boolean()
+    .describe(
+      'True when preview (or content) is shorter than the whole content: memory.get reads it in full.',
+    ),
+  preview: z
+    .string()
+    .optional()
+    .describe(
+      `The first ${PAGE_LIMITS.previewChars} characters of the content (lists and searches).`,
+    ),
+  content: z
+    .string()
+    .optional()
+    .describe('The whole content, when the call asked for it (content: true).'),
+});
+
+export type EntryView = z.output<typeof entryViewSchema>;
+
+/** What every page-shaped reply says about where it stopped. */
+const pageEnd = {
+  truncated: z
+    .boolean()
+    .describe(
+      'True when the reply budget (daemon.replyBudgetBytes) cut this page short, or cut an entry on it.',
+    ),
+  cursor: z
+    .string()
+    .nullable()
+    .describe(
+      'Pass it back as `cursor` to continue right after this page; null when nothing follows.',
+    ),
+};
 
 const SEARCH_MODES = ['fts', 'vector', 'hybrid'] as const;
 export const searchModeSchema = z.enum(SEARCH_MODES);
 
 const searchResultSchema = z.strictObject({
-  entry: entrySchema,
+  entry: entryViewSchema,
   score: z.number().describe('What results are ordered by: bm25, cosine or rrf, by mode.'),
   matchType: searchModeSchema.describe(
     'fts: matched by words; vector: by meaning; hybrid: by both.',
@@ -40,11 +80,13 @@ export const searchResponseSchema = z.strictObject({
     .string()
     .optional()
     .describe('Set when hybrid fell back to full-text only, with why.'),
+  ...pageEnd,
 });
 
 export const entryPageSchema = z.strictObject({
-  entries: z.array(entrySchema),
+  entries: z.array(entryViewSchema),
   total: count.describe('Every entry that matches, on all pages.'),
+  ...pageEnd,
 });
 
 export const namespacesSchema = z.strictObject({
@@ -59,6 +101,21 @@ export const exportPageSchema = z.strictObject({
     .min(0)
     .nullable()
     .describe('Pass it back for the next page; null after the last one.'),
+  truncated: z
+    .boolean()
+    .describe('True when the reply budget (daemon.replyBudgetBytes) ended this page early.'),
+  omitted: z
+    .array(
+      z.strictObject({
+        id: z.string(),
+        namespace: namespaceSchema,
+        key: keySchema,
+        size: count.describe("The content's length in characters."),
+      }),
+    )
+    .describe(
+      'Entries too large for the reply budget on their own, left out of the export (raise daemon.replyBudgetBytes to export them).',
+    ),
 });
 
 export const reindexResultSchema = z.strictObject({

@@ -11,6 +11,7 @@ import {
   exportPageSchema,
   importResultSchema,
   namespacesSchema,
+  PAGE_LIMITS,
   reindexResultSchema,
   searchModeSchema,
   searchResponseSchema,
@@ -41,6 +42,24 @@ const readFilters = {
     .describe('With agentId: also include entries that belong to no agent (default true).'),
   ...sessionParams,
 };
+
+const pageParams = {
+  cursor: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('From the previous page: continue right after it (instead of offset).'),
+  content: z
+    .boolean()
+    .optional()
+    .describe(
+      `Whole contents instead of ${PAGE_LIMITS.previewChars}-character previews; only for pages of at most ${PAGE_LIMITS.fullContentLimitMax} (limit ≤ ${PAGE_LIMITS.fullContentLimitMax}, else INVALID_PARAMS).`,
+    ),
+};
+
+/** How every page-shaped reply is bounded, for the method descriptions. */
+const PAGE_NOTE = `Entries come as previews (the first ${PAGE_LIMITS.previewChars} characters, with size and cut) unless content: true on a page of at most ${PAGE_LIMITS.fullContentLimitMax}. A reply never exceeds daemon.replyBudgetBytes: when the next item would, the page stops with truncated: true; pass the returned cursor back to continue (cursor is null when nothing follows).`;
 
 export const memoryMethods = [
   defineMethod({
@@ -81,7 +100,8 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.search',
     description:
-      'Searches every namespace you may see, or one. mode "fts": full-text (BM25, weighed over the entries you may read) — plain words, punctuation and operators are text, all words must match (match: "any" for any), the last also as a prefix. mode "vector": by meaning (cosine similarity of embeddings). mode "hybrid" (the default when embeddings are on; else "fts"): both, fused by reciprocal rank, so entries without an embedding are still found by their words. Each result has its matchType, its component scores and a snippet with matches in [brackets]; `degraded` says when hybrid fell back to full-text.',
+      'Searches every namespace you may see, or one. mode "fts": full-text (BM25, weighed over the entries you may read) — plain words, punctuation and operators are text, all words must match (match: "any" for any), the last also as a prefix. mode "vector": by meaning (cosine similarity of embeddings). mode "hybrid" (the default when embeddings are on; else "fts"): both, fused by reciprocal rank, so entries without an embedding are still found by their words. Each result has its matchType, its component scores and a snippet with matches in [brackets]; `degraded` says when hybrid fell back to full-text. ' +
+      PAGE_NOTE,
     params: z.strictObject({
       query: z.string().min(1).max(10_000).describe('Words to look for.'),
       limit: z.number().int().min(1).max(LIMITS.searchLimitMax).default(10),
@@ -90,6 +110,7 @@ export const memoryMethods = [
       mode: searchModeSchema
         .optional()
         .describe('fts, vector or hybrid (default: hybrid when embeddings are on, else fts).'),
+      ...pageParams,
       ...readFilters,
     }),
     result: searchResponseSchema,
@@ -100,10 +121,12 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.list',
     description:
-      'Lists entries, newest first, from every namespace you may see or one; `total` counts all matches.',
+      'Lists entries, newest first, from every namespace you may see or one; `total` counts all matches. ' +
+      PAGE_NOTE,
     params: z.strictObject({
       limit: z.number().int().min(1).max(LIMITS.listLimitMax).default(20),
       offset: z.number().int().min(0).default(0),
+      ...pageParams,
       ...readFilters,
     }),
     result: entryPageSchema,
@@ -140,7 +163,7 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.export',
     description:
-      'A page of entries in insertion order (every shared namespace, or one); pass the returned cursor for the next page.',
+      'A page of whole entries in insertion order (every shared namespace, or one); pass the returned cursor for the next page. A page never exceeds daemon.replyBudgetBytes (truncated: true when it stopped early); an entry too large for the budget on its own is never cut: it is named in `omitted` and left out.',
     params: z
       .strictObject({
         namespace: namespaceSchema.optional(),

@@ -138,7 +138,14 @@ describe('aistack mcp: tools', () => {
 
     const found = await shim.call('memory_search', { query: 'zebra' });
     expect(dataOf(found).count).toBe(2);
-    expect(textOf(found)).toContain(`"plan" in ${namespace} — migrate the [zebra] database`);
+    expect(textOf(found)).toContain(
+      `"plan" in ${namespace} (36 chars) — migrate the [zebra] database`,
+    );
+    expect(dataOf(found).results[0].entry).toMatchObject({
+      preview: 'migrate the zebra database on friday',
+      size: 36,
+      cut: false,
+    });
     expect(textOf(found)).toContain('"team-note" in team');
 
     const got = await shim.call('memory_get', { key: 'plan' });
@@ -146,8 +153,15 @@ describe('aistack mcp: tools', () => {
     expect(dataOf(got).entry).toMatchObject({ key: 'plan', namespace, version: 1 });
 
     const listed = await shim.call('memory_list', { namespace: 'team' });
-    expect(dataOf(listed)).toMatchObject({ total: 1, entries: [{ key: 'team-note' }] });
+    expect(dataOf(listed)).toMatchObject({
+      total: 1,
+      entries: [{ key: 'team-note', preview: 'zebra crossings are shared knowledge', cut: false }],
+      truncated: false,
+      cursor: null,
+    });
     expect(textOf(listed)).toContain('1 of 1 entries');
+    expect(textOf(listed)).toContain('(updated ');
+    expect(textOf(listed)).toContain('36 chars): zebra crossings are shared knowledge');
 
     const deleted = await shim.call('memory_delete', { key: 'team-note', namespace: 'team' });
     expect(textOf(deleted)).toBe('Deleted "team-note" from namespace team.');

@@ -211,8 +211,28 @@ describe('memory.* through the daemon', () => {
     const first = await c.call('memory.list', { namespace: 'page', limit: 2 });
     expect(first.total).toBe(5);
     expect(first.entries.map((e) => e.key)).toEqual(['k4', 'k3']);
+    expect(first.entries[0]).toMatchObject({ preview: 'entry 4', size: 7, cut: false });
+    expect(first.entries[0]).not.toHaveProperty('content');
+    expect(first.truncated).toBe(false);
     const next = await c.call('memory.list', { namespace: 'page', limit: 2, offset: 2 });
     expect(next.entries.map((e) => e.key)).toEqual(['k2', 'k1']);
+    // The cursor continues after the last entry of its page; the last page has none.
+    const byCursor = await c.call('memory.list', {
+      namespace: 'page',
+      limit: 2,
+      cursor: first.cursor!,
+    });
+    expect(byCursor.entries.map((e) => e.key)).toEqual(['k2', 'k1']);
+    const last = await c.call('memory.list', {
+      namespace: 'page',
+      limit: 2,
+      cursor: byCursor.cursor!,
+    });
+    expect(last.entries.map((e) => e.key)).toEqual(['k0']);
+    expect(last.cursor).toBeNull();
+    const whole = await c.call('memory.list', { namespace: 'page', limit: 2, content: true });
+    expect(whole.entries[0]).toMatchObject({ content: 'entry 4', size: 7, cut: false });
+    expect(whole.entries[0]).not.toHaveProperty('preview');
     await c.call('memory.store', { key: 'mine', content: 'x', ...s.creds });
     const { namespaces } = await c.call('memory.namespaces', s.creds);
     expect(namespaces).toEqual([

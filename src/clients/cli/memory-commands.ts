@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import type { ResultOf } from '../../protocol/table.js';
 import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable, truncate } from './output.js';
 import { inSession, sessionFromEnv } from './session-env.js';
@@ -118,15 +119,29 @@ export function memoryCommands(): Command {
         cmd: Command,
       ) =>
         withClient(cmd, async (client, opts) => {
-          const result = await client.call('memory.search', {
-            query: words.join(' '),
-            namespace: o.namespace,
-            tags: o.tags,
-            limit: Number(o.limit),
-            match: o.any ? 'any' : 'all',
-            ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
-            ...creds(),
-          });
+          // A page the reply budget cut short continues from its cursor until `limit`.
+          const want = Number(o.limit);
+          let result: ResultOf<'memory.search'> | undefined;
+          const results: ResultOf<'memory.search'>['results'] = [];
+          do {
+            result = await client.call('memory.search', {
+              query: words.join(' '),
+              namespace: o.namespace,
+              tags: o.tags,
+              limit: want - results.length,
+              match: o.any ? 'any' : 'all',
+              ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
+              ...(result?.cursor ? { cursor: result.cursor } : {}),
+              ...creds(),
+            });
+            results.push(...result.results);
+          } while (
+            result.cursor &&
+            result.truncated &&
+            result.results.length > 0 &&
+            results.length < want
+          );
+          result = { ...result, results, count: results.length, truncated: false };
           if (opts.json) return printJson(result);
           if (result.degraded) process.stderr.write(`aistack: ${result.degraded}\n`);
           printTable(
@@ -157,18 +172,31 @@ export function memoryCommands(): Command {
     .action(
       (o: { namespace?: string; tags?: string[]; limit: string; offset: string }, cmd: Command) =>
         withClient(cmd, async (client, opts) => {
-          const result = await client.call('memory.list', {
-            namespace: o.namespace,
-            tags: o.tags,
-            limit: Number(o.limit),
-            offset: Number(o.offset),
-            ...creds(),
-          });
+          // A page the reply budget cut short continues from its cursor until `limit`.
+          const want = Number(o.limit);
+          let page: ResultOf<'memory.list'> | undefined;
+          const entries: ResultOf<'memory.list'>['entries'] = [];
+          do {
+            page = await client.call('memory.list', {
+              namespace: o.namespace,
+              tags: o.tags,
+              limit: want - entries.length,
+              ...(page?.cursor ? { cursor: page.cursor } : { offset: Number(o.offset) }),
+              ...creds(),
+            });
+            entries.push(...page.entries);
+          } while (
+            page.cursor &&
+            page.truncated &&
+            page.entries.length > 0 &&
+            entries.length < want
+          );
+          const result = { ...page, entries, truncated: false };
           if (opts.json) return printJson(result);
           printTable(
             result.entries.map((e) => ({
               ...e,
-              preview: truncate(e.content, 60),
+              preview: truncate(e.preview ?? e.content ?? '', 60),
               tags: e.tags.join(','),
             })),
             [

@@ -39,7 +39,9 @@ export function exportCommand(): Command {
             };
         let cursor: number | undefined;
         let count = 0;
+        const omitted: { namespace: string; key: string; size: number }[] = [];
         try {
+          // Pages cut by the daemon's reply budget simply continue from their cursor.
           do {
             const page = await client.call('memory.export', {
               namespace: o.namespace,
@@ -48,8 +50,10 @@ export function exportCommand(): Command {
             });
             await write(page.entries.map((entry) => JSON.stringify(entry) + '\n').join(''));
             count += page.entries.length;
+            omitted.push(...page.omitted);
             cursor = page.cursor ?? undefined;
           } while (cursor !== undefined);
+          if (omitted.length > 0) throw omittedError(omitted, count, Boolean(file));
           if (file) fileStep(() => file.commit());
         } finally {
           file?.abort(); // a failed export leaves the target as it was, and no temp file
@@ -63,6 +67,25 @@ export function exportCommand(): Command {
 }
 
 const EXPORT_FILE = { what: 'export file', mode: 0o600 };
+
+/** An export that could not include every entry fails, naming what is missing. */
+function omittedError(
+  omitted: { namespace: string; key: string; size: number }[],
+  exported: number,
+  toFile: boolean,
+): CliError {
+  const names = omitted
+    .slice(0, 10)
+    .map((e) => `${e.namespace}/${JSON.stringify(e.key)} (${e.size} chars)`)
+    .join(', ');
+  const more = omitted.length > 10 ? ` and ${omitted.length - 10} more` : '';
+  return new CliError(
+    `export incomplete: ${omitted.length} entr${omitted.length === 1 ? 'y is' : 'ies are'} larger than the daemon's reply budget (daemon.replyBudgetBytes) and were left out: ${names}${more}. ` +
+      (toFile
+        ? 'The export file was not written; raise the budget and export again.'
+        : `${exported} other entries were written; raise the budget and export again.`),
+  );
+}
 
 /** Runs a file step, turning a refusal (or a file system error) into a one-line CLI failure. */
 function fileStep<T>(step: () => T): T {

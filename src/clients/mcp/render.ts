@@ -9,6 +9,7 @@
  */
 import { RpcError, ConnectionClosedError } from '../client.js';
 import { DaemonNotRunningError } from '../autostart.js';
+import type { EntryView } from '../../protocol/memory-results.js';
 import type { Entry } from '../../protocol/memory-schemas.js';
 import type { SessionInfo } from '../../protocol/session.js';
 import type { ResultOf } from '../../protocol/table.js';
@@ -47,6 +48,18 @@ function entryHead(e: Entry): string {
 
 type Render = (r: never) => string;
 
+const sizeNote = (e: EntryView) =>
+  `${e.size} chars${e.cut ? ', shown in part; memory_get reads it whole' : ''}`;
+
+/** How to go on from a page that stopped early, or that has more after it. */
+function continuation(r: { truncated: boolean; cursor: string | null }, tool: string): string[] {
+  if (!r.cursor) return r.truncated ? ['(Cut to fit the reply size limit.)'] : [];
+  const why = r.truncated ? 'This page was cut short to fit the reply size limit. ' : '';
+  return [
+    `${why}More follow: call ${tool} again with the same arguments and cursor ${quote(r.cursor)} (without offset).`,
+  ];
+}
+
 /** Summaries for the tools whose answers have a known shape; others get their JSON. */
 const RENDERERS: Record<string, Render> = {
   'memory.store': (r: ResultOf<'memory.store'>) =>
@@ -59,8 +72,9 @@ const RENDERERS: Record<string, Render> = {
           `${r.count} match${r.count === 1 ? '' : 'es'} (best first; memory_get reads an entry in full):`,
           ...r.results.map(
             (x, i) =>
-              `${i + 1}. ${quote(x.entry.key)} in ${x.entry.namespace} — ${oneLine(x.snippet)}`,
+              `${i + 1}. ${quote(x.entry.key)} in ${x.entry.namespace} (${sizeNote(x.entry)}) — ${oneLine(x.snippet)}`,
           ),
+          ...continuation(r, 'memory_search'),
         ].join('\n'),
   'memory.list': (r: ResultOf<'memory.list'>) =>
     r.entries.length === 0
@@ -69,8 +83,9 @@ const RENDERERS: Record<string, Render> = {
           `${r.entries.length} of ${r.total} entries, newest first:`,
           ...r.entries.map(
             (e) =>
-              `- ${quote(e.key)} in ${e.namespace} (updated ${e.updatedAt}): ${clip(oneLine(e.content), 100)}`,
+              `- ${quote(e.key)} in ${e.namespace} (updated ${e.updatedAt}, ${sizeNote(e)}): ${clip(oneLine(e.content ?? e.preview ?? ''), 100)}`,
           ),
+          ...continuation(r, 'memory_list'),
         ].join('\n'),
   'memory.delete': (r: ResultOf<'memory.delete'>) =>
     r.deleted

@@ -3,16 +3,24 @@
  * operation, so access control knows who asks. A reindex reports progress as
  * notifications to the caller and stops when the request's signal aborts.
  */
+import type { RequestContext } from '../context.js';
 import type { HandlerTable } from '../handler.js';
+
+/**
+ * What a reply's envelope (`{"jsonrpc":"2.0","id":…,"result":…}`) adds to its page: the
+ * page itself stays within the reply budget less this, so the whole line does.
+ */
+export const envelopeBytes = (ctx: Pick<RequestContext, 'requestId'>) =>
+  64 + Buffer.byteLength(JSON.stringify(ctx.requestId ?? null));
 
 export const memoryHandlers = {
   'memory.store': (p, ctx) => ctx.services.memory.put(p, ctx.op),
   'memory.get': (p, ctx) => ctx.services.memory.get(p, ctx.op),
-  'memory.search': (p, ctx) => ctx.services.memory.searchWithMode(p, ctx.op),
-  'memory.list': (p, ctx) => ctx.services.memory.list(p, ctx.op),
+  'memory.search': (p, ctx) => ctx.services.memory.searchWithMode(p, ctx.op, envelopeBytes(ctx)),
+  'memory.list': (p, ctx) => ctx.services.memory.list(p, ctx.op, envelopeBytes(ctx)),
   'memory.delete': (p, ctx) => ctx.services.memory.delete(p, ctx.op),
   'memory.namespaces': (p, ctx) => ctx.services.memory.namespaces(p, ctx.op),
-  'memory.export': (p, ctx) => ctx.services.memory.exportPage(p),
+  'memory.export': (p, ctx) => ctx.services.memory.exportPage(p, envelopeBytes(ctx)),
   'memory.reindex': (p, ctx) =>
     ctx.services.memory.reindex(
       p,

@@ -44,7 +44,7 @@ export interface TaskServiceDeps {
   audit: AuditSink;
   agents: AgentService;
   catalog: AgentTypeCatalog;
-  memory: Pick<MemoryService, 'searchWithMode'>;
+  memory: Pick<MemoryService, 'searchWhole'>;
   providers: Pick<ProviderRegistry, 'get'>;
   settings: () => TaskSettings;
   now?: () => number;
@@ -264,7 +264,7 @@ export class TaskService {
     op: Operation,
   ): Promise<PromptMemory[]> {
     if (k <= 0) return [];
-    const { results } = await this.deps.memory.searchWithMode(
+    const { results } = await this.deps.memory.searchWhole(
       {
         query: input.slice(0, MEMORY_QUERY_CHARS),
         limit: k,
@@ -278,7 +278,7 @@ export class TaskService {
     return results.map((r) => ({
       namespace: r.entry.namespace,
       key: r.entry.key,
-      content: r.entry.content,
+      content: r.entry.content ?? '',
     }));
   }
 

@@ -19,7 +19,7 @@
 import type { Filters, Scope } from '../../store/memory/memory-scope.js';
 import { indexText } from '../../store/memory/fts-text.js';
 import { ftsTokens } from '../../store/memory/fts-tokens.js';
-import type { Entry, MemoryStore, RankRow } from '../../store/memory/memory-store.js';
+import type { MemoryStore, RankRow, SizedEntry } from '../../store/memory/memory-store.js';
 import type { FtsPhrase, FtsQuery } from './fts-query.js';
 
 export const BM25_K1 = 1.2;
@@ -31,12 +31,15 @@ export const OWN_CANDIDATES = 500;
 
 export interface RankedEntry {
   rowid: number;
-  entry: Entry;
+  entry: SizedEntry;
   /** BM25, higher is better. */
   score: number;
 }
 
-/** The best `depth` full-text matches for `q` under the scope and filters, best first. */
+/**
+ * The best `depth` full-text matches for `q` under the scope and filters, best first.
+ * With `contentChars`, each entry's content is only its first that many characters.
+ */
 export function rankFullText(
   store: MemoryStore,
   q: FtsQuery,
@@ -47,6 +50,7 @@ export function rankFullText(
     shared: Math.max(SHARED_CANDIDATES, 2 * depth),
     own: Math.max(OWN_CANDIDATES, depth),
   },
+  contentChars?: number,
 ): RankedEntry[] {
   if (!q.match || depth <= 0) return [];
   const rows = store.fullTextCandidates(q.match, scope, filters, candidates);
@@ -79,6 +83,7 @@ export function rankFullText(
     best.map(({ row }) => row.rowid),
     scope,
     filters,
+    contentChars,
   );
   return best.flatMap(({ row, score }) => {
     const entry = entries.get(row.rowid);

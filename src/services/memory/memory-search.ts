@@ -15,10 +15,17 @@
  */
 import { AppError } from '../../core/errors.js';
 import type { Filters, Scope } from '../../store/memory/memory-scope.js';
-import type { Entry, MemoryStore } from '../../store/memory/memory-store.js';
+import type { MemoryStore, SizedEntry } from '../../store/memory/memory-store.js';
 import type { EmbeddingService } from '../embeddings/embeddings.js';
 import { buildFtsQuery, type FtsQuery } from './fts-query.js';
 import { rankFullText } from './fts-rank.js';
+import {
+  SNIPPET_SCAN_CHARS,
+  searchOffset,
+  searchPage,
+  type SearchPage,
+  type SearchPageOptions,
+} from './search-page.js';
 import { makeSnippet } from './snippet.js';
 
 export type SearchMode = 'fts' | 'vector' | 'hybrid';
@@ -33,7 +40,7 @@ export interface SearchScores {
 }
 
 export interface SearchResult {
-  entry: Entry;
+  entry: SizedEntry;
   /** The score results are ordered by: bm25, cosine or rrf, by mode. */
   score: number;
   matchType: SearchMode;
@@ -41,9 +48,8 @@ export interface SearchResult {
   snippet: string;
 }
 
-export interface SearchResponse {
-  results: SearchResult[];
-  count: number;
+/** A page of `memory.search`: previews (or small whole contents) within the reply budget. */
+export interface SearchResponse extends SearchPage {
   mode: SearchMode;
   /** Set when hybrid fell back to full-text only, with why. */
   degraded?: string;
@@ -65,14 +71,14 @@ export const HYBRID_DEPTH = 50;
 
 interface Ranked {
   rowid: number;
-  entry?: Entry;
+  entry?: SizedEntry;
   bm25?: number;
   cosine?: number;
   rrf: number;
 }
 
 const result = (
-  entry: Entry,
+  entry: SizedEntry,
   score: number,
   matchType: SearchMode,
   scores: SearchScores,
@@ -96,17 +102,36 @@ export class MemorySearch {
     return this.embeddings?.enabled ? 'hybrid' : 'fts';
   }
 
-  /** Full-text only, synchronous (the path tasks and the benchmark baseline use). */
-  fts(p: SearchRequest, scope: Scope, filters: Filters): SearchResult[] {
+  /**
+   * Full-text only, synchronous: whole entries (the path task prompts and the benchmark
+   * baseline use), or with `page` a page of previews within the reply budget.
+   */
+  fts(p: SearchRequest, scope: Scope, filters: Filters): SearchResult[];
+  fts(p: SearchRequest, scope: Scope, filters: Filters, page: SearchPageOptions): SearchResponse;
+  fts(
+    p: SearchRequest,
+    scope: Scope,
+    filters: Filters,
+    page?: SearchPageOptions,
+  ): SearchResult[] | SearchResponse {
     const q = buildFtsQuery(p.query, p.match ?? 'all');
-    return rankFullText(this.store, q, scope, filters, p.offset + p.limit)
-      .slice(p.offset)
+    const offset = page ? searchOffset(p.offset, page.cursor) : p.offset;
+    const chars = page && !page.content ? SNIPPET_SCAN_CHARS : undefined;
+    const results = rankFullText(this.store, q, scope, filters, offset + p.limit, undefined, chars)
+      .slice(offset)
       .map((r) => result(r.entry, r.score, 'fts', { bm25: r.score }, q));
+    return page ? this.response(results, 'fts', offset, p.limit, page) : results;
   }
 
-  async run(p: SearchRequest, scope: Scope, filters: Filters): Promise<SearchResponse> {
+  /** `memory.search` in any mode: a page within the reply budget. */
+  async run(
+    p: SearchRequest,
+    scope: Scope,
+    filters: Filters,
+    page: SearchPageOptions = {},
+  ): Promise<SearchResponse> {
     const mode = p.mode ?? this.defaultMode;
-    if (mode === 'fts') return this.response(this.fts(p, scope, filters), mode);
+    if (mode === 'fts') return this.fts(p, scope, filters, page);
     const embeddings = this.embeddings;
     if (!embeddings?.enabled) {
       throw new AppError(
@@ -116,7 +141,8 @@ export class MemorySearch {
       );
     }
     const q = buildFtsQuery(p.query, p.match ?? 'all');
-    const depth = p.offset + p.limit;
+    const offset = searchOffset(p.offset, page.cursor);
+    const depth = offset + p.limit;
     if (depth > VECTOR_DEPTH_MAX) {
       throw new AppError(
         'INVALID_PARAMS',
@@ -124,20 +150,29 @@ export class MemorySearch {
         { issues: [{ path: ['offset'], message: `offset + limit ≤ ${VECTOR_DEPTH_MAX}` }] },
       );
     }
+    const chars = page.content ? undefined : SNIPPET_SCAN_CHARS;
     if (mode === 'vector') {
       const vector = await embeddings.embedQuery(p.query);
       const hits = await embeddings.vectorSearch(vector, scope, filters, depth);
-      const page = hits.slice(p.offset);
-      const entries = this.entries(page, scope, filters);
+      const slice = hits.slice(offset);
+      const entries = this.entries(slice, scope, filters, chars);
       return this.response(
-        page.flatMap((h) => {
+        slice.flatMap((h) => {
           const entry = entries.get(h.rowid);
           return entry ? [result(entry, h.cosine, 'vector', { cosine: h.cosine }, q)] : [];
         }),
         mode,
+        offset,
+        p.limit,
+        page,
       );
     }
-    return this.hybrid(p, q, scope, filters, Math.max(HYBRID_DEPTH, depth));
+    return this.hybrid(p, q, scope, filters, {
+      offset,
+      depth: Math.max(HYBRID_DEPTH, depth),
+      chars,
+      page,
+    });
   }
 
   private async hybrid(
@@ -145,14 +180,15 @@ export class MemorySearch {
     q: FtsQuery,
     scope: Scope,
     filters: Filters,
-    depth: number,
+    at: { offset: number; depth: number; chars: number | undefined; page: SearchPageOptions },
   ): Promise<SearchResponse> {
+    const { depth, chars } = at;
     const embeddings = this.embeddings!;
     const vectorHits = embeddings
       .embedQuery(p.query, true)
       .then((v) => embeddings.vectorSearch(v, scope, filters, depth));
     vectorHits.catch(() => {}); // handled below; never an unhandled rejection
-    const fts = rankFullText(this.store, q, scope, filters, depth);
+    const fts = rankFullText(this.store, q, scope, filters, depth, undefined, chars);
     const byRow = new Map<number, Ranked>();
     fts.forEach((r, i) =>
       byRow.set(r.rowid, {
@@ -184,11 +220,12 @@ export class MemorySearch {
           (b.bm25 ?? 0) - (a.bm25 ?? 0) ||
           a.rowid - b.rowid,
       )
-      .slice(p.offset, p.offset + p.limit);
+      .slice(at.offset, at.offset + p.limit);
     const fetched = this.entries(
       page.filter((r) => !r.entry),
       scope,
       filters,
+      chars,
     );
     const results = page.flatMap((r) => {
       const entry = r.entry ?? fetched.get(r.rowid);
@@ -204,19 +241,36 @@ export class MemorySearch {
       if (r.cosine !== undefined) scores.cosine = r.cosine;
       return [result(entry, r.rrf, matchType, scores, q)];
     });
-    return this.response(results, 'hybrid', degraded);
+    return this.response(results, 'hybrid', at.offset, p.limit, at.page, degraded);
   }
 
   /** Entries for vector hits, read again under the caller's scope and filters. */
-  private entries(hits: { rowid: number }[], scope: Scope, filters: Filters) {
+  private entries(
+    hits: { rowid: number }[],
+    scope: Scope,
+    filters: Filters,
+    chars: number | undefined,
+  ) {
     return this.store.entriesByRowid(
       hits.map((h) => h.rowid),
       scope,
       filters,
+      chars,
     );
   }
 
-  private response(results: SearchResult[], mode: SearchMode, degraded?: string): SearchResponse {
-    return { results, count: results.length, mode, ...(degraded ? { degraded } : {}) };
+  private response(
+    results: SearchResult[],
+    mode: SearchMode,
+    offset: number,
+    limit: number,
+    page: SearchPageOptions,
+    degraded?: string,
+  ): SearchResponse {
+    return {
+      ...searchPage(results, offset, limit, page),
+      mode,
+      ...(degraded ? { degraded } : {}),
+    };
   }
 }

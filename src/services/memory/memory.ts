@@ -5,7 +5,9 @@
  * came from or landed in.
  */
 import { AppError } from '../../core/errors.js';
+import { checkContentLimit } from '../../store/memory/entry-pages.js';
 import type { Entry, MemoryStore } from '../../store/memory/memory-store.js';
+import { DEFAULT_REPLY_BUDGET_BYTES } from '../../store/reply-budget.js';
 import type { AccessControl, Credentials, Operation } from '../access/access-control.js';
 import { isSessionNamespace } from '../access/access-control.js';
 import type { EmbeddingService, ReindexResult } from '../embeddings/embeddings.js';
@@ -34,6 +36,23 @@ interface SearchParams extends ReadFilters {
   match?: 'all' | 'any' | undefined;
 }
 
+/** What a page-shaped read may ask for beyond its filters. */
+interface PageParams {
+  cursor?: string | undefined;
+  content?: boolean | undefined;
+}
+
+/** INVALID_PARAMS for a cursor given with an offset: the cursor already says where to go on. */
+function checkCursor(p: { cursor?: string | undefined; offset?: number | undefined }): void {
+  if (p.cursor !== undefined && (p.offset ?? 0) > 0) {
+    throw new AppError('INVALID_PARAMS', 'give either cursor or offset, not both', {
+      issues: [
+        { path: ['offset'], message: 'a cursor continues where its page stopped; drop offset' },
+      ],
+    });
+  }
+}
+
 export class MemoryService {
   private readonly searcher: MemorySearch;
 
@@ -41,8 +60,15 @@ export class MemoryService {
     private readonly store: MemoryStore,
     private readonly access: AccessControl,
     private readonly embeddings?: EmbeddingService,
+    /** `daemon.replyBudgetBytes`, read at each call (a reload changes it). */
+    private readonly replyBudgetBytes: () => number = () => DEFAULT_REPLY_BUDGET_BYTES,
   ) {
     this.searcher = new MemorySearch(store, embeddings);
+  }
+
+  /** The budget of one reply, less `reserveBytes` for its envelope. */
+  private budget(reserveBytes: number) {
+    return { budgetBytes: this.replyBudgetBytes(), reserveBytes };
   }
 
   put(
@@ -96,20 +122,56 @@ export class MemoryService {
     return { results, count: results.length };
   }
 
-  /** `memory.search`: full-text, vector or hybrid (the default when embeddings are on). */
+  /**
+   * `memory.search`: full-text, vector or hybrid (the default when embeddings are on), a
+   * page of previews (or small whole contents) within the reply budget.
+   */
   searchWithMode(
+    p: SearchParams & PageParams & { mode?: SearchMode | undefined },
+    op: Operation,
+    reserveBytes = 0,
+  ): Promise<SearchResponse> {
+    const caller = this.access.caller(p, op);
+    const scope = this.access.readScope(caller, p.namespace, op);
+    checkCursor(p);
+    checkContentLimit(p.content, p.limit);
+    return this.searcher.run(p, scope, p, {
+      cursor: p.cursor,
+      content: p.content,
+      ...this.budget(reserveBytes),
+    });
+  }
+
+  /**
+   * Search for callers inside the daemon (task prompts): any mode, whole contents, and
+   * no reply budget, since nothing of it goes on the wire as it is.
+   */
+  searchWhole(
     p: SearchParams & { mode?: SearchMode | undefined },
     op: Operation,
   ): Promise<SearchResponse> {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    return this.searcher.run(p, scope, p);
+    return this.searcher.run(p, scope, p, {
+      content: true,
+      budgetBytes: Number.MAX_SAFE_INTEGER,
+    });
   }
 
-  list(p: ReadFilters & { limit: number; offset: number }, op: Operation) {
+  /** `memory.list`: a page of previews (or small whole contents) within the reply budget. */
+  list(
+    p: ReadFilters & PageParams & { limit: number; offset: number },
+    op: Operation,
+    reserveBytes = 0,
+  ) {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    return this.store.list(scope, p, p.limit, p.offset);
+    checkCursor(p);
+    return this.store.list(scope, p, p.limit, p.offset, {
+      cursor: p.cursor,
+      content: p.content,
+      ...this.budget(reserveBytes),
+    });
   }
 
   namespaces(p: Credentials, op: Operation) {
@@ -118,11 +180,15 @@ export class MemoryService {
   }
 
   /** A page of entries for export (local user only): one namespace, or every shared one. */
-  exportPage(p: { namespace?: string | undefined; cursor?: number | undefined; limit: number }) {
+  exportPage(
+    p: { namespace?: string | undefined; cursor?: number | undefined; limit: number },
+    reserveBytes = 0,
+  ) {
     return this.store.exportPage(
       p.namespace ? { namespace: p.namespace } : {},
       p.cursor ?? 0,
       p.limit,
+      this.budget(reserveBytes),
     );
   }
 

@@ -13,12 +13,25 @@ import type Database from 'better-sqlite3';
 import { BY_ROWID, COLUMNS, toEntry, type Entry, type EntryRow } from './entry-row.js';
 import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-index.js';
 import { whereClause, type Filters, type Scope } from './memory-scope.js';
+import {
+  exportPage,
+  listPage,
+  type EntryPage,
+  type ExportPage,
+  type ListPageOptions,
+  type PageBudget,
+} from './entry-pages.js';
 import { entryTokenCount } from './private-fts-schema.js';
 import { WriteBatcher } from './write-batcher.js';
 import { StatementCache } from '../statement-cache.js';
 
 export type { Filters, Scope } from './memory-scope.js';
 export { toEntry, type Entry, type EntryRow } from './entry-row.js';
+export type { EntryPage, ExportPage, ListPageOptions, PageBudget } from './entry-pages.js';
+export type { EntryView } from './entry-view.js';
+
+/** An entry with its content's length in characters (its content may be only a start). */
+export type SizedEntry = Entry & { size: number };
 export type { FullTextStats, RankRow } from './full-text-index.js';
 
 export interface WriteInput {
@@ -200,19 +213,22 @@ export class MemoryStore {
     return this.stmts.countNamespace.get(namespace) as number;
   }
 
+  /**
+   * A page of entries, newest first, as previews (or whole contents, for a page of at
+   * most FULL_CONTENT_LIMIT_MAX that asks), cut to the reply budget; `cursor` continues
+   * it (see entry-pages.ts). `total` counts every match, on all pages.
+   */
   list(
     scope: Scope,
     filters: Filters,
     limit: number,
     offset: number,
-  ): { entries: Entry[]; total: number } {
-    const where = whereClause(scope, filters);
-    const rows = this.statements
-      .get(
-        `SELECT ${COLUMNS} FROM memory_entries e WHERE ${where.sql} ORDER BY e.updated_at DESC, e.rowid DESC LIMIT ? OFFSET ?`,
-      )
-      .all(...where.params, limit, offset) as EntryRow[];
-    return { entries: rows.map(toEntry), total: this.count(scope, filters, where) };
+    page: ListPageOptions = {},
+  ): EntryPage {
+    // Whole contents are read after their rows: one snapshot keeps both the same entry.
+    const read = () => listPage(this.statements, scope, filters, limit, offset, page);
+    const result = page.content ? this.inTransaction(read) : read();
+    return { ...result, total: this.count(scope, filters, whereClause(scope, filters)) };
   }
 
   /** How many entries match: from the per-namespace counts when only the scope filters. */
@@ -247,15 +263,31 @@ export class MemoryStore {
     return this.fullText.stats(phrases, scope);
   }
 
-  /** The entries among `rowids` that the scope and filters allow, by rowid (for vector hits). */
-  entriesByRowid(rowids: readonly number[], scope: Scope, filters: Filters): Map<number, Entry> {
-    const out = new Map<number, Entry>();
+  /**
+   * The entries among `rowids` that the scope and filters allow, by rowid (for ranked and
+   * vector hits), each with its content's `size` in characters. With `contentChars`, each
+   * content is only its first that many characters (enough for a snippet).
+   */
+  entriesByRowid(
+    rowids: readonly number[],
+    scope: Scope,
+    filters: Filters,
+    contentChars?: number,
+  ): Map<number, SizedEntry> {
+    const out = new Map<number, SizedEntry>();
     if (rowids.length === 0) return out;
     const where = whereClause(scope, filters);
+    const columns =
+      contentChars === undefined
+        ? COLUMNS
+        : COLUMNS.replace(
+            'e.content',
+            `substr(e.content, 1, ${Math.trunc(contentChars)}) AS content`,
+          );
     const rows = this.statements
-      .get(`SELECT ${COLUMNS} FROM ${BY_ROWID} WHERE ${where.sql}`)
-      .all(JSON.stringify(rowids), ...where.params) as EntryRow[];
-    for (const row of rows) out.set(row.rowid, toEntry(row));
+      .get(`SELECT ${columns}, length(e.content) AS size FROM ${BY_ROWID} WHERE ${where.sql}`)
+      .all(JSON.stringify(rowids), ...where.params) as (EntryRow & { size: number })[];
+    for (const row of rows) out.set(row.rowid, { ...toEntry(row), size: row.size });
     return out;
   }
 
@@ -268,23 +300,13 @@ export class MemoryStore {
       .all(...where.params) as { namespace: string; count: number }[];
   }
 
-  /** A page of entries in insertion order after `afterRowid`, for export. */
-  exportPage(
-    scope: Scope,
-    afterRowid: number,
-    limit: number,
-  ): { entries: Entry[]; cursor: number | null } {
-    const where = whereClause(scope, {});
-    const rows = this.statements
-      .get(
-        `SELECT ${COLUMNS} FROM memory_entries e WHERE e.rowid > ? AND ${where.sql} ORDER BY e.rowid LIMIT ?`,
-      )
-      .all(afterRowid, ...where.params, limit) as EntryRow[];
-    const last = rows.at(-1);
-    return {
-      entries: rows.map(toEntry),
-      cursor: rows.length === limit && last ? last.rowid : null,
-    };
+  /**
+   * A page of whole entries in insertion order after `afterRowid`, for export, cut to
+   * the reply budget; an entry too large for the budget on its own is named in
+   * `omitted` instead (see entry-pages.ts).
+   */
+  exportPage(scope: Scope, afterRowid: number, limit: number, page: PageBudget = {}): ExportPage {
+    return exportPage(this.statements, scope, afterRowid, limit, page);
   }
 
   /**
