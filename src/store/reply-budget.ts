@@ -2,11 +2,12 @@
  * The byte budget of a page-shaped reply (`daemon.replyBudgetBytes`): what a list, a
  * search or an export page may weigh as one JSON line. Pages are built item by item
  * against a `ReplyBudget`; when the next item does not fit, the page stops there and
- * says so (`truncated`, with a cursor). Sizes are estimated without stringifying the
- * reply: a string of n UTF-16 units is at most 2 + 6n bytes of JSON (a control
- * character becomes `\u00XX`), and only a string whose bound does not fit what is left
- * is measured exactly, once. Pure and synchronous: the reads that build pages may run
- * on any thread.
+ * says so (`truncated`, with a cursor). Sizes are counted without stringifying the
+ * reply: the text an item carries (a preview, a snippet, a content) is measured once,
+ * exactly, in one pass over its characters; short fields (ids, keys, namespaces) take
+ * their bound, 2 + 6 bytes per UTF-16 unit (a control character becomes `\u00XX`);
+ * metadata and tags are stored as the JSON they are sent as, so their UTF-8 length is
+ * theirs. Pure and synchronous: the reads that build pages may run on any thread.
  */
 import { AppError } from '../core/errors.js';
 
@@ -40,12 +41,6 @@ function charBytes(s: string, i: number): number {
     return prev >= 0xd800 && prev <= 0xdbff ? 0 : 6;
   }
   return 3;
-}
-
-/** The JSON bytes of `s`: its cheap bound when that fits in `room`, else the exact count. */
-export function jsonStringSize(s: string | null, room: number): number {
-  const bound = jsonStringBound(s);
-  return bound <= room || s === null ? bound : jsonStringBytes(s);
 }
 
 /** The longest start of `s` whose JSON is at most `bytes` (quotes included); never splits a surrogate pair. */

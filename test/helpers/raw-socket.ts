@@ -8,6 +8,8 @@ export interface RawSocket {
   send(text: string): void;
   /** Next reply line, parsed; rejects on timeout or close. */
   next(timeoutMs?: number): Promise<unknown>;
+  /** Next reply line exactly as sent (without its newline); rejects on timeout or close. */
+  nextLine(timeoutMs?: number): Promise<string>;
   /** Resolves when the daemon closes the connection. */
   closed: Promise<void>;
   close(): void;
@@ -38,9 +40,10 @@ function openRaw(path: string): Promise<RawSocket> {
     const waiters: ((line: string | null) => void)[] = [];
     let buffer = '';
     let ended = false;
+    socket.setEncoding('utf8');
     const closed = new Promise<void>((r) => socket.once('close', () => r()));
     socket.on('data', (d) => {
-      buffer += d.toString();
+      buffer += d; // a string: the socket decodes UTF-8 across chunk boundaries
       let nl;
       while ((nl = buffer.indexOf('\n')) !== -1) {
         const line = buffer.slice(0, nl);
@@ -61,21 +64,24 @@ function openRaw(path: string): Promise<RawSocket> {
         closed,
         send: (text) => socket.write(text),
         close: () => socket.destroy(),
-        next(timeoutMs = 15_000) {
-          const queued = lines.shift();
-          if (queued !== undefined) return Promise.resolve(JSON.parse(queued));
-          if (ended) return Promise.reject(new Error('connection closed'));
-          return new Promise((res, rej) => {
-            const timer = setTimeout(() => rej(new Error('no reply within timeout')), timeoutMs);
-            waiters.push((line) => {
-              clearTimeout(timer);
-              if (line === null) rej(new Error('connection closed'));
-              else res(JSON.parse(line));
-            });
-          });
-        },
+        next: (timeoutMs = 15_000) =>
+          nextLine(timeoutMs).then((line) => JSON.parse(line) as unknown),
+        nextLine,
       }),
     );
+    function nextLine(timeoutMs = 15_000): Promise<string> {
+      const queued = lines.shift();
+      if (queued !== undefined) return Promise.resolve(queued);
+      if (ended) return Promise.reject(new Error('connection closed'));
+      return new Promise<string>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error('no reply within timeout')), timeoutMs);
+        waiters.push((line) => {
+          clearTimeout(timer);
+          if (line === null) rej(new Error('connection closed'));
+          else res(line);
+        });
+      });
+    }
     socket.once('error', reject);
   });
 }

@@ -18,7 +18,7 @@ import {
   decodeCursor,
   encodeCursor,
   headCodePoints,
-  jsonStringBound,
+  jsonStringBytes,
 } from '../../store/reply-budget.js';
 
 /** Characters of an entry's content that a snippet is looked for in. */
@@ -86,7 +86,7 @@ export function searchPage(
       updated_at: Date.parse(e.updatedAt),
       version: e.version,
     };
-    const entry = fitView(row, full, budget, RESULT_FIXED_BYTES + jsonStringBound(hit.snippet));
+    const entry = fitView(row, full, budget, RESULT_FIXED_BYTES + jsonStringBytes(hit.snippet));
     if (!entry) break;
     results.push({ ...hit, entry });
   }

@@ -30,7 +30,7 @@ import {
   decodeCursor,
   encodeCursor,
   jsonStringBound,
-  jsonStringSize,
+  jsonStringBytes,
 } from '../reply-budget.js';
 import type { StatementCache } from '../statement-cache.js';
 
@@ -175,7 +175,7 @@ export function exportPage(
       jsonStringBound(row.session_id) +
       Buffer.byteLength(row.metadata) +
       Buffer.byteLength(row.tags);
-    const bytes = fixed + jsonStringSize(row.content, budget.room - fixed);
+    const bytes = fixed + jsonStringBytes(row.content);
     if (!budget.take(bytes)) {
       if (!budget.empty) {
         stopped = true;

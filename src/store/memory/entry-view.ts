@@ -11,7 +11,7 @@ import type { Entry } from './entry-row.js';
 import {
   cutToJsonBytes,
   jsonStringBound,
-  jsonStringSize,
+  jsonStringBytes,
   type ReplyBudget,
 } from '../reply-budget.js';
 
@@ -99,7 +99,7 @@ export function fitView(
   extraBytes = 0,
 ): EntryView | undefined {
   const fixed = fixedBytes(row) + extraBytes;
-  const textBytes = jsonStringSize(row.text, budget.room - fixed);
+  const textBytes = jsonStringBytes(row.text);
   const cut = !full && row.size > PREVIEW_CHARS;
   if (budget.take(fixed + textBytes)) return toView(row, row.text, full, cut);
   if (!budget.empty) return undefined;
