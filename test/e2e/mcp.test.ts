@@ -141,7 +141,10 @@ describe('aistack mcp: tools', () => {
     expect(textOf(found)).toContain(
       `"plan" in ${namespace} (36 chars) — migrate the [zebra] database`,
     );
-    expect(dataOf(found).results[0].entry).toMatchObject({
+    const plan = dataOf(found).results.find(
+      (r: { entry: { key: string } }) => r.entry.key === 'plan',
+    );
+    expect(plan.entry).toMatchObject({
       preview: 'migrate the zebra database on friday',
       size: 36,
       cut: false,

@@ -43,6 +43,10 @@ function bigContent(i: number): string {
 /** Characters as the store counts them (code points). */
 const points = (s: string) => Array.from(s).length;
 
+/** Replies as parsed JSON, typed loosely for assertions (the daemon checks them against the result schemas). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
 let dir: string;
 let d: ChildDaemon;
 let c: AistackClient;
@@ -50,7 +54,7 @@ let raw: RawSocket;
 let id = 0;
 
 /** Sends one call on the raw socket; the reply line as sent, and parsed. */
-async function call(method: string, params: unknown): Promise<{ bytes: number; reply: any }> {
+async function call(method: string, params: unknown): Promise<{ bytes: number; reply: Loose }> {
   raw.send(JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }) + '\n');
   const line = await raw.nextLine(60_000);
   return { bytes: Buffer.byteLength(line) + 1, reply: JSON.parse(line) };
@@ -59,7 +63,7 @@ async function call(method: string, params: unknown): Promise<{ bytes: number; r
 /** Follows cursors from the first page to the end, checking every reply against the budget. */
 async function followList(params: Record<string, unknown>) {
   const keys: string[] = [];
-  const pages: any[] = [];
+  const pages: Loose[] = [];
   let cursor = params.cursor as string | undefined;
   do {
     const { bytes, reply } = await call('memory.list', { ...params, cursor });
@@ -181,7 +185,7 @@ describe('replies with a budget', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
-    let first: any;
+    let first: Loose;
     do {
       const { bytes, reply } = await call('memory.search', {
         query: 'walrus',
@@ -191,7 +195,7 @@ describe('replies with a budget', () => {
       });
       expect(bytes).toBeLessThanOrEqual(BUDGET);
       first ??= reply.result;
-      seen.push(...reply.result.results.map((r: any) => r.entry.key));
+      seen.push(...reply.result.results.map((r: Loose) => r.entry.key));
       for (const r of reply.result.results) {
         expect(r.entry).toMatchObject({ size: points(bigContent(Number(r.entry.key.slice(4)))) });
         expect(r.entry.cut).toBe(true);
