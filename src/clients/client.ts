@@ -2,6 +2,13 @@
  * The typed socket client. Parameter and result types come from the method table, so
  * `client.call('memory.store', {...})` is checked against the daemon's own schema.
  * Notifications from the daemon (streamed task output) reach `onNotification`.
+ *
+ * The daemon closes a connection that stays idle (`daemon.idleTimeoutMs`), saying so in
+ * a last line. That close is not the end of this client: the next call connects again
+ * and presents the token this client last authenticated with. A call that was on its
+ * way as the daemon closed is sent again, because the daemon runs nothing it reads after
+ * that line. Any other close (the daemon stopped, refused or cut off the connection) is
+ * final: `closed` turns true and `onClose` listeners hear why.
  */
 import { connect, type Socket } from 'node:net';
 import { JSONRPCClient, JSONRPCErrorException } from 'json-rpc-2.0';
@@ -45,32 +52,70 @@ export interface ClientOptions {
   clientName?: string;
 }
 
+/** One socket to the daemon and the JSON-RPC client on it. */
+interface Link {
+  socket: Socket;
+  rpc: JSONRPCClient;
+  /** The daemon closed this socket for idleness: replace it on the next call. */
+  idled: boolean;
+}
+
+function openSocket(socketPath: string): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const socket = connect({ path: socketPath });
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
+}
+
+type LineError = { message: string; code: number; data?: Record<string, unknown> };
+
 export class AistackClient {
-  private readonly rpc: JSONRPCClient;
+  private link: Link;
   private closedError: Error | undefined;
+  private reconnecting: Promise<Link> | undefined;
+  /** The token this client last authenticated with, presented again after an idle close. */
+  private token: string | undefined;
   private readonly notificationListeners = new Set<(method: string, params: unknown) => void>();
   private readonly closeListeners = new Set<(err: Error) => void>();
 
   private constructor(
-    private readonly socket: Socket,
+    private readonly socketPath: string,
+    socket: Socket,
     private readonly options: ClientOptions,
   ) {
-    this.rpc = new JSONRPCClient((request) => {
-      if (this.closedError) return Promise.reject(this.closedError);
-      socket.write(JSON.stringify(request) + '\n');
-      return Promise.resolve();
-    });
-    const framer = new LineFramer(options.maxLineBytes ?? 256 * 1024 * 1024);
+    this.link = this.attach(socket);
+  }
+
+  private attach(socket: Socket): Link {
+    const link: Link = {
+      socket,
+      idled: false,
+      rpc: new JSONRPCClient((request) => {
+        if (this.closedError) return Promise.reject(this.closedError);
+        socket.write(JSON.stringify(request) + '\n');
+        return Promise.resolve();
+      }),
+    };
+    const framer = new LineFramer(this.options.maxLineBytes ?? 256 * 1024 * 1024);
     socket.on('data', (chunk: Buffer) => {
       const { lines, overflow } = framer.push(chunk);
-      for (const line of lines) this.receive(line);
+      for (const line of lines) this.receive(link, line);
       if (overflow)
         socket.destroy(new Error('reply from the daemon exceeds the client line limit'));
     });
+    const gone = (err: Error) => {
+      if (link.idled) link.rpc.rejectAllPendingRequests('idle connection closed by the daemon');
+      else if (link === this.link) this.fail(err);
+    };
     socket.on('error', (err) =>
-      this.fail(new ConnectionClosedError(`connection to the daemon failed: ${err.message}`)),
+      gone(new ConnectionClosedError(`connection to the daemon failed: ${err.message}`)),
     );
-    socket.on('close', () => this.fail(new ConnectionClosedError()));
+    socket.on('close', () => gone(new ConnectionClosedError()));
+    return link;
   }
 
   /**
@@ -78,14 +123,7 @@ export class AistackClient {
    * rejects with the socket error (ENOENT, ECONNREFUSED, …) or the daemon's refusal.
    */
   static async connect(socketPath: string, options: ClientOptions = {}): Promise<AistackClient> {
-    const client = await new Promise<AistackClient>((resolve, reject) => {
-      const socket = connect({ path: socketPath });
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(new AistackClient(socket, options));
-      });
-    });
+    const client = new AistackClient(socketPath, await openSocket(socketPath), options);
     if (options.token !== undefined) {
       try {
         await client.authenticate(options.token);
@@ -97,14 +135,20 @@ export class AistackClient {
     return client;
   }
 
-  /** Presents a token (`auth.hello`); this connection holds its scopes from now on. */
-  authenticate(token: string): Promise<ResultOf<'auth.hello'>> {
-    const client = this.options.clientName;
-    return this.call('auth.hello', { token, ...(client && { client }) });
+  /** Presents a token (`auth.hello`); this client holds its scopes from now on, across reconnects. */
+  async authenticate(token: string): Promise<ResultOf<'auth.hello'>> {
+    const result = await this.call('auth.hello', this.hello(token));
+    this.token = token;
+    return result;
   }
 
-  private receive(line: string): void {
-    let message: { id?: unknown; method?: string; params?: unknown };
+  private hello(token: string): ParamsOf<'auth.hello'> {
+    const client = this.options.clientName;
+    return { token, ...(client && { client }) };
+  }
+
+  private receive(link: Link, line: string): void {
+    let message: { id?: unknown; method?: string; params?: unknown; error?: LineError };
     try {
       message = JSON.parse(line);
     } catch {
@@ -114,23 +158,57 @@ export class AistackClient {
       for (const l of this.notificationListeners) l(message.method, message.params);
       return;
     }
-    if (message.id === null && 'error' in message) {
-      // A connection-level refusal (busy, oversized line): nothing else will come.
-      const e = (
-        message as { error: { message: string; code: number; data?: Record<string, unknown> } }
-      ).error;
-      this.fail(new RpcError(e.message, e.code, e.data));
+    if (message.id === null && message.error) {
+      // A connection-level line: nothing else will come on this socket.
+      const e = message.error;
+      if (e.data?.code === 'CONNECTION_CLOSED' && e.data.reason === 'idle') {
+        link.idled = true;
+        link.socket.destroy();
+      } else if (link === this.link) {
+        this.fail(new RpcError(e.message, e.code, e.data));
+      }
       return;
     }
-    this.rpc.receive(message as never);
+    link.rpc.receive(message as never);
   }
 
   private fail(err: Error): void {
     if (this.closedError) return;
     this.closedError = err;
-    this.rpc.rejectAllPendingRequests(err.message);
+    this.link.rpc.rejectAllPendingRequests(err.message);
     for (const l of this.closeListeners) l(err);
-    this.socket.destroy();
+    this.link.socket.destroy();
+  }
+
+  /** The link to use now: the current one, or a new one (authenticated again) after an idle close. */
+  private ready(): Promise<Link> {
+    if (!this.link.idled) return Promise.resolve(this.link);
+    this.reconnecting ??= (async () => {
+      let socket: Socket;
+      try {
+        socket = await openSocket(this.socketPath);
+      } catch (err) {
+        // The daemon went away meanwhile: this client is done; its owner reconnects
+        // (and may start a daemon) as it does after any lost connection.
+        this.fail(new ConnectionClosedError(`cannot reconnect: ${(err as Error).message}`));
+        throw this.closedError;
+      }
+      if (this.closedError) {
+        socket.destroy();
+        throw this.closedError;
+      }
+      const link = (this.link = this.attach(socket));
+      if (this.token !== undefined) {
+        try {
+          await this.request(link, 'auth.hello', this.hello(this.token));
+        } catch (err) {
+          this.fail(err as Error);
+          throw err;
+        }
+      }
+      return link;
+    })().finally(() => (this.reconnecting = undefined));
+    return this.reconnecting;
   }
 
   get closed(): boolean {
@@ -152,11 +230,29 @@ export class AistackClient {
     params?: ParamsOf<M>,
     timeoutMs?: number,
   ): Promise<ResultOf<M>> {
-    if (this.closedError) throw this.closedError;
+    for (let attempt = 1; ; attempt++) {
+      if (this.closedError) throw this.closedError;
+      const link = await this.ready();
+      try {
+        return await this.request(link, method, params ?? {}, timeoutMs);
+      } catch (err) {
+        // Sent as the daemon closed the idle connection: it did not run; send it again.
+        if (link.idled && !(err instanceof RpcError) && attempt === 1) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async request<M extends MethodName>(
+    link: Link,
+    method: M,
+    params: ParamsOf<M> | Record<string, never>,
+    timeoutMs?: number,
+  ): Promise<ResultOf<M>> {
     const limit = timeoutMs ?? this.options.timeoutMs ?? 0;
     const rpc =
       limit > 0
-        ? this.rpc.timeout(limit, (id) => ({
+        ? link.rpc.timeout(limit, (id) => ({
             jsonrpc: '2.0',
             id,
             error: {
@@ -165,16 +261,16 @@ export class AistackClient {
               data: { code: 'TIMEOUT' },
             },
           }))
-        : this.rpc;
+        : link.rpc;
     try {
-      return (await rpc.request(method, params ?? {})) as ResultOf<M>;
+      return (await rpc.request(method, params)) as ResultOf<M>;
     } catch (err) {
       // A connection that went away mid-call rejects through the library as an error
       // answer with code 0; what really happened is the closed connection, and the call
       // may or may not have taken effect.
-      if (this.closedError && !(err instanceof JSONRPCErrorException && err.code !== 0)) {
-        throw this.closedError;
-      }
+      const dropped = !(err instanceof JSONRPCErrorException && err.code !== 0);
+      if (dropped && link.idled) throw new ConnectionClosedError('idle connection closed');
+      if (dropped && this.closedError) throw this.closedError;
       if (err instanceof JSONRPCErrorException)
         throw new RpcError(err.message, err.code, err.data as never);
       throw err;
@@ -183,12 +279,17 @@ export class AistackClient {
 
   /** Sends a notification (no answer expected). */
   notify<M extends MethodName>(method: M, params?: ParamsOf<M>): void {
-    this.rpc.notify(method, params ?? {});
+    if (!this.link.idled) this.link.rpc.notify(method, params ?? {});
+    else
+      this.ready().then(
+        (link) => link.rpc.notify(method, params ?? {}),
+        () => undefined,
+      );
   }
 
   close(): void {
     if (!this.closedError) this.closedError = new ConnectionClosedError('client closed');
-    this.rpc.rejectAllPendingRequests('client closed');
-    this.socket.end();
+    this.link.rpc.rejectAllPendingRequests('client closed');
+    this.link.socket.end();
   }
 }

@@ -94,6 +94,78 @@ export const daemonConfigSchema = z
       .describe(
         'Largest reply (one line, in bytes) of a page-shaped method: memory.list, memory.search, memory.export. A page that would grow past it stops early and says truncated: true, with a cursor to continue. At least 256 KiB, so that any one entry without its content (up to 64 KiB of metadata) fits a page. A reload applies it to the next call.',
       ),
+    maxBatchLength: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(100)
+      .describe(
+        'Most requests in one batch line; a longer batch gets one INVALID_REQUEST (id null) and none of it runs. Live-reloadable.',
+      ),
+    maxInFlightPerConnection: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(32)
+      .describe(
+        'Requests one connection may have running at once (a batch counts as its length); past it the daemon stops reading that connection until one finishes (backpressure: nothing is lost or refused). Live-reloadable.',
+      ),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .min(50)
+      .max(86_400_000)
+      .default(600_000)
+      .describe(
+        'Close a connection that has nothing in flight and has sent nothing for this long, with a last CONNECTION_CLOSED line (reason "idle"); the clients reconnect on their next call. Live-reloadable.',
+      ),
+    partialLineTimeoutMs: z
+      .number()
+      .int()
+      .min(50)
+      .max(3_600_000)
+      .default(30_000)
+      .describe(
+        'Close a connection that started a line and has not finished it for this long, with a last CONNECTION_CLOSED line (reason "partial-line"), audited. Live-reloadable.',
+      ),
+    refusalWindowMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(86_400_000)
+      .default(60_000)
+      .describe(
+        'Refused requests (parse errors, invalid requests, unknown methods, bad params, missing authentication or scope, …) are counted per connection in windows this long. Live-reloadable.',
+      ),
+    refusalSlowAfter: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(20)
+      .describe(
+        'Past this many refusals in a window, a connection gets no audit record per refusal (one `connection.refusals` record counts them) and each further refusal delays reading its next line by `refusalDelayStepMs` more (at most 2 s). Live-reloadable.',
+      ),
+    refusalCloseAfter: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(100)
+      .describe(
+        'At this many refusals in a window, the connection is closed with a last CONNECTION_CLOSED line (reason "refusals") and one `connection.refusals` audit record. Live-reloadable.',
+      ),
+    refusalDelayStepMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(2_000)
+      .default(25)
+      .describe(
+        'How much longer the next line of a connection being slowed waits with each refusal past `refusalSlowAfter`. Live-reloadable.',
+      ),
   })
   .prefault({})
   .describe('The daemon process and its socket.');

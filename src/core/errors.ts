@@ -25,6 +25,7 @@ export const ERROR_CODE_NAMES = [
   'SHUTTING_DOWN',
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  'CONNECTION_CLOSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];

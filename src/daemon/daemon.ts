@@ -338,6 +338,7 @@ export class Daemon {
     );
     this.logger.level = next.config.logging.level;
     this.proc?.server.setLimits(next.config.daemon);
+    this.proc?.dispatcher.guard.setLimits(next.config.daemon);
     const needsRestart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
     this.logger.info({ changed, needsRestart }, reloadMessage(changed));
     return { file: next.file ?? null, changed };

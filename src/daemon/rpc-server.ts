@@ -1,9 +1,11 @@
 /**
  * The socket server wired to the dispatcher: each accepted connection gets a dispatch
  * connection (its requests in flight, aborted when it closes), each framed line goes to
- * dispatch, and the lines the transport sends on its own — past the connection cap, an
- * oversized line, a connection arriving while the daemon stops — are built by the
- * dispatcher, so they are counted and audited on the same path as every other error.
+ * dispatch, the dispatcher's guard paces the connection's reading (its in-flight cap,
+ * slowing a connection that keeps being refused, closing it), and the lines the
+ * transport sends on its own — past the connection cap, an oversized line, a connection
+ * arriving while the daemon stops, an idle or half-sent connection closed — are built by
+ * the dispatcher, so they are counted and audited on the same path as every other error.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -32,6 +34,10 @@ function refusalLine(dispatcher: Dispatcher, reason: RefusalReason, connection: 
         connection,
         { maxLineBytes: reason.maxLineBytes },
       );
+    case 'idle':
+      return dispatcher.guard.timeoutLine('idle', reason.idleTimeoutMs, connection);
+    case 'partial-line':
+      return dispatcher.guard.timeoutLine('partial-line', reason.partialLineTimeoutMs, connection);
   }
 }
 
@@ -42,9 +48,12 @@ export function createRpcServer(deps: {
 }): SocketServer {
   const { dispatcher } = deps;
   const { daemon } = deps.config();
+  dispatcher.guard.setLimits(daemon);
   return new SocketServer({
     maxConnections: daemon.maxConnections,
     maxLineBytes: daemon.maxLineBytes,
+    idleTimeoutMs: daemon.idleTimeoutMs,
+    partialLineTimeoutMs: daemon.partialLineTimeoutMs,
     logger: deps.logger,
     accept(connection) {
       const dc = dispatcher.connect({
@@ -52,9 +61,12 @@ export function createRpcServer(deps: {
         notify: (method, params) =>
           connection.send(JSON.stringify({ jsonrpc: '2.0', method, params })),
       });
+      const { guard } = dispatcher;
       return {
         onLine: (line) => dispatcher.handleLine(line, dc),
         onClose: () => dispatcher.disconnect(dc),
+        pace: () => guard.pace(dc),
+        lastWords: () => guard.lastWords(dc),
       };
     },
     refusal: (reason, connection) => refusalLine(dispatcher, reason, connection),

@@ -26,6 +26,7 @@ export const ERROR_NUMBERS = {
   SHUTTING_DOWN: -32011,
   UNAUTHENTICATED: -32012,
   FORBIDDEN: -32013,
+  CONNECTION_CLOSED: -32014,
 } as const satisfies Record<ErrorCode, number>;
 
 export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
@@ -51,6 +52,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   FORBIDDEN: 'The token this connection presented lacks the scope this method needs.',
   SHUTTING_DOWN:
     'The daemon is stopping. With `data.notStarted` nothing ran and a retry is safe; without it, the call was cut off.',
+  CONNECTION_CLOSED:
+    "The daemon's last line on a connection it closes (id null); `data.reason` says why: `idle`, `partial-line` or `refusals` (see Connections). Nothing sent after it runs.",
 };
 
 /**
@@ -79,6 +82,7 @@ export const ERROR_AUDIT: Record<ErrorCode, 'dispatch' | 'access' | 'no'> = {
   SHUTTING_DOWN: 'no',
   UNAUTHENTICATED: 'dispatch',
   FORBIDDEN: 'dispatch',
+  CONNECTION_CLOSED: 'no',
 };
 
 const CODE_BY_NUMBER = new Map<number, ErrorCode>(

@@ -2,10 +2,12 @@
  * One connection as dispatch sees it: who is on the other end (to notify it) and the
  * calls it has in flight, each with its own AbortController. A call adds its controller
  * when it starts and removes it when it ends, so a long-lived connection holds only
- * what is running now; closing the connection aborts exactly those.
+ * what is running now; closing the connection aborts exactly those. It also counts
+ * what it has in flight (for the per-connection cap) and its refusals.
  */
 
 import type { Principal } from '../services/access/tokens.js';
+import { RefusalTally } from './refusal-tally.js';
 
 /** The peer a dispatch connection answers to: the socket, or a test. */
 export interface Peer {
@@ -25,8 +27,15 @@ export class DispatchConnection {
   closed = false;
   /** Who this connection authenticated as; undefined until `auth.hello` succeeds. */
   principal: Principal | undefined;
+  /** Requests of this connection being handled now (a batch counts as its length). */
+  weight = 0;
+  readonly refusals: RefusalTally;
+  /** The last line sent before the daemon closes this connection for its refusals. */
+  farewell: string | undefined;
 
-  constructor(readonly peer: Peer) {}
+  constructor(readonly peer: Peer) {
+    this.refusals = new RefusalTally(peer.id);
+  }
 
   close(): void {
     this.closed = true;

@@ -15,6 +15,7 @@ import type { Scope } from '../protocol/scopes.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import type { Principal } from '../services/access/tokens.js';
 import type { Services } from '../services/services.js';
+import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 import type { RequestContext } from './context.js';
 import { DispatchConnection, untilAborted, type Peer } from './dispatch-connection.js';
 import { clip, ErrorPath, type ErrorReply, type FailedRequest } from './error-path.js';
@@ -42,6 +43,8 @@ export interface DispatcherOptions {
   authenticate(token: string): Principal | undefined;
   /** Asked on every call: a token revoked or expired since its hello loses its authority. */
   stillValid(principal: Principal): boolean;
+  /** Batch length, per-connection cap, refusal thresholds (defaults: connection-guard.ts). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 const UNAUTHENTICATED_MESSAGE =
@@ -55,6 +58,8 @@ type Reply = { jsonrpc: '2.0'; id: RequestId; result: unknown } | ErrorReply;
 
 export class Dispatcher {
   readonly metrics: RequestMetrics;
+  /** What the transport asks before and after each line of a connection. */
+  readonly guard: ConnectionGuard;
   private readonly errors: ErrorPath;
   private readonly specs = new Map<string, { spec: MethodSpec; handler: AnyHandler }>();
   private readonly listed: MethodSpec[] = [];
@@ -70,7 +75,10 @@ export class Dispatcher {
     }
     this.metrics = new RequestMetrics(new Set(this.specs.keys()));
     const { redactor, logger, audit } = options;
-    this.errors = new ErrorPath({ metrics: this.metrics, redactor, logger, audit });
+    const metrics = this.metrics;
+    this.guard = new ConnectionGuard({ errors: () => this.errors, metrics, audit }, options.limits);
+    const refusalLimits = () => this.guard.limits;
+    this.errors = new ErrorPath({ metrics, redactor, logger, audit, refusalLimits });
   }
 
   /** The methods served now, plugins' included. */
@@ -105,6 +113,7 @@ export class Dispatcher {
   disconnect(connection: DispatchConnection): void {
     connection.close();
     this.connections.delete(connection);
+    this.guard.closed(connection);
   }
 
   /** From now on every new request is answered SHUTTING_DOWN; requests in flight go on. */
@@ -150,14 +159,35 @@ export class Dispatcher {
           ),
         );
       case 'single': {
-        const reply = await this.answer(frame.message, connection);
-        return reply === null ? null : JSON.stringify(reply);
+        connection.weight++;
+        try {
+          const reply = await this.answer(frame.message, connection);
+          return reply === null ? null : JSON.stringify(reply);
+        } finally {
+          connection.weight--;
+        }
       }
-      case 'batch': {
-        const replies = await Promise.all(frame.messages.map((m) => this.answer(m, connection)));
-        const due = replies.filter((r): r is Reply => r !== null);
-        return due.length === 0 ? null : JSON.stringify(due);
-      }
+      case 'batch':
+        return this.batch(frame.messages, connection);
+    }
+  }
+
+  /** A batch within the maximum runs whole (counting as its length); a longer one not at all. */
+  private async batch(messages: Message[], connection: DispatchConnection): Promise<string | null> {
+    const max = this.guard.limits.maxBatchLength;
+    if (messages.length > max) {
+      const why = `invalid request: a batch of ${messages.length} requests is longer than the maximum of ${max} (daemon.maxBatchLength); none of it ran`;
+      const data = { maxBatchLength: max, length: messages.length };
+      const bucket = BUCKETS.invalidRequest;
+      return JSON.stringify(this.frameError(connection, bucket, 'INVALID_REQUEST', why, data));
+    }
+    connection.weight += messages.length;
+    try {
+      const replies = await Promise.all(messages.map((m) => this.answer(m, connection)));
+      const due = replies.filter((r): r is Reply => r !== null);
+      return due.length === 0 ? null : JSON.stringify(due);
+    } finally {
+      connection.weight -= messages.length;
     }
   }
 
@@ -182,9 +212,16 @@ export class Dispatcher {
     bucket: string,
     code: 'PARSE_ERROR' | 'INVALID_REQUEST',
     message: string,
+    data?: Record<string, unknown>,
   ): ErrorReply {
     this.metrics.request(bucket);
-    return this.errors.fail({ id: null, bucket, connection: connection.peer.id }, code, message);
+    const { refusals } = connection;
+    return this.errors.fail(
+      { id: null, bucket, connection: connection.peer.id, refusals },
+      code,
+      message,
+      data,
+    );
   }
 
   private async answer(message: Message, connection: DispatchConnection): Promise<Reply | null> {
@@ -203,6 +240,7 @@ export class Dispatcher {
       bucket: entry ? req.method : BUCKETS.unknownMethod,
       connection: connection.peer.id,
       method: req.method,
+      refusals: connection.refusals,
     };
     this.metrics.request(where.bucket);
     if (this.stopping) {

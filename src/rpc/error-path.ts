@@ -4,7 +4,9 @@
  * connection refused past the cap or while stopping, an oversized line — is built by
  * `fail()`: `data.code` set, secrets scrubbed from message and data, the error counted
  * under its metric bucket, and an audit record written when the error table
- * (protocol/error-codes.ts) says dispatch audits that code.
+ * (protocol/error-codes.ts) says dispatch audits that code — unless the calling
+ * connection is past its refusal threshold (refusal-tally.ts), whose refusals are then
+ * counted and audited together.
  */
 import type { Logger } from 'pino';
 import { AppError, type ErrorCode } from '../core/errors.js';
@@ -14,6 +16,7 @@ import type { AuditSink } from '../services/audit/audit-sink.js';
 import { ConnectionClosed } from './dispatch-connection.js';
 import type { RequestId } from './envelope.js';
 import type { Bucket, RequestMetrics } from './metrics.js';
+import { RefusalTally, type RefusalLimits } from './refusal-tally.js';
 
 export interface ErrorReply {
   jsonrpc: '2.0';
@@ -28,6 +31,8 @@ export interface FailedRequest {
   connection: number;
   /** The method as the caller spelled it (clipped in the audit record). */
   method?: string;
+  /** The calling connection's refusal counts (absent for lines sent before a connection exists). */
+  refusals?: RefusalTally;
 }
 
 const MAX_AUDITED_METHOD_CHARS = 100;
@@ -44,6 +49,7 @@ export class ErrorPath {
       redactor: Redactor;
       logger: Logger;
       audit: () => AuditSink;
+      refusalLimits: () => RefusalLimits;
     },
   ) {}
 
@@ -56,7 +62,15 @@ export class ErrorPath {
     const { redactor, metrics } = this.deps;
     metrics.error(where.bucket);
     const text = redactor.scrubText(message);
-    if (ERROR_AUDIT[code] === 'dispatch') {
+    const audited = ERROR_AUDIT[code];
+    let ownRecord = true;
+    if (where.refusals && audited !== 'no' && RefusalTally.counts(code)) {
+      // A connection that keeps being refused is counted, not audited line by line.
+      const noted = where.refusals.note(code, this.deps.refusalLimits());
+      ownRecord = noted.ownRecord;
+      if (noted.previous) this.deps.audit().record('connection.refusals', { ...noted.previous });
+    }
+    if (audited === 'dispatch' && ownRecord) {
       this.deps.audit().record('request.refused', {
         code,
         method: where.method === undefined ? where.bucket : clip(where.method),

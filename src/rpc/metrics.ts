@@ -1,8 +1,8 @@
 /**
  * Request and error counts per method. Frames that never name a method get buckets of
  * their own (a parse error, an invalid request, an oversized line, a refused
- * connection), and every unknown method name shares one bucket, so a client cannot grow
- * the map without bound.
+ * connection, a connection the daemon closed), and every unknown method name shares one
+ * bucket, so a client cannot grow the map without bound.
  */
 import type { RequestCounts } from '../services/system/system.js';
 
@@ -12,6 +12,7 @@ export const BUCKETS = {
   unknownMethod: '(unknown method)',
   oversized: '(oversized line)',
   refused: '(refused connection)',
+  closed: '(closed connection)',
 } as const;
 
 /** A method name the daemon serves, or one of the BUCKETS. */

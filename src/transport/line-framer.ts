@@ -21,6 +21,11 @@ export class LineFramer {
     return this.maxLineBytes;
   }
 
+  /** Bytes of a line started but not yet finished (0 between lines). */
+  get pendingLineBytes(): number {
+    return this.pendingBytes;
+  }
+
   push(chunk: Buffer): FrameResult {
     const lines: string[] = [];
     let start = 0;

@@ -1,9 +1,12 @@
 /**
- * The Unix-socket server: accepts connections up to a cap, frames lines, hands each to
- * its connection's `onLine` and writes back whatever it answers. It knows nothing of
- * JSON-RPC: the lines it sends on its own (a connection past the cap, a line too long,
- * a connection that arrives while the daemon stops) are built by the caller, which
- * counts and audits them on the one error path. Requests on one connection run
+ * The Unix-socket server: accepts connections up to a cap, hands each its own
+ * SocketConnection (framing, holding, backpressure: socket-connection.ts) and closes
+ * connections that overstay: idle ones (nothing in flight, nothing sent for
+ * `idleTimeoutMs`) and ones that leave a line half-sent for `partialLineTimeoutMs`. One
+ * sweep interval checks every connection, so no timer runs per request. It knows nothing
+ * of JSON-RPC: the lines it sends on its own (a connection past the cap, a line too long,
+ * a connection that arrives while the daemon stops, a timeout) are built by the caller,
+ * which counts and audits them on the one error path. Requests on one connection run
  * concurrently and answer in completion order (ids tell them apart).
  *
  * Stopping has three steps, so the daemon can keep answering while it drains:
@@ -14,31 +17,32 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { LineFramer } from './line-framer.js';
+import {
+  endWithLine,
+  SocketConnection,
+  type Connection,
+  type ConnectionHandler,
+} from './socket-connection.js';
 
-/** What the server's user sees of one connection. */
-export interface Connection {
-  readonly id: number;
-  readonly openedAt: number;
-  /** Sends one message (already serialized, without newline); false once closed. */
-  send(line: string): boolean;
-  readonly closed: boolean;
-}
-
-/** What the server's user attaches to each accepted connection. */
-export interface ConnectionHandler {
-  onLine(line: string): Promise<string | null>;
-  /** The connection is gone (either side closed it); called once. */
-  onClose(): void;
-}
+export type { Connection, ConnectionHandler } from './socket-connection.js';
 
 export type RefusalReason =
   | { kind: 'busy'; maxConnections: number }
   | { kind: 'stopping' }
-  | { kind: 'oversized'; maxLineBytes: number };
+  | { kind: 'oversized'; maxLineBytes: number }
+  | { kind: 'idle'; idleTimeoutMs: number }
+  | { kind: 'partial-line'; partialLineTimeoutMs: number };
 
-export interface SocketServerOptions {
+export interface ServerLimits {
   maxConnections: number;
   maxLineBytes: number;
+  /** Close a connection with nothing in flight that has sent nothing for this long. */
+  idleTimeoutMs: number;
+  /** Close a connection whose line has been started but not finished for this long. */
+  partialLineTimeoutMs: number;
+}
+
+export interface SocketServerOptions extends ServerLimits {
   logger: Logger;
   /** Called for each accepted connection; what it returns receives the connection's lines. */
   accept(connection: Connection): ConnectionHandler;
@@ -46,39 +50,54 @@ export interface SocketServerOptions {
   refusal(reason: RefusalReason, connectionId: number): string;
 }
 
-/** How long a refused connection may linger for the client to read why before it is cut. */
-const REFUSAL_LINGER_MS = 1_000;
+/** How often the sweep runs: often enough for the shortest timeout, at most once a second. */
+const sweepEvery = (l: ServerLimits) =>
+  Math.min(1_000, Math.max(10, Math.floor(Math.min(l.idleTimeoutMs, l.partialLineTimeoutMs) / 4)));
 
 export class SocketServer {
   private readonly server: Server;
-  private readonly sockets = new Map<Socket, LineFramer>();
+  private readonly connections = new Map<Socket, SocketConnection>();
   private inFlight = 0;
   private idle: (() => void) | undefined;
   private nextId = 1;
   private accepting = true;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly tracker = {
+    started: () => void this.inFlight++,
+    ended: () => {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.idle) this.idle();
+    },
+  };
 
   constructor(private readonly options: SocketServerOptions) {
     this.server = createServer({ allowHalfOpen: false }, (socket) => this.accept(socket));
   }
 
   get connectionCount(): number {
-    return this.sockets.size;
+    return this.connections.size;
   }
 
   get inFlightCount(): number {
     return this.inFlight;
   }
 
-  /** New limits apply at once: the connection cap to the next accept, the line limit to every open connection. */
-  setLimits(limits: { maxConnections: number; maxLineBytes: number }): void {
+  /**
+   * New limits apply at once: the connection cap to the next accept, the line limit and
+   * the timeouts to every open connection.
+   */
+  setLimits(limits: ServerLimits): void {
     this.options.maxConnections = limits.maxConnections;
     this.options.maxLineBytes = limits.maxLineBytes;
-    for (const framer of this.sockets.values()) framer.setMaxLineBytes(limits.maxLineBytes);
+    this.options.idleTimeoutMs = limits.idleTimeoutMs;
+    this.options.partialLineTimeoutMs = limits.partialLineTimeoutMs;
+    for (const c of this.connections.values()) c.framer.setMaxLineBytes(limits.maxLineBytes);
+    if (this.sweeper) this.startSweep();
   }
 
   /** 'close' listeners on each open socket (a test checks that long-lived connections collect none). */
   closeListenerCounts(): number[] {
-    return [...this.sockets.keys()].map((s) => s.listenerCount('close'));
+    return [...this.connections.keys()].map((s) => s.listenerCount('close'));
   }
 
   /** Listens on `path`; the caller arranges the umask so the socket is born 0600. */
@@ -88,92 +107,66 @@ export class SocketServer {
       this.server.once('error', onError);
       this.server.listen({ path, backlog: 511 }, () => {
         this.server.off('error', onError);
+        this.startSweep();
         resolve();
       });
     });
-  }
-
-  /**
-   * Sends the refusal line and closes our side, but reads (and drops) what the client
-   * still sends until it hangs up: destroying at once would make the client's next
-   * write fail with EPIPE before it has read why it was refused.
-   */
-  private refuse(socket: Socket, line: string): void {
-    socket.on('error', () => {});
-    socket.removeAllListeners('data');
-    socket.on('data', () => {});
-    socket.resume();
-    socket.end(line + '\n');
-    setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
   }
 
   private accept(socket: Socket): void {
     const { logger } = this.options;
     const id = this.nextId++;
     if (!this.accepting) {
-      this.refuse(socket, this.options.refusal({ kind: 'stopping' }, id));
+      endWithLine(socket, this.options.refusal({ kind: 'stopping' }, id));
       return;
     }
-    if (this.sockets.size >= this.options.maxConnections) {
+    if (this.connections.size >= this.options.maxConnections) {
       const reason = { kind: 'busy', maxConnections: this.options.maxConnections } as const;
-      this.refuse(socket, this.options.refusal(reason, id));
+      endWithLine(socket, this.options.refusal(reason, id));
       return;
     }
     const framer = new LineFramer(this.options.maxLineBytes);
-    this.sockets.set(socket, framer);
-    let closed = false;
-    const connection: Connection = {
-      id,
-      openedAt: Date.now(),
-      get closed() {
-        return closed;
-      },
-      send(line) {
-        if (closed || socket.destroyed) return false;
-        socket.write(line + '\n');
-        if (socket.writableNeedDrain && !socket.isPaused()) {
-          socket.pause();
-          socket.once('drain', () => socket.resume());
-        }
-        return true;
-      },
-    };
-    const handler = this.options.accept(connection);
+    const connection = new SocketConnection(id, socket, framer, this.tracker, logger);
+    this.connections.set(socket, connection);
+    connection.handler = this.options.accept(connection);
     socket.on('data', (chunk: Buffer) => {
-      const { lines, overflow } = framer.push(chunk);
-      for (const line of lines) this.handle(line, connection, handler);
-      if (overflow) {
-        logger.warn({ connection: id }, 'line over the size limit; closing connection');
-        const reason = { kind: 'oversized', maxLineBytes: framer.maxBytes } as const;
-        this.refuse(socket, this.options.refusal(reason, id));
-      }
+      if (connection.receive(chunk)) return;
+      logger.warn({ connection: id }, 'line over the size limit; closing connection');
+      const reason = { kind: 'oversized', maxLineBytes: framer.maxBytes } as const;
+      connection.end(this.options.refusal(reason, id));
     });
     socket.on('error', (err) => logger.debug({ err, connection: id }, 'socket error'));
     socket.once('close', () => {
-      closed = true;
-      this.sockets.delete(socket);
+      connection.gone();
+      this.connections.delete(socket);
       try {
-        handler.onClose();
+        connection.handler.onClose();
       } catch (err) {
         logger.error({ err }, 'connection close handler failed');
       }
     });
   }
 
-  private handle(line: string, connection: Connection, handler: ConnectionHandler): void {
-    this.inFlight++;
-    handler
-      .onLine(line)
-      .then(
-        (reply) => {
-          if (reply !== null) connection.send(reply);
-        },
-        (err) => this.options.logger.error({ err }, 'request handler failed'),
-      )
-      .finally(() => {
-        this.inFlight--;
-        if (this.inFlight === 0 && this.idle) this.idle();
-      });
+  private startSweep(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => this.sweep(), sweepEvery(this.options));
+    this.sweeper.unref();
+  }
+
+  /** Closes, each with its last line, the connections that are idle or half-sent too long. */
+  private sweep(): void {
+    const now = Date.now();
+    const { idleTimeoutMs, partialLineTimeoutMs, logger } = this.options;
+    for (const c of this.connections.values()) {
+      if (c.ending) continue;
+      if (c.partialCounts && now - c.partialSince >= partialLineTimeoutMs) {
+        logger.info({ connection: c.id }, 'line left unfinished too long; closing connection');
+        c.end(this.options.refusal({ kind: 'partial-line', partialLineTimeoutMs }, c.id));
+      } else if (c.idle && c.partialSince === 0 && now - c.lastActiveAt >= idleTimeoutMs) {
+        logger.debug({ connection: c.id }, 'connection idle; closing it');
+        c.end(this.options.refusal({ kind: 'idle', idleTimeoutMs }, c.id));
+      }
+    }
   }
 
   /** From now on a new connection gets the `stopping` refusal; the socket stays bound. */
@@ -197,9 +190,10 @@ export class SocketServer {
   /** Stops listening and closes every connection (after their last replies are written). */
   async close(): Promise<void> {
     this.accepting = false;
+    clearInterval(this.sweeper);
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets.keys()) socket.destroySoon();
-    setTimeout(() => this.sockets.forEach((_f, s) => s.destroy()), 200).unref();
+    for (const socket of this.connections.keys()) socket.destroySoon();
+    setTimeout(() => this.connections.forEach((_c, s) => s.destroy()), 200).unref();
     await stopped;
   }
 }

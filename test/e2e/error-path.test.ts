@@ -78,6 +78,10 @@ describe('every frame kind answers with the README error table', () => {
         },
         'NOT_FOUND',
       ],
+      [
+        Array.from({ length: 101 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'system.ping' })),
+        'INVALID_REQUEST',
+      ],
     ];
     for (const [message, code] of cases) {
       send(s, message);
@@ -115,6 +119,15 @@ describe('every frame kind answers with the README error table', () => {
     await held.call('system.ping');
     const s = await rawSocket(d.socketPath);
     expectTableError(await s.next(), 'BUSY');
+    await s.closed;
+  });
+
+  it('a connection the daemon closes (here: idle) gets CONNECTION_CLOSED from the table', async () => {
+    const d = await startDaemon({ config: { daemon: { idleTimeoutMs: 100 } } });
+    const s = await rawSocket(d.socketPath, ownerToken(d));
+    const last = await s.next();
+    expectTableError(last, 'CONNECTION_CLOSED');
+    expect((last as ErrorReply).id).toBeNull();
     await s.closed;
   });
 

@@ -10,6 +10,7 @@ import { AppError } from '../../src/core/errors.js';
 import { Redactor } from '../../src/config/secrets.js';
 import { defineMethod, type MethodSpec } from '../../src/protocol/method.js';
 import { Dispatcher } from '../../src/rpc/dispatch.js';
+import type { ConnectionLimits } from '../../src/rpc/connection-guard.js';
 import type { AnyHandler } from '../../src/rpc/handler.js';
 import { SCOPE_NAMES, type MethodScope } from '../../src/protocol/scopes.js';
 import type { Principal } from '../../src/services/access/tokens.js';
@@ -57,7 +58,12 @@ const SPEC_METHODS: MethodSpec[] = [
 ];
 
 function setup(
-  options: { checkResults?: boolean; timeoutMs?: number; authenticated?: boolean } = {},
+  options: {
+    checkResults?: boolean;
+    timeoutMs?: number;
+    authenticated?: boolean;
+    limits?: Partial<ConnectionLimits>;
+  } = {},
 ) {
   const stored: string[] = [];
   const audits: { event: string; details: Record<string, unknown> }[] = [];
@@ -97,6 +103,7 @@ function setup(
     checkResults: options.checkResults ?? true,
     authenticate: (token) => ({ owner: OWNER, reader: READER })[token],
     stillValid: (p) => !revoked.has(p.name),
+    ...(options.limits && { limits: options.limits }),
   });
   const notes: unknown[] = [];
   const connection = dispatcher.connect({
@@ -399,6 +406,56 @@ describe('the per-request context', () => {
       expect(JSON.parse((await pending)!).result).toBe('released');
     }
     expect(connection.inFlight.size).toBe(0);
+  });
+});
+
+describe('connection limits', () => {
+  it('a batch longer than maxBatchLength gets one INVALID_REQUEST and none of it runs', async () => {
+    const { send, stored } = setup({ limits: { maxBatchLength: 2 } });
+    const store = (key: string) => ({ jsonrpc: '2.0', id: key, method: 'store', params: { key } });
+    const reply = await send(JSON.stringify([store('a'), store('b'), store('c')]));
+    expect(reply).toMatchObject({
+      id: null,
+      error: { code: -32600, data: { code: 'INVALID_REQUEST', maxBatchLength: 2, length: 3 } },
+    });
+    expect(stored).toEqual([]);
+    expect(await send(JSON.stringify([store('a'), store('b')]))).toHaveLength(2);
+  });
+
+  it('pace() holds a connection at its cap (a batch counts as its length) and frees it after', async () => {
+    const { dispatcher, connection, waits } = setup({ limits: { maxInFlightPerConnection: 3 } });
+    const wait = (id: number) => ({ jsonrpc: '2.0', id, method: 'wait' });
+    const first = dispatcher.handleLine(JSON.stringify(wait(1)), connection);
+    expect(dispatcher.guard.pace(connection)).toBe(0);
+    const batch = dispatcher.handleLine(JSON.stringify([wait(2), wait(3)]), connection);
+    expect(dispatcher.guard.pace(connection)).toBe(Infinity);
+    await vi.waitFor(() => expect(waits).toHaveLength(3));
+    waits.forEach((w) => w.release());
+    await Promise.all([first, batch]);
+    expect(connection.weight).toBe(0);
+    expect(dispatcher.guard.pace(connection)).toBe(0);
+  });
+
+  it('a connection past refusalCloseAfter gets its last line once, and one summary record', async () => {
+    const limits = { refusalSlowAfter: 2, refusalCloseAfter: 4, refusalDelayStepMs: 0 };
+    const { dispatcher, connection, send, audits } = setup({ limits });
+    for (let i = 0; i < 4; i++) await send('nope');
+    expect(dispatcher.guard.pace(connection)).toBe(Infinity);
+    const last = JSON.parse(dispatcher.guard.lastWords(connection)!);
+    expect(last).toMatchObject({
+      id: null,
+      error: {
+        data: { code: 'CONNECTION_CLOSED', reason: 'refusals', counts: { PARSE_ERROR: 4 } },
+      },
+    });
+    expect(dispatcher.guard.lastWords(connection)).toBe(JSON.stringify(last));
+    dispatcher.disconnect(connection);
+    expect(audits.filter((a) => a.event === 'request.refused')).toHaveLength(2);
+    expect(audits.filter((a) => a.event === 'connection.refusals')).toEqual([
+      expect.objectContaining({
+        details: expect.objectContaining({ total: 4, notAuditedSeparately: 2, closed: true }),
+      }),
+    ]);
   });
 });
 
