@@ -4,6 +4,8 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
+import { existsSync } from 'node:fs';
+import { runningDaemonSocket } from '../../core/lock-file.js';
 import { findOwnerToken } from '../../core/owner-token.js';
 import { resolveDataDir, resolveSocketPath } from '../../config/paths.js';
 import { AistackClient, RpcError } from '../client.js';
@@ -42,7 +44,13 @@ export function say(message: string): void {
   process.stderr.write(`aistack: ${message}\n`);
 }
 
-/** Socket and data dir as the daemon would resolve them (config read best-effort). */
+/**
+ * Socket and data dir as the daemon would resolve them (config read best-effort). When no
+ * socket was chosen (flag, $AISTACK_SOCKET, config) and the computed one does not exist,
+ * the socket a running daemon on the same data dir recorded in its lock is used: an MCP
+ * client that starts `aistack mcp` without XDG_RUNTIME_DIR still finds the daemon that
+ * was started with it.
+ */
 export function resolvePaths(opts: GlobalOptions): { socketPath: string; dataDir: string } {
   let socketFromConfig: string | undefined;
   let dataFromConfig: string | undefined;
@@ -53,10 +61,14 @@ export function resolvePaths(opts: GlobalOptions): { socketPath: string; dataDir
   } catch {
     /* the daemon reports a broken config itself; `aistack config check` explains it */
   }
-  return {
-    socketPath: resolveSocketPath({ flag: opts.socket, configValue: socketFromConfig }),
-    dataDir: resolveDataDir({ flag: opts.dataDir, configValue: dataFromConfig }),
-  };
+  const dataDir = resolveDataDir({ flag: opts.dataDir, configValue: dataFromConfig });
+  const socketPath = resolveSocketPath({ flag: opts.socket, configValue: socketFromConfig });
+  const chosen = Boolean(opts.socket || process.env.AISTACK_SOCKET || socketFromConfig);
+  if (!chosen && !existsSync(socketPath)) {
+    const recorded = runningDaemonSocket(dataDir);
+    if (recorded !== undefined && existsSync(recorded)) return { socketPath: recorded, dataDir };
+  }
+  return { socketPath, dataDir };
 }
 
 /** The token the CLI presents: $AISTACK_TOKEN (a scoped token), else the owner token file. */
