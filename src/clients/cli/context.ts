@@ -40,6 +40,10 @@ export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
 
+/** What to run when AISTACK_SESSION names a session that is gone. */
+export const STALE_SESSION_FIX =
+  'run `unset AISTACK_SESSION`, or `eval "$(aistack session start)"` for a new session';
+
 export function say(message: string): void {
   process.stderr.write(`aistack: ${message}\n`);
 }
@@ -157,6 +161,12 @@ export function reportFailure(err: unknown): number {
   }
   if (err instanceof RpcError) {
     say(`${err.message} [${err.code}]`);
+    if (
+      err.code === 'SESSION_INVALID' &&
+      process.env.AISTACK_SESSION &&
+      err.data?.reason !== 'incomplete'
+    )
+      say(`AISTACK_SESSION names a session that has ended: ${STALE_SESSION_FIX}`);
     const issues = (err.data?.issues ?? []) as { path: string; message: string }[];
     for (const i of issues) process.stderr.write(`  ${i.path || '(params)'}: ${i.message}\n`);
     return EXIT.FAILURE;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable, truncate } from './output.js';
-import { inSession, sessionFromEnv } from './session-env.js';
+import { asReader, inSession } from './session-env.js';
 import { parseJsonObject } from './session-commands.js';
 import { exportCommand, importCommand } from './memory-transfer.js';
 import { embeddingsCommand, reindexCommand } from './memory-embedding-commands.js';
@@ -28,7 +28,6 @@ const list = (v: string) =>
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
-const creds = () => sessionFromEnv() ?? {};
 
 export function memoryCommands(): Command {
   const memory = new Command('memory').description('Store, search and manage memory entries.');
@@ -85,11 +84,13 @@ export function memoryCommands(): Command {
     .option('--full', 'print every field, not just the content')
     .action((key: string, o: { namespace?: string; full?: boolean }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
-        const { entry } = await client.call('memory.get', {
-          key,
-          namespace: o.namespace,
-          ...creds(),
-        });
+        const { entry } = await asReader((creds) =>
+          client.call('memory.get', {
+            key,
+            namespace: o.namespace,
+            ...creds,
+          }),
+        );
         if (opts.json) return printJson({ entry });
         if (o.full) return printFields(entry as unknown as Record<string, unknown>);
         process.stdout.write(entry.content.endsWith('\n') ? entry.content : entry.content + '\n');
@@ -118,15 +119,17 @@ export function memoryCommands(): Command {
         cmd: Command,
       ) =>
         withClient(cmd, async (client, opts) => {
-          const result = await client.call('memory.search', {
-            query: words.join(' '),
-            namespace: o.namespace,
-            tags: o.tags,
-            limit: Number(o.limit),
-            match: o.any ? 'any' : 'all',
-            ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
-            ...creds(),
-          });
+          const result = await asReader((creds) =>
+            client.call('memory.search', {
+              query: words.join(' '),
+              namespace: o.namespace,
+              tags: o.tags,
+              limit: Number(o.limit),
+              match: o.any ? 'any' : 'all',
+              ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
+              ...creds,
+            }),
+          );
           if (opts.json) return printJson(result);
           if (result.degraded) process.stderr.write(`aistack: ${result.degraded}\n`);
           printTable(
@@ -157,13 +160,15 @@ export function memoryCommands(): Command {
     .action(
       (o: { namespace?: string; tags?: string[]; limit: string; offset: string }, cmd: Command) =>
         withClient(cmd, async (client, opts) => {
-          const result = await client.call('memory.list', {
-            namespace: o.namespace,
-            tags: o.tags,
-            limit: Number(o.limit),
-            offset: Number(o.offset),
-            ...creds(),
-          });
+          const result = await asReader((creds) =>
+            client.call('memory.list', {
+              namespace: o.namespace,
+              tags: o.tags,
+              limit: Number(o.limit),
+              offset: Number(o.offset),
+              ...creds,
+            }),
+          );
           if (opts.json) return printJson(result);
           printTable(
             result.entries.map((e) => ({
@@ -213,7 +218,7 @@ export function memoryCommands(): Command {
     .description('Namespaces you can see, with entry counts.')
     .action((_o, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
-        const result = await client.call('memory.namespaces', creds());
+        const result = await asReader((creds) => client.call('memory.namespaces', creds));
         if (opts.json) return printJson(result);
         printTable(result.namespaces, [
           { key: 'namespace', header: 'namespace', max: 60 },

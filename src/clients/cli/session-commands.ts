@@ -23,6 +23,8 @@ function parseJsonObject(
 
 export { parseJsonObject };
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 export function sessionCommands(): Command {
   const session = new Command('session').description(
     'Sessions isolate a client: each owns the namespace session:<id>, deleted when the session ends.',
@@ -71,9 +73,12 @@ export function sessionCommands(): Command {
           result = await client.call('session.end', creds);
         }
         if (opts.json) return printJson(result);
-        process.stdout.write(
-          `ended session ${result.sessionId}: ${result.deletedEntries} entries deleted, ${result.stoppedAgents} agents stopped\n`,
-        );
+        const summary = `ended session ${result.sessionId}: ${plural(result.deletedEntries, 'entry', 'entries')} deleted, ${plural(result.stoppedAgents, 'agent')} stopped`;
+        if (creds?.sessionId === result.sessionId) {
+          // Your own session: stdout is the line to eval (as for `session start`).
+          process.stdout.write('unset AISTACK_SESSION\n');
+          process.stderr.write(`# ${summary}\n`);
+        } else process.stdout.write(`${summary}\n`);
       }),
     );
   session

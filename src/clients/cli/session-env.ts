@@ -3,8 +3,8 @@
  * start`). Commands that write without one open a one-off session for that call and
  * end it afterwards.
  */
-import type { AistackClient } from '../client.js';
-import { CliError } from './context.js';
+import { RpcError, type AistackClient } from '../client.js';
+import { CliError, say, STALE_SESSION_FIX } from './context.js';
 
 export interface Creds {
   sessionId: string;
@@ -21,6 +21,34 @@ export function sessionFromEnv(env: NodeJS.ProcessEnv = process.env): Creds | un
     );
   }
   return { sessionId: value.slice(0, at), sessionToken: value.slice(at + 1) };
+}
+
+/** True for the daemon's answer to credentials of a session that has ended or is unknown. */
+export function staleSession(err: unknown): boolean {
+  return (
+    err instanceof RpcError &&
+    err.code === 'SESSION_INVALID' &&
+    (err.data?.reason === 'ended' || err.data?.reason === 'invalid')
+  );
+}
+
+/**
+ * Runs a read with the exported session. A session that has ended (or that the daemon
+ * does not know, after a restore) does not break reads: they run again as an anonymous
+ * caller, after one warning saying how to clear the variable.
+ */
+export async function asReader<T>(call: (creds: Partial<Creds>) => Promise<T>): Promise<T> {
+  const creds = sessionFromEnv();
+  if (!creds) return call({});
+  try {
+    return await call(creds);
+  } catch (err) {
+    if (!staleSession(err)) throw err;
+    say(
+      `AISTACK_SESSION names a session that has ended; reading without it (${STALE_SESSION_FIX})`,
+    );
+    return call({});
+  }
 }
 
 /** Runs `fn` in the exported session, or in a one-off session that is ended afterwards. */
