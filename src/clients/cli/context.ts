@@ -3,6 +3,8 @@
  * way to report failure (message on stderr, a meaningful exit code, never a stack).
  */
 import type { Command } from 'commander';
+import { CliClient } from './cli-client.js';
+import { CliError, EXIT } from './cli-error.js';
 import { loadConfig } from '../../config/load.js';
 import { existsSync } from 'node:fs';
 import { runningDaemonSocket } from '../../core/lock-file.js';
@@ -22,19 +24,10 @@ export interface GlobalOptions {
   config?: string;
   json?: boolean;
   autostart: boolean;
-  timeout?: string;
+  timeout?: number;
 }
 
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, NOT_RUNNING: 3 } as const;
-
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.FAILURE,
-  ) {
-    super(message);
-  }
-}
+export { CliError, EXIT } from './cli-error.js';
 
 export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
@@ -87,7 +80,7 @@ export function reachOptions(opts: GlobalOptions) {
 }
 
 export async function connect(opts: GlobalOptions): Promise<AistackClient> {
-  const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 0;
+  const timeoutMs = opts.timeout !== undefined ? opts.timeout * 1000 : 0;
   return connectOrStart({
     ...reachOptions(opts),
     clientName: 'aistack-cli',
@@ -126,16 +119,16 @@ export async function connectIfRunning(
   return client;
 }
 
-/** Runs `fn` with a connected client and closes it, whatever happens. */
+/** Runs `fn` with a client (connected when first used) and closes it, whatever happens. */
 export async function withClient<T>(
   cmd: Command,
-  fn: (client: AistackClient, opts: GlobalOptions) => Promise<T>,
+  fn: (client: CliClient, opts: GlobalOptions) => Promise<T>,
 ): Promise<T> {
   const opts = globals(cmd);
   for (let attempt = 1; ; attempt++) {
-    let client: AistackClient | undefined;
+    // Connects on the first call whose arguments are valid (see cli-client.ts).
+    const client = new CliClient(() => connect(opts));
     try {
-      client = await connect(opts);
       return await fn(client, opts);
     } catch (err) {
       // The daemon was stopping (a restart, say) and ran nothing: wait for it to go, then
@@ -144,7 +137,7 @@ export async function withClient<T>(
       say('the daemon is stopping; waiting for it, then trying again');
       await waitUntilStopped(resolvePaths(opts).socketPath);
     } finally {
-      client?.close();
+      client.close();
     }
   }
 }

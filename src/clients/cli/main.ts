@@ -21,6 +21,7 @@ import { tokenCommands } from './token-commands.js';
 import { serviceCommands } from './service-commands.js';
 import { sessionCommands } from './session-commands.js';
 import { taskCommands } from './task-commands.js';
+import { positive } from './option-values.js';
 
 export function buildProgram(): Command {
   const program = new Command('aistack')
@@ -39,7 +40,7 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print machine-readable JSON')
     .option('--no-autostart', 'fail instead of starting the daemon when it is not running')
-    .option('--timeout <seconds>', 'give up on a request after this many seconds')
+    .option('--timeout <seconds>', 'give up on a request after this many seconds', positive)
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();

@@ -11,6 +11,7 @@ import { asReader, inSession } from './session-env.js';
 import { parseJsonObject } from './session-commands.js';
 import { exportCommand, importCommand } from './memory-transfer.js';
 import { embeddingsCommand, reindexCommand } from './memory-embedding-commands.js';
+import { integer } from './option-values.js';
 
 async function readContent(content: string | undefined, file: string | undefined): Promise<string> {
   if (file) return readFileSync(file, 'utf8');
@@ -59,17 +60,15 @@ export function memoryCommands(): Command {
       ) =>
         withClient(cmd, async (client, opts) => {
           const text = await readContent(content, o.file);
-          const result = await inSession(client, (session, oneOff) =>
-            client.call('memory.store', {
-              key,
-              content: text,
-              namespace: o.namespace ?? (oneOff ? 'default' : undefined),
-              ...(o.tags ? { tags: o.tags } : {}),
-              ...(o.metadata ? { metadata: parseJsonObject(o.metadata, '--metadata') } : {}),
-              ...(o.agent ? { agentId: o.agent } : {}),
-              ...session,
-            }),
-          );
+          const result = await inSession(client, 'memory.store', (session, oneOff) => ({
+            key,
+            content: text,
+            namespace: o.namespace ?? (oneOff ? 'default' : undefined),
+            ...(o.tags ? { tags: o.tags } : {}),
+            ...(o.metadata ? { metadata: parseJsonObject(o.metadata, '--metadata') } : {}),
+            ...(o.agent ? { agentId: o.agent } : {}),
+            ...session,
+          }));
           if (opts.json) return printJson(result);
           const e = result.entry;
           process.stdout.write(
@@ -103,7 +102,7 @@ export function memoryCommands(): Command {
     )
     .option('-n, --namespace <ns>', 'only this namespace')
     .option('-t, --tags <tags>', 'only entries with all these tags', list)
-    .option('-l, --limit <n>', 'how many results', '10')
+    .option('-l, --limit <n>', 'how many results (1–100)', integer(1, 100), 10)
     .option('--any', 'match any word instead of all')
     .addOption(
       new Option('-m, --mode <mode>', 'search mode (default: hybrid with embeddings on)').choices([
@@ -115,7 +114,7 @@ export function memoryCommands(): Command {
     .action(
       (
         words: string[],
-        o: { namespace?: string; tags?: string[]; limit: string; any?: boolean; mode?: string },
+        o: { namespace?: string; tags?: string[]; limit: number; any?: boolean; mode?: string },
         cmd: Command,
       ) =>
         withClient(cmd, async (client, opts) => {
@@ -124,7 +123,7 @@ export function memoryCommands(): Command {
               query: words.join(' '),
               namespace: o.namespace,
               tags: o.tags,
-              limit: Number(o.limit),
+              limit: o.limit,
               match: o.any ? 'any' : 'all',
               ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
               ...creds,
@@ -155,17 +154,17 @@ export function memoryCommands(): Command {
     .description('List entries, newest first.')
     .option('-n, --namespace <ns>', 'only this namespace')
     .option('-t, --tags <tags>', 'only entries with all these tags', list)
-    .option('-l, --limit <n>', 'how many', '20')
-    .option('-o, --offset <n>', 'skip this many', '0')
+    .option('-l, --limit <n>', 'how many (1–1000)', integer(1, 1000), 20)
+    .option('-o, --offset <n>', 'skip this many', integer(0), 0)
     .action(
-      (o: { namespace?: string; tags?: string[]; limit: string; offset: string }, cmd: Command) =>
+      (o: { namespace?: string; tags?: string[]; limit: number; offset: number }, cmd: Command) =>
         withClient(cmd, async (client, opts) => {
           const result = await asReader((creds) =>
             client.call('memory.list', {
               namespace: o.namespace,
               tags: o.tags,
-              limit: Number(o.limit),
-              offset: Number(o.offset),
+              limit: o.limit,
+              offset: o.offset,
               ...creds,
             }),
           );
@@ -197,13 +196,11 @@ export function memoryCommands(): Command {
     )
     .action((key: string, o: { namespace?: string }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
-        const result = await inSession(client, (session, oneOff) =>
-          client.call('memory.delete', {
-            key,
-            namespace: o.namespace ?? (oneOff ? 'default' : undefined),
-            ...session,
-          }),
-        );
+        const result = await inSession(client, 'memory.delete', (session, oneOff) => ({
+          key,
+          namespace: o.namespace ?? (oneOff ? 'default' : undefined),
+          ...session,
+        }));
         if (opts.json) return printJson(result);
         process.stdout.write(
           result.deleted

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
 import { sessionFromEnv } from './session-env.js';
+import { positive } from './option-values.js';
 
 function parseJsonObject(
   text: string | undefined,
@@ -34,13 +35,13 @@ export function sessionCommands(): Command {
     .description(
       'Start a session and print `export AISTACK_SESSION=<id>:<token>` for your shell (eval it).',
     )
-    .option('--idle <minutes>', 'end the session after this many idle minutes')
+    .option('--idle <minutes>', 'end the session after this many idle minutes', positive)
     .option('--meta <json>', 'metadata to attach, a JSON object')
-    .action((o: { idle?: string; meta?: string }, cmd: Command) =>
+    .action((o: { idle?: number; meta?: string }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         const { session: s } = await client.call('session.start', {
           metadata: { client: 'aistack-cli', ...parseJsonObject(o.meta, '--meta') },
-          ...(o.idle ? { idleTimeoutMinutes: Number(o.idle) } : {}),
+          ...(o.idle !== undefined ? { idleTimeoutMinutes: o.idle } : {}),
         });
         if (opts.json)
           return printJson({ session: s, export: `AISTACK_SESSION=${s.id}:${s.token}` });

@@ -3,7 +3,9 @@
  * start`). Commands that write without one open a one-off session for that call and
  * end it afterwards.
  */
-import { RpcError, type AistackClient } from '../client.js';
+import { RpcError } from '../client.js';
+import type { MethodName, ParamsOf, ResultOf } from '../../protocol/table.js';
+import { precheck, type CliClient } from './cli-client.js';
 import { CliError, say, STALE_SESSION_FIX } from './context.js';
 
 export interface Creds {
@@ -51,20 +53,26 @@ export async function asReader<T>(call: (creds: Partial<Creds>) => Promise<T>): 
   }
 }
 
-/** Runs `fn` in the exported session, or in a one-off session that is ended afterwards. */
-export async function inSession<T>(
-  client: AistackClient,
-  fn: (creds: Creds, oneOff: boolean) => Promise<T>,
-): Promise<T> {
+/**
+ * Calls `method` in the exported session, or in a one-off session that is ended
+ * afterwards. The params are checked before a one-off session is opened, so a usage
+ * error contacts nothing.
+ */
+export async function inSession<M extends MethodName>(
+  client: CliClient,
+  method: M,
+  params: (creds: Creds | Record<string, never>, oneOff: boolean) => ParamsOf<M>,
+): Promise<ResultOf<M>> {
   const existing = sessionFromEnv();
-  if (existing) return fn(existing, false);
+  if (existing) return client.call(method, params(existing, false));
+  precheck(method, params({}, true));
   const { session } = await client.call('session.start', {
     metadata: { client: 'aistack-cli', purpose: 'one-off', pid: process.pid },
     idleTimeoutMinutes: 5,
   });
   const creds = { sessionId: session.id, sessionToken: session.token };
   try {
-    return await fn(creds, true);
+    return await client.call(method, params(creds, true));
   } finally {
     await client.call('session.end', creds).catch(() => undefined);
   }
