@@ -72,3 +72,25 @@ describe('CLI usage errors', () => {
     expect(r.err).toMatch(/unknown option '--bogus'/);
   });
 });
+
+describe('CLI errors with --json', () => {
+  it('are one JSON object on stderr, for usage errors and for the daemon not running', async () => {
+    const dir = tempDir();
+    const usage = await runCli(['--json', 'memory', 'list', '--limit', 'abc'], envFor(dir));
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stderr)).toEqual({
+      error: {
+        code: 'USAGE',
+        message: expect.stringContaining("--limit <n>' argument 'abc' is invalid"),
+      },
+    });
+    const field = await runCli(['--json', 'memory', 'get', 'k'.repeat(300)], envFor(dir));
+    expect(field.code).toBe(2);
+    expect(JSON.parse(field.stderr).error.message).toMatch(/key: .*<=255 characters/);
+    const down = await runCli(['--json', '--no-autostart', 'memory', 'list'], envFor(dir));
+    expect(down.code).toBe(3);
+    expect(JSON.parse(down.stderr)).toEqual({
+      error: { code: 'NOT_RUNNING', message: expect.stringContaining('not running') },
+    });
+  });
+});

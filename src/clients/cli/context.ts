@@ -142,28 +142,62 @@ export async function withClient<T>(
   }
 }
 
-/** Turns any failure into a one-line message (plus field issues) and an exit code. */
-export function reportFailure(err: unknown): number {
+/** A failure as the CLI reports it: a code, a message, a hint, field issues, an exit code. */
+interface Failure {
+  code: string;
+  message: string;
+  hint?: string;
+  issues?: { path: string; message: string }[];
+  exit: number;
+}
+
+function describeFailure(err: unknown): Failure {
   if (err instanceof CliError) {
-    say(err.message);
-    return err.exitCode;
+    return {
+      code: err.exitCode === EXIT.USAGE ? 'USAGE' : 'FAILURE',
+      message: err.message,
+      exit: err.exitCode,
+    };
   }
-  if (err instanceof DaemonNotRunningError) {
-    say(err.message);
-    return EXIT.NOT_RUNNING;
-  }
+  if (err instanceof DaemonNotRunningError)
+    return { code: 'NOT_RUNNING', message: err.message, exit: EXIT.NOT_RUNNING };
   if (err instanceof RpcError) {
-    say(`${err.message} [${err.code}]`);
-    if (
+    const stale =
       err.code === 'SESSION_INVALID' &&
-      process.env.AISTACK_SESSION &&
-      err.data?.reason !== 'incomplete'
-    )
-      say(`AISTACK_SESSION names a session that has ended: ${STALE_SESSION_FIX}`);
-    const issues = (err.data?.issues ?? []) as { path: string; message: string }[];
-    for (const i of issues) process.stderr.write(`  ${i.path || '(params)'}: ${i.message}\n`);
-    return EXIT.FAILURE;
+      process.env.AISTACK_SESSION !== undefined &&
+      err.data?.reason !== 'incomplete';
+    const issues = err.data?.issues as { path: string; message: string }[] | undefined;
+    return {
+      code: err.code,
+      message: err.message,
+      ...(stale && {
+        hint: `AISTACK_SESSION names a session that has ended: ${STALE_SESSION_FIX}`,
+      }),
+      ...(issues?.length && { issues }),
+      exit: EXIT.FAILURE,
+    };
   }
-  say((err as Error)?.message ?? String(err));
-  return EXIT.FAILURE;
+  return { code: 'FAILURE', message: (err as Error)?.message ?? String(err), exit: EXIT.FAILURE };
+}
+
+/**
+ * Turns any failure into an exit code and a report on stderr: one line (plus the hint and
+ * field issues) for people, or with `--json` one JSON object, `{"error": {code, message,
+ * …}}`, for scripts.
+ */
+export function reportFailure(err: unknown, json = false): number {
+  const f = describeFailure(err);
+  if (json) {
+    const { exit: _exit, ...error } = f;
+    process.stderr.write(`${JSON.stringify({ error })}\n`);
+    return f.exit;
+  }
+  say(
+    f.code === 'FAILURE' || f.code === 'USAGE' || f.code === 'NOT_RUNNING'
+      ? f.message
+      : `${f.message} [${f.code}]`,
+  );
+  if (f.hint) say(f.hint);
+  for (const i of f.issues ?? []) process.stderr.write(`  ${i.path || '(params)'}: ${i.message}\n`);
+  return f.exit;
 }
