@@ -14,7 +14,7 @@
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.js';
-import { socketLockPath } from '../core/lock-file.js';
+import { dataDirLockPath, socketLockPath } from '../core/lock-file.js';
 import { ensureOwnerToken, removeSocketToken, writeSocketToken } from '../core/owner-token.js';
 import { ensurePrivateDir } from '../core/private-dir.js';
 import { RequestGate } from '../core/request-gate.js';
@@ -150,7 +150,9 @@ export class Daemon {
     for (const w of this.loaded.warnings)
       this.logger.warn({ file: w.file, fields: w.fields }, w.message);
     try {
-      this.locks.push(acquireLock(join(this.dataDir, 'aistackd.lock'), `data dir ${this.dataDir}`));
+      this.locks.push(
+        acquireLock(dataDirLockPath(this.dataDir), `data dir ${this.dataDir}`, this.socketPath),
+      );
       this.locks.push(acquireLock(socketLockPath(this.socketPath), `socket ${this.socketPath}`));
       this.file = openDatabaseFile({ path: this.dbPath, config: this.config() });
       this.proc = await this.openProcessScope();

@@ -9,7 +9,7 @@
  */
 import { closeSync, fstatSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
-import { pidAlive, readLockPid } from '../core/lock-file.js';
+import { pidAlive, readLockPid, readLockSocket } from '../core/lock-file.js';
 import { identityOf, sameFile } from './file-identity.js';
 
 export class AlreadyRunningError extends Error {
@@ -24,14 +24,19 @@ export interface Lock {
   release(): void;
 }
 
-/** Takes the lock at `path` or throws AlreadyRunningError naming the holder. */
-export function acquireLock(path: string, what: string): Lock {
+/**
+ * Takes the lock at `path` or throws AlreadyRunningError naming the holder. `socket`, when
+ * given, is written on the lock's second line: the data dir's lock names the socket its
+ * daemon serves, so a client that computes another socket path (a different environment)
+ * still finds it, and a second daemon's refusal names the socket to use.
+ */
+export function acquireLock(path: string, what: string, socket?: string): Lock {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
       let own;
       try {
-        writeSync(fd, `${process.pid}\n`);
+        writeSync(fd, socket === undefined ? `${process.pid}\n` : `${process.pid}\n${socket}\n`);
         own = identityOf(fstatSync(fd));
       } finally {
         closeSync(fd);
@@ -59,8 +64,11 @@ export function acquireLock(path: string, what: string): Lock {
     }
     const holder = readLockPid(path);
     if (holder !== undefined && holder !== process.pid && pidAlive(holder)) {
+      const serving = readLockSocket(path);
       throw new AlreadyRunningError(
-        `another aistackd (pid ${holder}) is already running for ${what}; stop it with \`aistack daemon stop\` (lock: ${path})`,
+        serving !== undefined && serving !== socket
+          ? `another aistackd (pid ${holder}) is already running for ${what}, serving ${serving}; reach it with --socket ${serving} (or AISTACK_SOCKET=${serving})`
+          : `another aistackd (pid ${holder}) is already running for ${what}; stop it with \`aistack daemon stop\` (lock: ${path})`,
       );
     }
     try {

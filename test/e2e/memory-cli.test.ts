@@ -78,8 +78,23 @@ describe('aistack memory and session commands', () => {
     const list = await runCli(['session', 'list'], env(d.socketPath));
     expect(list.stdout).not.toContain(value.split(':')[1]);
     const end = await runCli(['session', 'end'], e);
-    expect(end.stdout).toMatch(/1 entries deleted/);
-    expect((await runCli(['memory', 'get', 'mine'], e)).stderr).toMatch(/SESSION_INVALID/);
+    expect(end.stdout).toBe('unset AISTACK_SESSION\n'); // the line to eval
+    expect(end.stderr).toMatch(/1 entry deleted, 0 agents stopped/);
+
+    // A stale AISTACK_SESSION: reads go on as an anonymous caller, with one warning…
+    const stale = await runCli(['memory', 'list'], e);
+    expect(stale.code).toBe(0);
+    expect(stale.stderr.match(/AISTACK_SESSION names a session that has ended/g)).toHaveLength(1);
+    expect(stale.stderr).toContain('unset AISTACK_SESSION');
+    expect(stale.stdout).not.toContain('mine'); // its entries went with it
+    const gone = await runCli(['memory', 'get', 'mine'], e);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/NOT_FOUND/);
+    // …and writes fail with the exact command that fixes it.
+    const write = await runCli(['memory', 'store', 'k', 'text'], e);
+    expect(write.code).toBe(1);
+    expect(write.stderr).toMatch(/SESSION_INVALID/);
+    expect(write.stderr).toContain('run `unset AISTACK_SESSION`');
   });
 
   it('export → import into an empty store round-trips exactly; bad lines are reported and skipped', async () => {

@@ -4,15 +4,10 @@
  * in one place). The daemon needs `github.enabled: true` and a logged-in gh.
  */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { CliError, EXIT, withClient } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
+import { integer } from './option-values.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -63,7 +58,7 @@ function issueCommands(): Command {
     .description('List issues of a repository.')
     .requiredOption('-R, --repo <owner/name>', 'repository')
     .option('-s, --state <state>', 'open, closed or all', 'open')
-    .option('-L, --limit <n>', 'at most this many (1–100)', positiveInt, 30)
+    .option('-L, --limit <n>', 'at most this many (1–100)', integer(1, 100), 30)
     .option('-l, --label <name>', 'only issues with this label')
     .action((o: { repo: string; state: string; limit: number; label?: string }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
@@ -96,7 +91,7 @@ function prCommands(): Command {
     .description('List pull requests of a repository.')
     .requiredOption('-R, --repo <owner/name>', 'repository')
     .option('-s, --state <state>', 'open, closed, merged or all', 'open')
-    .option('-L, --limit <n>', 'at most this many (1–100)', positiveInt, 30)
+    .option('-L, --limit <n>', 'at most this many (1–100)', integer(1, 100), 30)
     .action((o: { repo: string; state: string; limit: number }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         const result = await client.call('github.pr.list', {

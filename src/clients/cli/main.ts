@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../core/version.js';
-import { reportFailure } from './context.js';
+import { CliError, EXIT, reportFailure } from './context.js';
 import { agentCommands } from './agent-commands.js';
 import { auditCommands } from './audit-commands.js';
 import { backupCommands } from './backup-commands.js';
@@ -21,8 +21,9 @@ import { tokenCommands } from './token-commands.js';
 import { serviceCommands } from './service-commands.js';
 import { sessionCommands } from './session-commands.js';
 import { taskCommands } from './task-commands.js';
+import { positive } from './option-values.js';
 
-export function buildProgram(): Command {
+export function buildProgram(output: { json?: boolean } = {}): Command {
   const program = new Command('aistack')
     .description(
       'Local memory and agents for AI tools, served by one daemon (aistackd) on a private Unix socket.',
@@ -39,10 +40,11 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print machine-readable JSON')
     .option('--no-autostart', 'fail instead of starting the daemon when it is not running')
-    .option('--timeout <seconds>', 'give up on a request after this many seconds')
-    .showHelpAfterError('(run with --help for usage)')
+    .option('--timeout <seconds>', 'give up on a request after this many seconds', positive)
+    .showHelpAfterError(output.json ? false : '(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
+
   for (const cmd of [
     ...daemonCommands(),
     memoryCommands(),
@@ -64,19 +66,30 @@ export function buildProgram(): Command {
     program.addCommand(cmd);
   const override = (cmd: Command): void => {
     cmd.exitOverride();
+    // With --json, commander's own messages (usage errors) are kept for main() to report
+    // as JSON.
+    if (output.json)
+      cmd.configureOutput({ writeErr: (text) => (usageText += text) }).showHelpAfterError(false);
     cmd.commands.forEach(override);
   };
   override(program);
   return program;
 }
 
+let usageText = '';
+
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const json = argv.slice(2).includes('--json');
+  const program = buildProgram({ json });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    return reportFailure(err);
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      const message = (usageText || err.message).trim().replace(/^error: /, '');
+      return reportFailure(new CliError(message, EXIT.USAGE), json);
+    }
+    return reportFailure(err, json);
   }
 }

@@ -7,11 +7,12 @@
 import { Command } from 'commander';
 import { connectOrStart } from '../autostart.js';
 import { CliError, EXIT, globals, reachOptions } from './context.js';
+import { positive } from './option-values.js';
 
 interface McpOptions {
   keepSession?: boolean;
   session?: string;
-  idle?: string;
+  idle?: number;
 }
 
 /** How long shutdown may take before the process leaves anyway. */
@@ -30,7 +31,11 @@ export function mcpCommand(): Command {
       '--session <id>',
       'join this existing session (token from $AISTACK_SESSION_TOKEN) instead of opening one; it is left open on exit',
     )
-    .option('--idle <minutes>', 'idle timeout of the session this opens (default from the config)')
+    .option(
+      '--idle <minutes>',
+      'idle timeout of the session this opens (default from the config)',
+      positive,
+    )
     .action(async (o: McpOptions, cmd: Command) => {
       const opts = globals(cmd);
       const token = process.env.AISTACK_SESSION_TOKEN;
@@ -41,9 +46,7 @@ export function mcpCommand(): Command {
           '--session needs the session token in $AISTACK_SESSION_TOKEN',
           EXIT.USAGE,
         );
-      const idle = o.idle === undefined ? undefined : Number(o.idle);
-      if (idle !== undefined && !(idle > 0))
-        throw new CliError('--idle must be a positive number of minutes', EXIT.USAGE);
+      const idle = o.idle;
 
       // stdout belongs to the MCP protocol; a stray console.log from anywhere would
       // corrupt it, so console output goes to stderr.
@@ -66,7 +69,7 @@ export function mcpCommand(): Command {
         join: o.session && token ? { sessionId: o.session, sessionToken: token } : undefined,
         keepSession: Boolean(o.keepSession),
         idleTimeoutMinutes: idle,
-        ...(opts.timeout && { callTimeoutMs: Number(opts.timeout) * 1000 }),
+        ...(opts.timeout !== undefined && { callTimeoutMs: opts.timeout * 1000 }),
       });
       for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
         process.once(signal, () => {

@@ -8,10 +8,11 @@ import { Command, Option } from 'commander';
 import type { ResultOf } from '../../protocol/table.js';
 import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable, truncate } from './output.js';
-import { inSession, sessionFromEnv } from './session-env.js';
+import { asReader, inSession } from './session-env.js';
 import { parseJsonObject } from './session-commands.js';
 import { exportCommand, importCommand } from './memory-transfer.js';
 import { embeddingsCommand, reindexCommand } from './memory-embedding-commands.js';
+import { integer } from './option-values.js';
 
 async function readContent(content: string | undefined, file: string | undefined): Promise<string> {
   if (file) return readFileSync(file, 'utf8');
@@ -29,7 +30,6 @@ const list = (v: string) =>
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
-const creds = () => sessionFromEnv() ?? {};
 
 export function memoryCommands(): Command {
   const memory = new Command('memory').description('Store, search and manage memory entries.');
@@ -61,17 +61,15 @@ export function memoryCommands(): Command {
       ) =>
         withClient(cmd, async (client, opts) => {
           const text = await readContent(content, o.file);
-          const result = await inSession(client, (session, oneOff) =>
-            client.call('memory.store', {
-              key,
-              content: text,
-              namespace: o.namespace ?? (oneOff ? 'default' : undefined),
-              ...(o.tags ? { tags: o.tags } : {}),
-              ...(o.metadata ? { metadata: parseJsonObject(o.metadata, '--metadata') } : {}),
-              ...(o.agent ? { agentId: o.agent } : {}),
-              ...session,
-            }),
-          );
+          const result = await inSession(client, 'memory.store', (session, oneOff) => ({
+            key,
+            content: text,
+            namespace: o.namespace ?? (oneOff ? 'default' : undefined),
+            ...(o.tags ? { tags: o.tags } : {}),
+            ...(o.metadata ? { metadata: parseJsonObject(o.metadata, '--metadata') } : {}),
+            ...(o.agent ? { agentId: o.agent } : {}),
+            ...session,
+          }));
           if (opts.json) return printJson(result);
           const e = result.entry;
           process.stdout.write(
@@ -86,11 +84,13 @@ export function memoryCommands(): Command {
     .option('--full', 'print every field, not just the content')
     .action((key: string, o: { namespace?: string; full?: boolean }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
-        const { entry } = await client.call('memory.get', {
-          key,
-          namespace: o.namespace,
-          ...creds(),
-        });
+        const { entry } = await asReader((creds) =>
+          client.call('memory.get', {
+            key,
+            namespace: o.namespace,
+            ...creds,
+          }),
+        );
         if (opts.json) return printJson({ entry });
         if (o.full) return printFields(entry as unknown as Record<string, unknown>);
         process.stdout.write(entry.content.endsWith('\n') ? entry.content : entry.content + '\n');
@@ -103,7 +103,7 @@ export function memoryCommands(): Command {
     )
     .option('-n, --namespace <ns>', 'only this namespace')
     .option('-t, --tags <tags>', 'only entries with all these tags', list)
-    .option('-l, --limit <n>', 'how many results', '10')
+    .option('-l, --limit <n>', 'how many results (1–100)', integer(1, 100), 10)
     .option('--any', 'match any word instead of all')
     .addOption(
       new Option('-m, --mode <mode>', 'search mode (default: hybrid with embeddings on)').choices([
@@ -115,33 +115,35 @@ export function memoryCommands(): Command {
     .action(
       (
         words: string[],
-        o: { namespace?: string; tags?: string[]; limit: string; any?: boolean; mode?: string },
+        o: { namespace?: string; tags?: string[]; limit: number; any?: boolean; mode?: string },
         cmd: Command,
       ) =>
         withClient(cmd, async (client, opts) => {
           // A page the reply budget cut short continues from its cursor until `limit`.
-          const want = Number(o.limit);
-          let result: ResultOf<'memory.search'> | undefined;
-          const results: ResultOf<'memory.search'>['results'] = [];
-          do {
-            result = await client.call('memory.search', {
-              query: words.join(' '),
-              namespace: o.namespace,
-              tags: o.tags,
-              limit: want - results.length,
-              match: o.any ? 'any' : 'all',
-              ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
-              ...(result?.cursor ? { cursor: result.cursor } : {}),
-              ...creds(),
-            });
-            results.push(...result.results);
-          } while (
-            result.cursor &&
-            result.truncated &&
-            result.results.length > 0 &&
-            results.length < want
-          );
-          result = { ...result, results, count: results.length, truncated: false };
+          const want = o.limit;
+          const result = await asReader(async (creds) => {
+            let page: ResultOf<'memory.search'> | undefined;
+            const results: ResultOf<'memory.search'>['results'] = [];
+            do {
+              page = await client.call('memory.search', {
+                query: words.join(' '),
+                namespace: o.namespace,
+                tags: o.tags,
+                limit: want - results.length,
+                match: o.any ? 'any' : 'all',
+                ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
+                ...(page?.cursor ? { cursor: page.cursor } : {}),
+                ...creds,
+              });
+              results.push(...page.results);
+            } while (
+              page.cursor &&
+              page.truncated &&
+              page.results.length > 0 &&
+              results.length < want
+            );
+            return { ...page, results, count: results.length, truncated: false };
+          });
           if (opts.json) return printJson(result);
           if (result.degraded) process.stderr.write(`aistack: ${result.degraded}\n`);
           printTable(
@@ -167,31 +169,33 @@ export function memoryCommands(): Command {
     .description('List entries, newest first.')
     .option('-n, --namespace <ns>', 'only this namespace')
     .option('-t, --tags <tags>', 'only entries with all these tags', list)
-    .option('-l, --limit <n>', 'how many', '20')
-    .option('-o, --offset <n>', 'skip this many', '0')
+    .option('-l, --limit <n>', 'how many (1–1000)', integer(1, 1000), 20)
+    .option('-o, --offset <n>', 'skip this many', integer(0), 0)
     .action(
-      (o: { namespace?: string; tags?: string[]; limit: string; offset: string }, cmd: Command) =>
+      (o: { namespace?: string; tags?: string[]; limit: number; offset: number }, cmd: Command) =>
         withClient(cmd, async (client, opts) => {
           // A page the reply budget cut short continues from its cursor until `limit`.
-          const want = Number(o.limit);
-          let page: ResultOf<'memory.list'> | undefined;
-          const entries: ResultOf<'memory.list'>['entries'] = [];
-          do {
-            page = await client.call('memory.list', {
-              namespace: o.namespace,
-              tags: o.tags,
-              limit: want - entries.length,
-              ...(page?.cursor ? { cursor: page.cursor } : { offset: Number(o.offset) }),
-              ...creds(),
-            });
-            entries.push(...page.entries);
-          } while (
-            page.cursor &&
-            page.truncated &&
-            page.entries.length > 0 &&
-            entries.length < want
-          );
-          const result = { ...page, entries, truncated: false };
+          const want = o.limit;
+          const result = await asReader(async (creds) => {
+            let page: ResultOf<'memory.list'> | undefined;
+            const entries: ResultOf<'memory.list'>['entries'] = [];
+            do {
+              page = await client.call('memory.list', {
+                namespace: o.namespace,
+                tags: o.tags,
+                limit: want - entries.length,
+                ...(page?.cursor ? { cursor: page.cursor } : { offset: o.offset }),
+                ...creds,
+              });
+              entries.push(...page.entries);
+            } while (
+              page.cursor &&
+              page.truncated &&
+              page.entries.length > 0 &&
+              entries.length < want
+            );
+            return { ...page, entries, truncated: false };
+          });
           if (opts.json) return printJson(result);
           printTable(
             result.entries.map((e) => ({
@@ -220,13 +224,11 @@ export function memoryCommands(): Command {
     )
     .action((key: string, o: { namespace?: string }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
-        const result = await inSession(client, (session, oneOff) =>
-          client.call('memory.delete', {
-            key,
-            namespace: o.namespace ?? (oneOff ? 'default' : undefined),
-            ...session,
-          }),
-        );
+        const result = await inSession(client, 'memory.delete', (session, oneOff) => ({
+          key,
+          namespace: o.namespace ?? (oneOff ? 'default' : undefined),
+          ...session,
+        }));
         if (opts.json) return printJson(result);
         process.stdout.write(
           result.deleted
@@ -241,7 +243,7 @@ export function memoryCommands(): Command {
     .description('Namespaces you can see, with entry counts.')
     .action((_o, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
-        const result = await client.call('memory.namespaces', creds());
+        const result = await asReader((creds) => client.call('memory.namespaces', creds));
         if (opts.json) return printJson(result);
         printTable(result.namespaces, [
           { key: 'namespace', header: 'namespace', max: 60 },

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { withClient } from './context.js';
 import { printFields, printJson } from './output.js';
 import { progressBar } from './progress-bar.js';
+import { integer } from './option-values.js';
 
 export function reindexCommand(): Command {
   return new Command('reindex')
@@ -14,8 +15,8 @@ export function reindexCommand(): Command {
       'Embed entries that have no embedding, or one from another model (needs memory.embeddings.enabled).',
     )
     .option('-n, --namespace <ns>', 'only this namespace')
-    .option('-l, --limit <n>', 'at most this many entries')
-    .action((o: { namespace?: string; limit?: string }, cmd: Command) =>
+    .option('-l, --limit <n>', 'at most this many entries', integer(1))
+    .action((o: { namespace?: string; limit?: number }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         const bar = progressBar(Boolean(process.stderr.isTTY) && !opts.json);
         const off = client.onNotification((method, params) => {
@@ -27,7 +28,7 @@ export function reindexCommand(): Command {
         try {
           result = await client.call('memory.reindex', {
             ...(o.namespace ? { namespace: o.namespace } : {}),
-            ...(o.limit ? { limit: Number(o.limit) } : {}),
+            ...(o.limit !== undefined ? { limit: o.limit } : {}),
           });
         } finally {
           off();

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { Command } from 'commander';
 import { beginReplace, checkReplaceable, UnsafeFileError } from '../../core/private-file.js';
 import { entrySchema, type Entry } from '../../protocol/memory-schemas.js';
-import type { AistackClient } from '../client.js';
+import type { CliClient } from './cli-client.js';
 import { CliError, withClient } from './context.js';
 import { printJson } from './output.js';
 import { progressBar } from './progress-bar.js';
@@ -100,7 +100,7 @@ function fileStep<T>(step: () => T): T {
 }
 
 async function sendBatch(
-  client: AistackClient,
+  client: CliClient,
   batch: { entry: Entry; line: number }[],
   rejected: { line: number; reason: string }[],
 ) {

@@ -5,16 +5,17 @@
  * reading is refused rather than approved unseen.
  */
 import { createInterface } from 'node:readline';
-import { Command, InvalidArgumentError } from 'commander';
-import type { AistackClient } from '../client.js';
+import { Command } from 'commander';
+import type { CliClient } from './cli-client.js';
 import { CliError, EXIT, withClient } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
 import { parseJsonObject } from './session-commands.js';
 import { sessionFromEnv } from './session-env.js';
+import { integer } from './option-values.js';
 
 type Inspection = Awaited<ReturnType<typeof inspect>>;
 
-function inspect(client: AistackClient, name: string) {
+function inspect(client: CliClient, name: string) {
   return client.call('plugin.inspect', { name });
 }
 
@@ -50,12 +51,6 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
 }
 
 export function pluginCommands(): Command {
@@ -148,7 +143,7 @@ export function pluginCommands(): Command {
     .command('events')
     .description('The plugin registry: loads, refusals, failures, approvals, revocations.')
     .argument('[name]', 'only this plugin')
-    .option('-n, --limit <n>', 'at most this many (newest first)', positiveInt, 50)
+    .option('-n, --limit <n>', 'at most this many (newest first)', integer(1), 50)
     .action((name: string | undefined, o: { limit: number }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         const result = await client.call('plugin.events', {

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
 import { sessionFromEnv } from './session-env.js';
+import { positive } from './option-values.js';
 
 function parseJsonObject(
   text: string | undefined,
@@ -23,6 +24,8 @@ function parseJsonObject(
 
 export { parseJsonObject };
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 export function sessionCommands(): Command {
   const session = new Command('session').description(
     'Sessions isolate a client: each owns the namespace session:<id>, deleted when the session ends.',
@@ -32,13 +35,13 @@ export function sessionCommands(): Command {
     .description(
       'Start a session and print `export AISTACK_SESSION=<id>:<token>` for your shell (eval it).',
     )
-    .option('--idle <minutes>', 'end the session after this many idle minutes')
+    .option('--idle <minutes>', 'end the session after this many idle minutes', positive)
     .option('--meta <json>', 'metadata to attach, a JSON object')
-    .action((o: { idle?: string; meta?: string }, cmd: Command) =>
+    .action((o: { idle?: number; meta?: string }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         const { session: s } = await client.call('session.start', {
           metadata: { client: 'aistack-cli', ...parseJsonObject(o.meta, '--meta') },
-          ...(o.idle ? { idleTimeoutMinutes: Number(o.idle) } : {}),
+          ...(o.idle !== undefined ? { idleTimeoutMinutes: o.idle } : {}),
         });
         if (opts.json)
           return printJson({ session: s, export: `AISTACK_SESSION=${s.id}:${s.token}` });
@@ -71,9 +74,12 @@ export function sessionCommands(): Command {
           result = await client.call('session.end', creds);
         }
         if (opts.json) return printJson(result);
-        process.stdout.write(
-          `ended session ${result.sessionId}: ${result.deletedEntries} entries deleted, ${result.stoppedAgents} agents stopped\n`,
-        );
+        const summary = `ended session ${result.sessionId}: ${plural(result.deletedEntries, 'entry', 'entries')} deleted, ${plural(result.stoppedAgents, 'agent')} stopped`;
+        if (creds?.sessionId === result.sessionId) {
+          // Your own session: stdout is the line to eval (as for `session start`).
+          process.stdout.write('unset AISTACK_SESSION\n');
+          process.stderr.write(`# ${summary}\n`);
+        } else process.stdout.write(`${summary}\n`);
       }),
     );
   session

@@ -5,13 +5,14 @@
  * interrupting it closes the connection, which cancels the run.
  */
 import { Command, Option } from 'commander';
-import type { AistackClient } from '../client.js';
+import type { CliClient } from './cli-client.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../protocol/provider.js';
 import type { TaskView } from '../../protocol/task.js';
 import { requireSession } from './agent-commands.js';
 import { CliError, withClient, type GlobalOptions } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
 import type { Creds } from './session-env.js';
+import { integer, positive } from './option-values.js';
 
 type Task = TaskView;
 const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -36,13 +37,13 @@ function printTask(task: Task): void {
 interface RunOptions {
   stream: boolean;
   provider?: ProviderName;
-  runTimeout?: string;
-  maxTokens?: string;
+  runTimeout?: number;
+  maxTokens?: number;
 }
 
 /** Runs a task, printing the text as it streams in (or the whole task with --json). */
 async function runTask(
-  client: AistackClient,
+  client: CliClient,
   opts: GlobalOptions,
   creds: Creds,
   taskId: string,
@@ -67,8 +68,8 @@ async function runTask(
       taskId,
       stream,
       ...(o.provider ? { provider: o.provider } : {}),
-      ...(o.runTimeout ? { timeoutMs: Math.round(Number(o.runTimeout) * 1000) } : {}),
-      ...(o.maxTokens ? { maxTokens: Number(o.maxTokens) } : {}),
+      ...(o.runTimeout !== undefined ? { timeoutMs: Math.round(o.runTimeout * 1000) } : {}),
+      ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
       ...creds,
     });
     if (opts.json) return printJson({ task });
@@ -93,8 +94,9 @@ const runOptions = (cmd: Command) =>
     .option(
       '--run-timeout <seconds>',
       'give up on the run after this long (at most tasks.timeoutMs)',
+      positive,
     )
-    .option('--max-tokens <n>', 'cap on output tokens');
+    .option('--max-tokens <n>', 'cap on output tokens', integer(1));
 
 export function taskCommands(): Command {
   const task = new Command('task').description(
@@ -161,15 +163,15 @@ export function taskCommands(): Command {
     .description("List your session's tasks, newest first.")
     .addOption(new Option('--status <status>', 'only tasks in this state').choices(STATUSES))
     .option('--agent <id>', "only this agent's tasks")
-    .option('--limit <n>', 'at most this many', '20')
+    .option('--limit <n>', 'at most this many', integer(1), 20)
     .action(
-      (o: { status?: (typeof STATUSES)[number]; agent?: string; limit: string }, cmd: Command) => {
+      (o: { status?: (typeof STATUSES)[number]; agent?: string; limit: number }, cmd: Command) => {
         const creds = requireSession('tasks');
         return withClient(cmd, async (client, opts) => {
           const result = await client.call('task.list', {
             ...(o.status ? { status: o.status } : {}),
             ...(o.agent ? { agentId: o.agent } : {}),
-            limit: Number(o.limit),
+            limit: o.limit,
             ...creds,
           });
           if (opts.json) return printJson(result);

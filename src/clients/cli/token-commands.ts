@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { SCOPES, SCOPE_NAMES, type Scope } from '../../protocol/scopes.js';
 import { withClient } from './context.js';
 import { printJson, printTable } from './output.js';
+import { positive } from './option-values.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -25,17 +26,17 @@ export function tokenCommands(): Command {
         .argParser(collect)
         .makeOptionMandatory(),
     )
-    .option('--expires-in-days <days>', 'make it stop working after this many days')
+    .option('--expires-in-days <days>', 'make it stop working after this many days', positive)
     .addHelpText(
       'after',
       `\nScopes:\n${SCOPE_NAMES.map((s) => `  ${s.padEnd(13)} ${SCOPES[s]}`).join('\n')}\n`,
     )
-    .action((o: { name: string; scope: Scope[]; expiresInDays?: string }, cmd: Command) =>
+    .action((o: { name: string; scope: Scope[]; expiresInDays?: number }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         const result = await client.call('token.create', {
           name: o.name,
           scopes: o.scope,
-          ...(o.expiresInDays !== undefined && { expiresInDays: Number(o.expiresInDays) }),
+          ...(o.expiresInDays !== undefined && { expiresInDays: o.expiresInDays }),
         });
         if (opts.json) return printJson(result);
         process.stdout.write(`${result.token}\n`);
