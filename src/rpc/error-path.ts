@@ -26,7 +26,7 @@ export interface FailedRequest {
   id: RequestId;
   bucket: Bucket;
   connection: number;
-  /** The method as the caller spelled it (clipped in the audit record). */
+  /** The method as the caller spelled it (cut in the audit record, its length kept). */
   method?: string;
 }
 
@@ -59,7 +59,8 @@ export class ErrorPath {
     if (ERROR_AUDIT[code] === 'dispatch') {
       this.deps.audit().record('request.refused', {
         code,
-        method: where.method === undefined ? where.bucket : clip(where.method),
+        // Whole: the audit log cuts it (at 200 characters) and records its length.
+        method: where.method ?? where.bucket,
         connection: where.connection,
         message: clip(text, 300),
       });
