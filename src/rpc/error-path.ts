@@ -31,6 +31,8 @@ export interface FailedRequest {
 }
 
 const MAX_AUDITED_METHOD_CHARS = 100;
+/** A method name in an audit record (as audit-bounds.ts cuts them). */
+const AUDITED_METHOD_CHARS = 200;
 
 /** A name or message cut to a size fit for an audit record or a log line. */
 export function clip(text: string, max = MAX_AUDITED_METHOD_CHARS): string {
@@ -57,10 +59,12 @@ export class ErrorPath {
     metrics.error(where.bucket);
     const text = redactor.scrubText(message);
     if (ERROR_AUDIT[code] === 'dispatch') {
+      const method = where.method ?? where.bucket;
       this.deps.audit().record('request.refused', {
         code,
-        // Whole: the audit log cuts it (at 200 characters) and records its length.
-        method: where.method ?? where.bucket,
+        // Cut as the audit log would cut it, with the length it had.
+        method: method.slice(0, AUDITED_METHOD_CHARS),
+        ...(method.length > AUDITED_METHOD_CHARS && { methodLength: method.length }),
         connection: where.connection,
         message: clip(text, 300),
       });
