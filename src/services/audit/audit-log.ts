@@ -24,6 +24,7 @@ import { isSecretKeyName, maskSecret } from '../../config/secrets.js';
 import { RefusalAggregator } from './audit-aggregate.js';
 import { boundDetails, boundEvent, type Scrubber } from './audit-bounds.js';
 import {
+  memoryPruning,
   pruneAuditFiles,
   type AuditPruning,
   type AuditPruningStore,
@@ -57,12 +58,6 @@ export interface AuditRotation {
   keep: number;
   /** Records younger than this many days are never pruned silently. */
   retentionDays: number;
-}
-
-/** Where pruning is remembered when the caller keeps it nowhere (tests). */
-function memoryPruning(): AuditPruningStore {
-  let value: AuditPruning | undefined;
-  return { get: () => value, set: (p) => void (value = p) };
 }
 
 export interface AuditLogOptions {

@@ -8,7 +8,7 @@
  * the pruning record is saved, so a crash between the two never hides a gap.
  */
 import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
-import type { AuditLoss, AuditPruning } from '../../store/audit/audit-head.js';
+import type { AuditLoss, AuditPruning, AuditPruningStore } from '../../store/audit/audit-head.js';
 import { listAuditFiles, parseRecord, type AuditRecord } from './audit-files.js';
 
 export type { AuditLoss, AuditPruning, AuditPruningStore } from '../../store/audit/audit-head.js';
@@ -16,6 +16,12 @@ export type { AuditLoss, AuditPruning, AuditPruningStore } from '../../store/aud
 /** At most this many separate lost ranges are kept; past it the oldest two merge. */
 const MAX_LOSSES = 50;
 const CHUNK = 64 * 1024;
+
+/** Where pruning is remembered when the caller keeps it nowhere (tests). */
+export function memoryPruning(): AuditPruningStore {
+  let value: AuditPruning | undefined;
+  return { get: () => value, set: (p) => void (value = p) };
+}
 
 export interface PruneOptions {
   dir: string;
