@@ -141,6 +141,15 @@ export const tasksConfigSchema = z
       .describe(
         'How many memory entries (best matches for the task input) go into a task run prompt, as quoted data; 0 for none.',
       ),
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe(
+        'Most bytes (UTF-8) of provider output a task run keeps. Past it the provider call is stopped and the task fails with an error naming this limit; the output up to it is kept.',
+      ),
   })
   .prefault({})
   .describe('Task runs.');

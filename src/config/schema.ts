@@ -255,8 +255,26 @@ export const auditConfigSchema = z
       .int()
       .min(1)
       .max(1000)
-      .default(14)
-      .describe('How many audit files to keep, the current one included; older ones are deleted.'),
+      .default(100)
+      .describe(
+        'At most this many audit files, the current one included (a cap on disk use). Deleting a file with records younger than audit.retentionDays to stay under it is remembered, and `audit verify` and `doctor` fail naming the range lost.',
+      ),
+    retentionDays: z
+      .number()
+      .min(0.01)
+      .max(3650)
+      .default(90)
+      .describe(
+        'Audit files whose newest record is older than this are pruned (normal: `audit verify` notes where the chain starts); younger records are never pruned silently.',
+      ),
+    aggregateWindowSeconds: z
+      .number()
+      .min(0)
+      .max(3600)
+      .default(10)
+      .describe(
+        'Identical refusals (same event, code, method, session, connection, …) within this many seconds of the first are written as one record with `count`, `firstTime`, `lastTime`; the first is written at once. 0 writes every one.',
+      ),
   })
   .prefault({})
   .describe(
@@ -286,7 +304,7 @@ export const jobsConfigSchema = z
     auditRotate: job(
       '15 0 * * *',
       true,
-      'Check the audit chain and report its files (pino-roll rotates by size/day and prunes to audit.keep).',
+      'Check the audit chain and prune by age (pino-roll rotates by size/day; pruning runs after each roll too).',
     ),
     backup: z
       .strictObject({

@@ -30,6 +30,7 @@ const LIVE_PATHS = new Set([
   'plugins.callTimeoutMs',
   'tasks.timeoutMs',
   'tasks.memoryResults',
+  'tasks.maxOutputBytes',
   'defaultProvider',
   // Read when used: by the key-reminder and backup jobs at each run, by each new session,
   // and by `aistack doctor`, which reads the file itself.

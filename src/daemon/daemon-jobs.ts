@@ -59,15 +59,18 @@ export function buildJobs(deps: JobDeps): JobRunner<JobResult> {
       {
         name: 'audit.rotate',
         description:
-          'Verify the audit chain and report its files (rotation and pruning happen as it writes).',
+          'Prune audit files past audit.retentionDays, verify the chain and report its files (rotation happens as it writes).',
         ...j.auditRotate,
         run: () => {
           const log = deps.auditLog();
+          log.prune();
           const result = log.verify();
           if (!result.ok) {
             deps.audit.record('audit.chain_broken', { ...result });
             throw new Error(
-              `audit chain broken at ${result.file}:${result.line}: ${result.reason}`,
+              result.file
+                ? `audit chain broken at ${result.file}:${result.line ?? '?'}: ${result.reason}`
+                : `audit chain broken: ${result.reason}`,
             );
           }
           return { records: result.records, files: log.files().length };

@@ -203,7 +203,12 @@ export class Daemon {
       dataDir: this.dataDir,
       redactor,
       head: { get: () => this.file!.auditHead.get(), set: (h) => this.file!.auditHead.set(h) },
+      pruning: {
+        get: () => this.file!.auditPruning.get(),
+        set: (p) => this.file!.auditPruning.set(p),
+      },
       logger,
+      clock: () => new Date(now()),
     });
     this.auditLog = auditLog;
     this.audit = auditLog;
@@ -279,6 +284,7 @@ export class Daemon {
    * new one. Plugins then start again under the approvals of the database now in place.
    */
   private async reopenDatabase(swap: DatabaseSwap) {
+    const pruningBeforeSwap = this.proc!.auditLog.pruning;
     stopDatabaseServices(this.database!);
     this.database = undefined;
     closeDatabaseFile(this.file!, this.logger);
@@ -296,8 +302,10 @@ export class Daemon {
       swap.undo();
       this.file = open();
     }
-    // The restored database holds an older chain head; the chain continues from the files.
+    // The restored database holds an older chain head (and pruning record); the chain
+    // continues from the files, and what was pruned or lost stays known.
     this.file.auditHead.set(this.proc!.auditLog.head);
+    this.file.auditPruning.set(pruningBeforeSwap);
     this.database = this.buildDatabaseServices();
     this.database.embeddings.start(); // a new index, from the vectors of the database now in place
     await this.database.plugins.start();

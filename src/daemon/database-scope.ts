@@ -37,15 +37,21 @@ import { TaskService } from '../services/agents/tasks.js';
 import { AgentTaskStore } from '../store/agents/agent-task-store.js';
 import { EmbeddingStore } from '../store/embeddings/embedding-store.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
-import { metaAuditHead, type AuditHeadStore } from '../store/audit/audit-head.js';
+import {
+  metaAuditHead,
+  metaAuditPruning,
+  type AuditHeadStore,
+  type AuditPruningStore,
+} from '../store/audit/audit-head.js';
 import { applyWalSettings } from '../store/checkpoint.js';
 import { closeDatabase, openDatabase } from '../store/database.js';
 import { MIGRATIONS } from '../store/schema.js';
 
-/** The file itself: the connection and where the audit chain head is kept in it. */
+/** The file itself: the connection and where the audit chain head and pruning are kept in it. */
 export interface DatabaseFile {
   db: Database.Database;
   auditHead: AuditHeadStore;
+  auditPruning: AuditPruningStore;
 }
 
 export function openDatabaseFile(o: { path: string; config: Config }): DatabaseFile {
@@ -57,7 +63,7 @@ export function openDatabaseFile(o: { path: string; config: Config }): DatabaseF
     migrations: MIGRATIONS,
   });
   applyWalSettings(db, storage.walAutocheckpointPages);
-  return { db, auditHead: metaAuditHead(db) };
+  return { db, auditHead: metaAuditHead(db), auditPruning: metaAuditPruning(db) };
 }
 
 /** Closes the file (a TRUNCATE checkpoint first, so a kept copy is one file). */

@@ -22,6 +22,14 @@ const auditRecordSchema = z.strictObject({
 
 export type AuditRecord = z.output<typeof auditRecordSchema>;
 
+const auditLossSchema = z.strictObject({
+  firstSeq: seq,
+  lastSeq: seq,
+  firstTime: z.string(),
+  lastTime: z.string(),
+  deletedAt: z.string().describe('When the daemon deleted them.'),
+});
+
 const auditVerifySchema = z.discriminatedUnion('ok', [
   z.strictObject({
     ok: z.literal(true),
@@ -32,6 +40,9 @@ const auditVerifySchema = z.discriminatedUnion('ok', [
     headChecked: z
       .boolean()
       .describe('False when no chain head was saved, so a cut-off end could not be detected.'),
+    notes: z
+      .array(z.string())
+      .describe('Normal but worth knowing: where retention starts the chain, old losses.'),
   }),
   z.strictObject({
     ok: z.literal(false),
@@ -39,6 +50,10 @@ const auditVerifySchema = z.discriminatedUnion('ok', [
     line: z.number().int().min(1).nullable().describe('Its 1-based line.'),
     seq: seq.nullable().describe('The seq found there, or the one expected.'),
     reason: z.string(),
+    lost: z
+      .array(auditLossSchema)
+      .optional()
+      .describe('Ranges deleted by the audit.keep cap while younger than audit.retentionDays.'),
   }),
 ]);
 
@@ -48,7 +63,7 @@ export const auditMethods = [
   defineMethod({
     name: 'audit.verify',
     description:
-      'Checks the hash chain across all retained audit files and against the saved chain head; when broken, names the first bad record (file, line, seq) and why.',
+      'Checks the hash chain across all retained audit files, against the saved chain head and against what the daemon pruned; when broken, names the first bad record (file, line, seq) or the range of young records lost, and why.',
     params: z.strictObject({}).prefault({}),
     result: auditVerifySchema,
     access: 'local',

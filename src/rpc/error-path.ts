@@ -29,13 +29,15 @@ export interface FailedRequest {
   id: RequestId;
   bucket: Bucket;
   connection: number;
-  /** The method as the caller spelled it (clipped in the audit record). */
+  /** The method as the caller spelled it (cut in the audit record, its length kept). */
   method?: string;
   /** The calling connection's refusal counts (absent for lines sent before a connection exists). */
   refusals?: RefusalTally;
 }
 
 const MAX_AUDITED_METHOD_CHARS = 100;
+/** A method name in an audit record (as audit-bounds.ts cuts them). */
+const AUDITED_METHOD_CHARS = 200;
 
 /** A name or message cut to a size fit for an audit record or a log line. */
 export function clip(text: string, max = MAX_AUDITED_METHOD_CHARS): string {
@@ -71,9 +73,12 @@ export class ErrorPath {
       if (noted.previous) this.deps.audit().record('connection.refusals', { ...noted.previous });
     }
     if (audited === 'dispatch' && ownRecord) {
+      const method = where.method ?? where.bucket;
       this.deps.audit().record('request.refused', {
         code,
-        method: where.method === undefined ? where.bucket : clip(where.method),
+        // Cut as the audit log would cut it, with the length it had.
+        method: method.slice(0, AUDITED_METHOD_CHARS),
+        ...(method.length > AUDITED_METHOD_CHARS && { methodLength: method.length }),
         connection: where.connection,
         message: clip(text, 300),
       });

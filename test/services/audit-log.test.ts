@@ -39,7 +39,7 @@ async function openLog(
     dir,
     head,
     redactor: new Redactor(),
-    rotation: { size: '10m', keep: 10, ...rotation },
+    rotation: { size: '10m', keep: 10, retentionDays: 90, ...rotation },
   });
 }
 
@@ -115,6 +115,7 @@ describe('audit log chain', () => {
       firstSeq: 1,
       lastSeq: 5,
       headChecked: true,
+      notes: [],
     });
     await log.close();
   });
@@ -207,17 +208,26 @@ describe('audit log chain', () => {
     });
   });
 
-  it('still verifies after retention pruned the oldest files', async () => {
+  it('keeps the chain intact when the file cap prunes, and fails naming the young records lost', async () => {
     const dir = tempDir();
     const head = memoryHead();
     const log = await openLog(dir, { size: '1k', keep: 2 }, head);
     await write(log, 80);
-    await waitFor(() => log.files().length <= 2, 'retention to remove the old files');
+    await waitFor(() => log.files().length <= 2, 'the cap to remove the old files');
+    const verdict = log.verify();
     await log.close();
     expect(existsSync(join(dir, 'audit.1.log'))).toBe(false);
-    const result = verifyAudit(dir, head.value);
-    expect(result).toMatchObject({ ok: true, lastSeq: 80 });
-    expect(result.ok && result.firstSeq).toBeGreaterThan(1);
+    // The chain itself is whole from the first retained record on…
+    const chain = verifyAudit(dir, head.value);
+    expect(chain).toMatchObject({ ok: true, lastSeq: head.value!.seq });
+    expect(chain.ok && chain.firstSeq).toBeGreaterThan(1);
+    // …but records younger than the retention period are gone, and verify says which.
+    expect(verdict).toMatchObject({ ok: false, seq: 1, file: null });
+    expect(!verdict.ok && verdict.reason).toMatch(
+      /^audit records younger than the retention period were deleted .*records 1–\d+ \(/,
+    );
+    expect(!verdict.ok && verdict.lost?.[0]).toMatchObject({ firstSeq: 1 });
+    expect(log.pruning.throughSeq).toBe(chain.ok ? chain.firstSeq! - 1 : -1);
   });
 
   it('still refuses a first record that claims seq 1 with a non-zero prevHash', async () => {

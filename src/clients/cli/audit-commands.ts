@@ -44,7 +44,7 @@ export function auditCommands(): Command {
   audit
     .command('verify')
     .description(
-      'Check the hash chain across all retained audit files; exit 1 naming the first broken record.',
+      'Check the hash chain across all retained audit files and what pruning removed; exit 1 naming the first broken record or the young records lost.',
     )
     .action((_o, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
@@ -57,6 +57,9 @@ export function auditCommands(): Command {
             ? ''
             : '; no saved chain head, so the end was not checked';
           process.stdout.write(`OK: ${result.records} records${range} in ${files}${head}\n`);
+          for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
+        } else if (result.lost) {
+          process.stdout.write(`EVIDENCE LOST: ${result.reason}\n`);
         } else {
           process.stdout.write(
             `BROKEN at ${result.file ?? '(no file)'}:${result.line ?? '?'} (seq ${result.seq ?? '?'}): ${result.reason}\n`,

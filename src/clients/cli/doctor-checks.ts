@@ -256,14 +256,23 @@ export function auditChain(result: AuditVerifyResult | undefined): Check {
       'could not verify the audit log (daemon not reachable)',
       'start the daemon',
     );
-  if (!result.ok) {
+  if (!result.ok && result.lost) {
     return fail(
       'audit',
-      `chain broken at ${result.file}:${result.line}: ${result.reason}`,
+      `evidence lost: ${result.reason}`,
+      'raise audit.keep (or audit.rotateSize) so the files hold audit.retentionDays of records, and find what flooded the log',
+    );
+  }
+  if (!result.ok) {
+    const at = result.file ? ` at ${result.file}${result.line ? `:${result.line}` : ''}` : '';
+    return fail(
+      'audit',
+      `chain broken${at}: ${result.reason}`,
       'investigate: the audit log was edited or truncated',
     );
   }
-  return pass('audit', `chain verified (${result.records} records)`);
+  const notes = result.notes.length > 0 ? `; ${result.notes.join('; ')}` : '';
+  return pass('audit', `chain verified (${result.records} records)${notes}`);
 }
 
 export function notRoot(uid: number | null | undefined): Check {

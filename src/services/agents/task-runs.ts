@@ -8,7 +8,13 @@
  */
 
 export type StopReason =
-  'cancelled' | 'session_ended' | 'agent_stopped' | 'disconnected' | 'timeout' | 'shutdown';
+  | 'cancelled'
+  | 'session_ended'
+  | 'agent_stopped'
+  | 'disconnected'
+  | 'timeout'
+  | 'shutdown'
+  | 'output_limit';
 
 export const STOP_TEXT: Record<StopReason, string> = {
   cancelled: 'cancelled by task.cancel',
@@ -17,6 +23,7 @@ export const STOP_TEXT: Record<StopReason, string> = {
   disconnected: 'cancelled: the client that ran it disconnected',
   timeout: 'timed out',
   shutdown: 'cancelled: the daemon stopped',
+  output_limit: 'stopped: its output passed tasks.maxOutputBytes',
 };
 
 export class TaskStop extends Error {

@@ -12,7 +12,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
-import type { AgentTaskStore, TaskStatus } from '../../store/agents/agent-task-store.js';
+import type {
+  AgentTaskStore,
+  TaskFinish,
+  TaskStatus,
+} from '../../store/agents/agent-task-store.js';
 import type { AccessControl, Credentials, Operation } from '../access/access-control.js';
 import type { AgentTypeCatalog } from './agent-types.js';
 import type { AgentService } from './agents.js';
@@ -24,6 +28,7 @@ import type { ChatResult } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { ownedBy } from '../access/session-owned.js';
 import { conflict, taskView } from './task-view.js';
+import { OutputCap, outputLimitError } from './output-cap.js';
 import { STOP_TEXT, stopReason, type RunIO, type StopReason, type TaskRuns } from './task-runs.js';
 
 /** The `tasks` config section. */
@@ -32,6 +37,8 @@ export interface TaskSettings {
   timeoutMs: number;
   /** How many memory entries go into a run's prompt (0: none). */
   memoryResults: number;
+  /** Most bytes of provider output a run keeps; past it the call is stopped and the task fails. */
+  maxOutputBytes: number;
 }
 
 /** How much of the task input is used as the memory search query. */
@@ -200,6 +207,11 @@ export class TaskService {
       model: provider.model,
       durationMs: Math.round(performance.now() - started),
     });
+    // Always streamed from the provider, so the cap can stop an answer that never ends;
+    // the caller sees the deltas only when it asked for them.
+    const cap = new OutputCap(settings.maxOutputBytes, () =>
+      this.deps.runs.abort(task.id, 'output_limit'),
+    );
     let result: ChatResult;
     try {
       // Inside the run (and its timeout): a search that grows an await (hybrid search)
@@ -214,10 +226,14 @@ export class TaskService {
         messages: [{ role: 'user', content: prompt.user }],
         maxTokens: p.maxTokens,
         signal: controller.signal,
-        onText: io.onText,
+        onText: (delta) => {
+          const kept = cap.add(delta);
+          if (kept) io.onText?.(kept);
+        },
       });
     } catch (err) {
       const why = stopReason(controller.signal);
+      if (why === 'output_limit') throw this.overCap(task.id, provider.name, cap, finish());
       if (why === 'timeout') {
         this.deps.store.fail(task.id, `timed out after ${timeoutMs} ms`, finish(), this.now());
         throw new AppError(
@@ -235,11 +251,20 @@ export class TaskService {
       clearTimeout(timer);
       this.deps.runs.finish(task.id);
     }
+    // The answer may have ended just as the cap was passed: still over it.
+    if (cap.exceeded) throw this.overCap(task.id, provider.name, cap, finish());
     const done = { ...finish(), model: result.model, output: result.text, ...result.usage };
     // A stop that landed as the answer arrived still wins: the task is no longer running.
     if (!this.deps.store.succeed(task.id, done, this.now()))
       throw this.stopped(task.id, stopReason(controller.signal));
     return this.reread(task.id);
+  }
+
+  /** Fails a run whose output passed the cap, keeping the output up to it. */
+  private overCap(taskId: string, provider: string, cap: OutputCap, done: TaskFinish): AppError {
+    const error = outputLimitError(taskId, provider, cap.maxBytes);
+    this.deps.store.fail(taskId, error.message, done, this.now(), cap.text());
+    return error;
   }
 
   /** Marks a stopped run cancelled (if whoever stopped it has not) and builds the caller's error. */

@@ -96,6 +96,33 @@ export function parseRecord(line: string): AuditRecord | undefined {
   return record;
 }
 
+export interface AuditTailOptions {
+  limit: number;
+  /** Only events starting with this (`session.` or `session.start`). */
+  type?: string;
+  /** Only records after this seq (for following the log). */
+  afterSeq?: number;
+}
+
+/** The newest records (up to `limit`, optionally of one event type), oldest first. */
+export function tailRecords(
+  dir: string,
+  { limit, type, afterSeq = 0 }: AuditTailOptions,
+): AuditRecord[] {
+  const found: AuditRecord[] = [];
+  for (const file of listAuditFiles(dir).reverse()) {
+    const lines = readRecordLines(file.path) ?? [];
+    for (let i = lines.length - 1; i >= 0 && found.length < limit; i--) {
+      const record = parseRecord(lines[i]!);
+      if (!record) continue;
+      if (record.seq <= afterSeq) return found.reverse();
+      if (!type || record.event.startsWith(type)) found.push(record);
+    }
+    if (found.length >= limit) break;
+  }
+  return found.reverse();
+}
+
 /** The newest parseable record on disk and the hash of its line, if any. */
 export function lastRecordOnDisk(files: AuditFile[]): AuditHead | undefined {
   for (const file of [...files].reverse()) {

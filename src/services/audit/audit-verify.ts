@@ -4,10 +4,12 @@
  * first break is named by file, line and seq. Given the chain head kept outside the files
  * (the daemon's database), records cut off the end, or a replaced newest record, show too.
  *
- * What it cannot see: retention deletes whole files, oldest first, so a missing oldest
- * file (or lines cut from the start of the oldest file) looks like ordinary pruning. And
- * whoever can rewrite both the files and the database can forge a consistent chain: this
- * makes edits evident, it does not prevent them.
+ * Given what the daemon pruned (audit-retention.ts), the start is checked too: records
+ * before the first retained one must have been pruned by the daemon — by age (a note),
+ * or by the file cap while younger than the retention period (a failure that names the
+ * range lost, until those records would have aged out anyway). Whoever can rewrite both
+ * the files and the database can still forge a consistent chain: this makes edits
+ * evident, it does not prevent them.
  */
 import {
   hashLine,
@@ -17,6 +19,7 @@ import {
   ZERO_HASH,
   type AuditHead,
 } from './audit-files.js';
+import type { AuditLoss, AuditPruning } from './audit-retention.js';
 
 export interface AuditChainOk {
   ok: true;
@@ -27,6 +30,8 @@ export interface AuditChainOk {
   lastSeq: number | null;
   /** False when no head was given, so records cut off the end could not be detected. */
   headChecked: boolean;
+  /** What is normal but worth knowing: where retention starts the chain, old losses. */
+  notes: string[];
 }
 
 export interface AuditChainBroken {
@@ -37,6 +42,15 @@ export interface AuditChainBroken {
   /** The seq found there, or the one expected when the line is unreadable or missing. */
   seq: number | null;
   reason: string;
+  /** Ranges deleted while younger than the retention period. */
+  lost?: AuditLoss[];
+}
+
+/** What the daemon pruned, and by which rule, so the start of the chain can be checked. */
+export interface AuditEvidence {
+  pruning: AuditPruning;
+  retentionMs: number;
+  now: Date;
 }
 
 export type AuditVerifyResult = AuditChainOk | AuditChainBroken;
@@ -51,7 +65,11 @@ function broken(at: Partial<Position>, seq: number | null, reason: string): Audi
 }
 
 /** Verifies the chain in `dir`; pass the saved head to also catch a truncated or replaced tail. */
-export function verifyAudit(dir: string, head?: AuditHead): AuditVerifyResult {
+export function verifyAudit(
+  dir: string,
+  head?: AuditHead,
+  evidence?: AuditEvidence,
+): AuditVerifyResult {
   const files = listAuditFiles(dir);
   const seen: string[] = [];
   let prev: (AuditHead & Position) | undefined;
@@ -111,6 +129,8 @@ export function verifyAudit(dir: string, head?: AuditHead): AuditVerifyResult {
         : `records ${lastSeq + 1}–${head.seq} are missing from the end (the daemon's chain head is seq ${head.seq})`,
     );
   }
+  const start = evidence ? checkStart(firstSeq ?? lastSeq + 1, evidence, files[0]?.name) : [];
+  if (!Array.isArray(start)) return start;
   return {
     ok: true,
     records,
@@ -118,5 +138,55 @@ export function verifyAudit(dir: string, head?: AuditHead): AuditVerifyResult {
     firstSeq,
     lastSeq: prev?.seq ?? null,
     headChecked: head !== undefined,
+    notes: start,
   };
+}
+
+function range(a: number, b: number): string {
+  return a === b ? `record ${a}` : `records ${a}–${b}`;
+}
+
+/**
+ * The records before `firstSeq` (the first retained, or the next to come) must all have
+ * been pruned by the daemon; ranges it lost young fail until they would have aged out.
+ */
+function checkStart(
+  firstSeq: number,
+  { pruning, retentionMs, now }: AuditEvidence,
+  firstFile: string | undefined,
+): AuditChainBroken | string[] {
+  const notes: string[] = [];
+  const accounted = Math.max(pruning.throughSeq, ...pruning.lost.map((l) => l.lastSeq));
+  if (firstSeq - 1 > accounted) {
+    return broken(
+      { file: firstFile },
+      accounted + 1,
+      `${range(accounted + 1, firstSeq - 1)} are missing from the start and were not pruned by the daemon (its pruning reached seq ${accounted}): a file was deleted or cut`,
+    );
+  }
+  const cutoff = now.getTime() - retentionMs;
+  const young = pruning.lost.filter((l) => Date.parse(l.lastTime) >= cutoff);
+  if (young.length > 0) {
+    const named = young
+      .map(
+        (l) =>
+          `${range(l.firstSeq, l.lastSeq)} (${l.firstTime} to ${l.lastTime}, deleted ${l.deletedAt})`,
+      )
+      .join('; ');
+    return {
+      ...broken(
+        {},
+        young[0]!.firstSeq,
+        `audit records younger than the retention period were deleted to stay within audit.keep files: ${named}; raise audit.keep or audit.rotateSize`,
+      ),
+      lost: young,
+    };
+  }
+  for (const l of pruning.lost)
+    notes.push(
+      `${range(l.firstSeq, l.lastSeq)} were deleted early (${l.deletedAt}) by the audit.keep cap; they are now past the retention period`,
+    );
+  if (firstSeq > 1)
+    notes.push(`the chain starts at seq ${firstSeq}: older records were pruned by retention`);
+  return notes;
 }

@@ -87,8 +87,8 @@ export class AgentTaskStore {
       succeed: db.prepare(`UPDATE tasks SET status = 'completed', output = ?, provider = ?,
         model = ?, input_tokens = ?, output_tokens = ?, duration_ms = ?, completed_at = ?,
         updated_at = ? WHERE id = ? AND status = 'running'`),
-      fail: db.prepare(`UPDATE tasks SET status = 'failed', error = ?, provider = ?, model = ?,
-        duration_ms = ?, completed_at = ?, updated_at = ? WHERE id = ? AND status = 'running'`),
+      fail: db.prepare(`UPDATE tasks SET status = 'failed', error = ?, output = ?, provider = ?,
+        model = ?, duration_ms = ?, completed_at = ?, updated_at = ? WHERE id = ? AND status = 'running'`),
       completeByCaller: db.prepare(`UPDATE tasks SET status = 'completed', output = ?,
         completed_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'`),
       cancel: db.prepare(`UPDATE tasks SET status = 'cancelled', error = ?, completed_at = ?,
@@ -189,9 +189,17 @@ export class AgentTaskStore {
     );
   }
 
-  /** running → failed. */
-  fail(taskId: string, error: string, r: TaskFinish, at: number): boolean {
-    return this.s.fail.run(error, r.provider, r.model, r.durationMs, at, at, taskId).changes > 0;
+  /** running → failed, with the output received before it failed, if any is kept. */
+  fail(
+    taskId: string,
+    error: string,
+    r: TaskFinish,
+    at: number,
+    output: string | null = null,
+  ): boolean {
+    return (
+      this.s.fail.run(error, output, r.provider, r.model, r.durationMs, at, at, taskId).changes > 0
+    );
   }
 
   /** pending → completed, with output the caller produced itself. */
