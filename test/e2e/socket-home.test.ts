@@ -147,8 +147,9 @@ describe('a daemon never outlives its home', () => {
     // The new daemon's socket, locks and database are untouched.
     expect(lstatSync(fresh.socketPath).isSocket()).toBe(true);
     expect(readFileSync(`${fresh.socketPath}.lock`, 'utf8').trim()).toBe(String(fresh.child.pid));
-    expect(readFileSync(join(fresh.dataDir, 'aistackd.lock'), 'utf8').trim()).toBe(
-      String(fresh.child.pid),
+    // The data dir's lock: the pid, then the socket it serves (what clients discover).
+    expect(readFileSync(join(fresh.dataDir, 'aistackd.lock'), 'utf8')).toBe(
+      `${fresh.child.pid}\n${fresh.socketPath}\n`,
     );
     const c = await connectTo(fresh);
     const s = await openSession(c);
