@@ -63,6 +63,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:write',
     mcpTool: 'memory_store',
+    http: { method: 'POST', path: '/memory' },
   }),
   defineMethod({
     name: 'memory.get',
@@ -77,6 +78,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:read',
     mcpTool: 'memory_get',
+    http: { method: 'GET', path: '/memory/:key' },
   }),
   defineMethod({
     name: 'memory.search',
@@ -96,6 +98,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:read',
     mcpTool: 'memory_search',
+    http: { method: 'GET', path: '/memory', when: 'q', aliases: { q: 'query' } },
   }),
   defineMethod({
     name: 'memory.list',
@@ -110,6 +113,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:read',
     mcpTool: 'memory_list',
+    http: { method: 'GET', path: '/memory' },
   }),
   defineMethod({
     name: 'memory.delete',
@@ -128,6 +132,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:write',
     mcpTool: 'memory_delete',
+    http: { method: 'DELETE', path: '/memory/:key' },
   }),
   defineMethod({
     name: 'memory.namespaces',
@@ -136,6 +141,7 @@ export const memoryMethods = [
     result: namespacesSchema,
     access: 'public',
     scope: 'memory:read',
+    http: { method: 'GET', path: '/namespaces' },
   }),
   defineMethod({
     name: 'memory.export',

@@ -10,6 +10,8 @@ import type { Principal } from '../services/access/tokens.js';
 /** The peer a dispatch connection answers to: the socket, or a test. */
 export interface Peer {
   readonly id: number;
+  /** Unset: the socket. */
+  readonly transport?: 'socket' | 'http';
   notify(method: string, params: unknown): boolean;
 }
 

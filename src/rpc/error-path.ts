@@ -54,7 +54,7 @@ export class ErrorPath {
     data?: Record<string, unknown>,
   ): ErrorReply {
     const { redactor, metrics } = this.deps;
-    metrics.error(where.bucket);
+    metrics.error(where.bucket, code);
     const text = redactor.scrubText(message);
     if (ERROR_AUDIT[code] === 'dispatch') {
       this.deps.audit().record('request.refused', {
