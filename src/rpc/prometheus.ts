@@ -37,6 +37,8 @@ const REFUSAL_KIND: Partial<Record<ErrorCode, string>> = {
 
 const PLUGIN_EVENTS = ['plugin.loaded', 'plugin.refused', 'plugin.denied', 'plugin.failed'];
 
+const LATENCY_HELP = 'Time from a request read to its reply, by method.';
+
 /** A histogram whose buckets are kept elsewhere (rpc/metrics.ts) and read when scraped. */
 class MethodLatency extends Histogram<'method'> {
   constructor(
@@ -45,34 +47,49 @@ class MethodLatency extends Histogram<'method'> {
   ) {
     super({
       name: 'aistack_request_duration_seconds',
-      help: 'Time from a request read to its reply, by method.',
+      help: LATENCY_HELP,
       labelNames: ['method'],
       buckets: [...LATENCY_BUCKETS],
       registers: [registry],
     });
   }
 
-  override async get() {
+  /**
+   * prom-client formats a histogram from `getForPromString()` (and `get()` from that), so
+   * both are answered here from the source's counts, in prom-client's value shape.
+   */
+  async getForPromString() {
+    const name = 'aistack_request_duration_seconds';
     const values: { value: number; labels: Record<string, string | number>; metricName: string }[] =
       [];
-    const name = 'aistack_request_duration_seconds';
     for (const [method, l] of this.source.latencies()) {
       let cumulative = 0;
       LATENCY_BUCKETS.forEach((le, i) => {
         cumulative += l.buckets[i]!;
-        values.push({ value: cumulative, labels: { le, method }, metricName: `${name}_bucket` });
+        values.push({ value: cumulative, labels: { method, le }, metricName: `${name}_bucket` });
       });
       cumulative += l.buckets[LATENCY_BUCKETS.length]!;
       values.push({
         value: cumulative,
-        labels: { le: '+Inf', method },
+        labels: { method, le: '+Inf' },
         metricName: `${name}_bucket`,
       });
       values.push({ value: l.sum, labels: { method }, metricName: `${name}_sum` });
       values.push({ value: l.count, labels: { method }, metricName: `${name}_count` });
     }
-    const base = await super.get();
-    return { ...base, values };
+    return {
+      name,
+      help: LATENCY_HELP,
+      type: 'histogram' as const,
+      values,
+      aggregator: 'sum' as const,
+    };
+  }
+
+  override async get() {
+    return (await this.getForPromString()) as unknown as Awaited<
+      ReturnType<Histogram<'method'>['get']>
+    >;
   }
 }
 

@@ -17,7 +17,7 @@ describe('HTTP front door refusals', () => {
   it('refuses a foreign Host or Origin with 403 before any work, audited', async () => {
     const d = await startHttpDaemon();
     const store = JSON.stringify({ key: 'planted', content: 'x', namespace: 'team' });
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { host: 'evil.example', authorization: `Bearer ${d.owner}` },
       { host: `evil.example:${d.port}` },
       {
@@ -26,7 +26,8 @@ describe('HTTP front door refusals', () => {
         authorization: `Bearer ${d.owner}`,
       },
       { host: `localhost:${d.port}`, origin: 'null' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const r = await rawRequest(d, {
         method: 'POST',
         path: '/api/v1/memory',

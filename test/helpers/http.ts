@@ -58,7 +58,7 @@ export async function call(
   }
   const res = await fetch(d.base + path, { method, headers, body });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
