@@ -30,7 +30,7 @@ export const httpMethods = [
       'The HTTP front door: enabled, listening, URL (REST, MCP, metrics), bound address and port, TLS, and the Host and Origin allowlists.',
     params: z.strictObject({}).prefault({}),
     result: httpStatusSchema,
-    access: 'local',
+    access: 'public',
     scope: 'system:read',
   }),
 ];
