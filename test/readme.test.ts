@@ -6,6 +6,7 @@ import {
   ERROR_NUMBERS,
   type ErrorCode,
 } from '../src/protocol/error-codes.js';
+import { ERROR_HTTP_STATUS } from '../src/protocol/http-status.js';
 
 const AUDITED = { dispatch: 'yes', access: 'yes, with details', no: 'no' } as const;
 
@@ -15,6 +16,13 @@ describe('README', () => {
     for (const [code, number] of Object.entries(ERROR_NUMBERS) as [ErrorCode, number][]) {
       const row = `| ${code} | ${number} | ${AUDITED[ERROR_AUDIT[code]]} | ${ERROR_DESCRIPTIONS[code]} |`;
       expect(readme, row).toContain(row);
+    }
+  });
+
+  it('prints each error code’s HTTP status as protocol/http-status.ts maps it', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const [code, status] of Object.entries(ERROR_HTTP_STATUS)) {
+      expect(readme).toContain(`| ${code} | ${status} |`);
     }
   });
 });

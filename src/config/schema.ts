@@ -12,11 +12,13 @@ import {
   pluginsConfigSchema,
   tasksConfigSchema,
 } from './schema-features.js';
+import { httpConfigSchema } from './schema-http.js';
 import { providersConfigSchema } from './schema-providers.js';
 
 export {
   agentsConfigSchema,
   githubConfigSchema,
+  httpConfigSchema,
   memoryConfigSchema,
   pluginsConfigSchema,
   providersConfigSchema,
@@ -371,6 +373,7 @@ export const configSchema = z.strictObject({
   security: securityConfigSchema,
   providers: providersConfigSchema,
   github: githubConfigSchema,
+  http: httpConfigSchema,
   memory: memoryConfigSchema,
   plugins: pluginsConfigSchema,
   agents: agentsConfigSchema,

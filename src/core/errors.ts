@@ -26,6 +26,7 @@ export const ERROR_CODE_NAMES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'CONNECTION_CLOSED',
+  'RATE_LIMITED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];
@@ -41,3 +42,6 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/** The `code` of the error the HTTP listener raises for a body that is not JSON (dispatch answers it PARSE_ERROR). */
+export const INVALID_JSON_BODY = 'AISTACK_INVALID_JSON';

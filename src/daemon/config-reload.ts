@@ -1,7 +1,7 @@
 /**
  * Which settings a SIGHUP reload applies to the running daemon, and how it says what
  * changed. Everything else (paths, storage, job schedules, plugins on/off, embeddings,
- * audit rotation, the socket check interval) waits for a restart, and the reload says so
+ * audit rotation, the socket check interval, the HTTP listener) waits for a restart, and the reload says so
  * by name.
  */
 import { diffConfig } from '../config/diff.js';
@@ -39,6 +39,11 @@ const LIVE_PATHS = new Set([
   'jobs.backup.keep',
   'jobs.backup.includeSessions',
   'sessions.idleTimeoutMinutes',
+  // Read on every HTTP request; the listener itself (enabled, host, port, tls, cors, body
+  // limit, rate-limit window) binds once and needs a restart.
+  'http.allowedHosts',
+  'http.allowedOrigins',
+  'http.rateLimit.max',
 ]);
 const LIVE_PREFIXES = ['providers.', 'agents.'];
 

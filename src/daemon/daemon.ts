@@ -41,6 +41,8 @@ import {
   type DatabaseFile,
   type DatabaseScope,
 } from './database-scope.js';
+import { CountingAudit } from './audit-counts.js';
+import { describe as describeHttp, HttpFront } from './http-front.js';
 import { acquireLock, type Lock } from './instance-lock.js';
 import { createLogger, resolveLogTarget, type LogTarget } from './logger.js';
 import { buildProcessScope, type ProcessScope } from './process-scope.js';
@@ -81,6 +83,10 @@ export class Daemon {
   private file?: DatabaseFile;
   private database?: DatabaseScope;
   private auditLog?: AuditLog;
+  /** Every audit record, counted by event for /metrics, on its way to the audit sink in use. */
+  private readonly auditCounts = new CountingAudit(() => this.audit);
+  /** The HTTP front door, when `http.enabled`. */
+  private http?: HttpFront;
   /** Stops the daemon when its socket file is removed or replaced. */
   private socketWatch?: SocketWatch;
   /** Also kept beside the socket while the daemon serves, for clients that know only the socket. */
@@ -162,6 +168,7 @@ export class Daemon {
       // Before listening, so a client that can connect sees the approved plugins' methods.
       // Bounded by the start timeout; a plugin that fails is marked failed, never fatal.
       await this.database.plugins.start();
+      this.http = await this.startHttp();
       const own = await listenPrivately(this.proc.server, this.socketPath, this.logger);
       this.socketWatch = new SocketWatch({
         path: this.socketPath,
@@ -178,6 +185,7 @@ export class Daemon {
       this.database.embeddings.start();
       this.proc.checkpointer.start();
     } catch (err) {
+      await this.http?.close();
       this.releaseResources();
       throw err;
     }
@@ -190,6 +198,29 @@ export class Daemon {
       },
       'aistackd listening',
     );
+  }
+
+  /** The HTTP front door, when `http.enabled` (restart-only: it binds once). */
+  private startHttp(): Promise<HttpFront | undefined> {
+    const proc = this.proc!;
+    return HttpFront.start({
+      config: this.config,
+      logger: this.logger,
+      dispatcher: proc.dispatcher,
+      methods: proc.dispatcher.methods,
+      authenticate: (token) => proc.tokens.authenticate(token),
+      audit: () => this.auditCounts,
+      version: VERSION,
+      metrics: {
+        requests: proc.dispatcher.metrics,
+        activeSessions: () => this.database?.sessions.list().length ?? 0,
+        socketConnections: () => proc.server.connectionCount,
+        storage: () => proc.checkpointer.health(),
+        jobs: () => proc.jobs.counts(),
+        auditEvents: () => this.auditCounts.counts,
+        now: this.now,
+      },
+    });
   }
 
   /**
@@ -229,6 +260,7 @@ export class Daemon {
       gate,
       now,
       config,
+      countingAudit: this.auditCounts,
       ownerToken: this.ownerToken,
       checkResults: this.options.checkResults ?? this.env.AISTACK_CHECK_RESULTS === '1',
       auditLog,
@@ -244,7 +276,7 @@ export class Daemon {
     const proc = this.proc!;
     return buildDatabaseServices(this.file!, {
       config: this.config,
-      audit: proc.auditLog,
+      audit: this.auditCounts,
       auditLog: proc.auditLog,
       logger: this.logger,
       redactor: this.redactor,
@@ -271,6 +303,7 @@ export class Daemon {
           current: proc.server.connectionCount,
           max: this.config().daemon.maxConnections,
         }),
+        http: () => this.http?.status() ?? describeHttp(this.config(), undefined, false),
         shutdown: () => void this.stop().then(() => this.options.onStopped?.()),
         reloadConfig: () => this.reload(),
       },
@@ -367,16 +400,22 @@ export class Daemon {
       if (proc) {
         proc.dispatcher.beginShutdown();
         proc.server.refuseNew();
+        this.http?.refuseNew();
         // Running tasks end now (cancelled), so their requests finish within the grace period.
         this.database?.tasks.abortAll();
-        if (!(await proc.server.drain(this.config().daemon.shutdownGraceMs))) {
+        const grace = this.config().daemon.shutdownGraceMs;
+        const drained = await Promise.all([
+          proc.server.drain(grace),
+          this.http?.drain(grace) ?? true,
+        ]);
+        if (!drained.every(Boolean)) {
           this.logger.warn(
             'shutdown grace period ended with requests still in flight; aborting them',
           );
           proc.dispatcher.abortAll();
-          await proc.server.drain(1_000);
+          await Promise.all([proc.server.drain(1_000), this.http?.drain(1_000)]);
         }
-        await proc.server.close();
+        await Promise.all([proc.server.close(), this.http?.close()]);
         // Only the daemon's own socket: never one another daemon has put at the path since.
         this.socketWatch?.removeOwnSocket();
         if (this.ownerToken) removeSocketToken(this.socketPath, this.ownerToken);

@@ -52,6 +52,8 @@ export interface ProcessScopeHost {
   config: () => Config;
   ownerToken: string;
   checkResults: boolean;
+  /** The audit sink that counts events for /metrics (jobs write through it). */
+  countingAudit: AuditSink;
   auditLog: AuditLog;
   /** The audit sink in use now (the audit log, once open). */
   audit: () => AuditSink;
@@ -84,7 +86,7 @@ export function buildProcessScope(host: ProcessScopeHost): ProcessScope {
   });
   const jobs = buildJobs({
     config,
-    audit: auditLog,
+    audit: host.countingAudit,
     logger,
     now,
     sessions: () => host.database()!.sessions,

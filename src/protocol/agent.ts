@@ -44,6 +44,7 @@ export const agentMethods = [
     access: 'public',
     scope: 'agents',
     mcpTool: 'agent_types',
+    http: { method: 'GET', path: '/agent-types' },
   }),
   defineMethod({
     name: 'agent.spawn',
@@ -65,6 +66,7 @@ export const agentMethods = [
     access: 'public',
     scope: 'agents',
     mcpTool: 'agent_spawn',
+    http: { method: 'POST', path: '/agents' },
   }),
   defineMethod({
     name: 'agent.list',
@@ -82,6 +84,7 @@ export const agentMethods = [
     access: 'public',
     scope: 'agents',
     mcpTool: 'agent_list',
+    http: { method: 'GET', path: '/agents' },
   }),
   defineMethod({
     name: 'agent.status',
@@ -101,6 +104,7 @@ export const agentMethods = [
     }),
     access: 'public',
     scope: 'agents',
+    http: { method: 'GET', path: '/agents/:agentId' },
   }),
   defineMethod({
     name: 'agent.stop',
@@ -115,5 +119,6 @@ export const agentMethods = [
     access: 'public',
     scope: 'agents',
     mcpTool: 'agent_stop',
+    http: { method: 'DELETE', path: '/agents/:agentId' },
   }),
 ];

@@ -52,7 +52,7 @@ export const authMethods = [
   defineMethod({
     name: 'token.create',
     description:
-      'Creates a scoped token (shown only in this answer; kept as a hash). Scopes: system:read, memory:read, memory:write, sessions, agents, github, plugins, admin.',
+      'Creates a scoped token (shown only in this answer; kept as a hash). Scopes: system:read, memory:read, memory:write, sessions, agents, github, plugins, metrics:read, admin.',
     params: z.strictObject({
       name: tokenName,
       scopes: z.array(scopeSchema).min(1).max(8),

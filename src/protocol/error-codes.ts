@@ -27,6 +27,7 @@ export const ERROR_NUMBERS = {
   UNAUTHENTICATED: -32012,
   FORBIDDEN: -32013,
   CONNECTION_CLOSED: -32014,
+  RATE_LIMITED: -32015,
 } as const satisfies Record<ErrorCode, number>;
 
 export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
@@ -43,13 +44,16 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   FEATURE_DISABLED: 'The feature is off in the configuration.',
   PROVIDER_FAILURE:
     'An outside service (LLM provider, gh) failed; the message says which and what to check.',
-  PAYLOAD_TOO_LARGE: 'A line over `daemon.maxLineBytes`; the connection is closed.',
+  PAYLOAD_TOO_LARGE:
+    'A line over `daemon.maxLineBytes` (the connection is closed), or an HTTP body over `http.bodyLimitBytes`.',
   BUSY: 'Too many connections or requests (or a restore holds requests too long); retry later.',
   TIMEOUT:
     'The call took longer than its limit (`daemon.requestTimeoutMs` unless the method has its own); its work was told to stop.',
   UNAUTHENTICATED:
     'This connection has not authenticated (or its token was revoked or expired): call `auth.hello` with the owner token from `<data dir>/owner.token` or a scoped token.',
   FORBIDDEN: 'The token this connection presented lacks the scope this method needs.',
+  RATE_LIMITED:
+    'Over HTTP: this token made more requests than `http.rateLimit` allows; `data.retryAfterSeconds` (and the Retry-After header) say when to retry.',
   SHUTTING_DOWN:
     'The daemon is stopping. With `data.notStarted` nothing ran and a retry is safe; without it, the call was cut off.',
   CONNECTION_CLOSED:
@@ -83,6 +87,8 @@ export const ERROR_AUDIT: Record<ErrorCode, 'dispatch' | 'access' | 'no'> = {
   UNAUTHENTICATED: 'dispatch',
   FORBIDDEN: 'dispatch',
   CONNECTION_CLOSED: 'no',
+  // Counted per token in /metrics; auditing each one would let a flood fill the audit log.
+  RATE_LIMITED: 'no',
 };
 
 const CODE_BY_NUMBER = new Map<number, ErrorCode>(

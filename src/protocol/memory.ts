@@ -82,6 +82,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:write',
     mcpTool: 'memory_store',
+    http: { method: 'POST', path: '/memory' },
   }),
   defineMethod({
     name: 'memory.get',
@@ -96,6 +97,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:read',
     mcpTool: 'memory_get',
+    http: { method: 'GET', path: '/memory/:key' },
   }),
   defineMethod({
     name: 'memory.search',
@@ -117,6 +119,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:read',
     mcpTool: 'memory_search',
+    http: { method: 'GET', path: '/memory', when: 'q', aliases: { q: 'query' } },
   }),
   defineMethod({
     name: 'memory.list',
@@ -133,6 +136,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:read',
     mcpTool: 'memory_list',
+    http: { method: 'GET', path: '/memory' },
   }),
   defineMethod({
     name: 'memory.delete',
@@ -151,6 +155,7 @@ export const memoryMethods = [
     access: 'public',
     scope: 'memory:write',
     mcpTool: 'memory_delete',
+    http: { method: 'DELETE', path: '/memory/:key' },
   }),
   defineMethod({
     name: 'memory.namespaces',
@@ -159,6 +164,7 @@ export const memoryMethods = [
     result: namespacesSchema,
     access: 'public',
     scope: 'memory:read',
+    http: { method: 'GET', path: '/namespaces' },
   }),
   defineMethod({
     name: 'memory.export',

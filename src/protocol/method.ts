@@ -15,6 +15,24 @@ import type { MethodScope } from './scopes.js';
  */
 export type MethodAccess = 'public' | 'local';
 
+/**
+ * Where a method is served over HTTP, under `/api/v1`: `path` may hold `:name` segments,
+ * which fill params of that name. GET and DELETE take the other params from the query
+ * string (coerced to the schema's types), POST/PUT/PATCH from a JSON body. A method
+ * without one is still reachable through `POST /api/v1/rpc`.
+ */
+export interface HttpRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: `/${string}`;
+  /**
+   * Serve the route only when this query parameter is present: another method declares the
+   * same route without it (`GET /memory` lists; `GET /memory?q=…` searches).
+   */
+  when?: string;
+  /** Query-string names of params (`{ q: 'query' }`). */
+  aliases?: Record<string, string>;
+}
+
 export interface MethodSpec<
   Name extends string = string,
   Params extends z.ZodType = z.ZodType,
@@ -35,6 +53,8 @@ export interface MethodSpec<
    * (a task run has `tasks.timeoutMs`; a reindex reports progress and stops on abort).
    */
   timeoutMs?: number | null;
+  /** Its REST route under `/api/v1` (see HttpRoute); none: only through `/api/v1/rpc`. */
+  http?: HttpRoute;
 }
 
 export function defineMethod<

@@ -1,6 +1,6 @@
 /**
  * Scopes: what a token lets its holder do. Every method in the table names the one scope
- * it needs, and dispatch checks it for every call, on the socket and (later) over HTTP,
+ * it needs, and dispatch checks it for every call, on the socket and over HTTP,
  * from the same declaration. The owner token (a 0600 file in the data dir) holds every
  * scope; a scoped token (`aistack token create --scope …`) holds the ones it was given.
  * `admin` covers everything the local user's own tools do and models never should:
@@ -15,6 +15,8 @@ export const SCOPES = {
   agents: 'Spawn and stop agents; create, run and complete tasks (spends provider tokens).',
   github: 'Call GitHub through gh (when github.enabled).',
   plugins: 'Call methods that loaded plugins provide.',
+  'metrics:read':
+    'Read GET /metrics over HTTP (Prometheus text: counts, latencies, sizes; no content).',
   admin:
     'Everything else: other sessions, export and import, backups and restore, audit, jobs, plugins, tokens, config reload, shutdown.',
 } as const;

@@ -70,6 +70,7 @@ export const sessionMethods = [
     access: 'public',
     scope: 'sessions',
     mcpTool: 'session_start',
+    http: { method: 'POST', path: '/sessions' },
   }),
   defineMethod({
     name: 'session.end',
@@ -84,6 +85,7 @@ export const sessionMethods = [
     access: 'public',
     scope: 'sessions',
     mcpTool: 'session_end',
+    http: { method: 'DELETE', path: '/sessions/:sessionId' },
   }),
   defineMethod({
     name: 'session.status',
@@ -93,6 +95,7 @@ export const sessionMethods = [
     access: 'public',
     scope: 'sessions',
     mcpTool: 'session_status',
+    http: { method: 'GET', path: '/sessions/:sessionId' },
   }),
   defineMethod({
     name: 'session.list',
@@ -102,5 +105,6 @@ export const sessionMethods = [
     result: z.strictObject({ sessions: z.array(sessionInfoSchema) }),
     access: 'local',
     scope: 'admin',
+    http: { method: 'GET', path: '/sessions' },
   }),
 ];

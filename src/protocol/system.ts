@@ -100,6 +100,7 @@ export const systemMethods = [
     result: z.strictObject({ pong: z.literal(true), time: iso }),
     access: 'public',
     scope: 'system:read',
+    http: { method: 'GET', path: '/ping' },
   }),
   defineMethod({
     name: 'system.status',
@@ -110,6 +111,7 @@ export const systemMethods = [
     access: 'public',
     scope: 'system:read',
     mcpTool: 'system_status',
+    http: { method: 'GET', path: '/status' },
   }),
   defineMethod({
     name: 'system.health',
@@ -123,6 +125,7 @@ export const systemMethods = [
     access: 'public',
     scope: 'system:read',
     mcpTool: 'system_health',
+    http: { method: 'GET', path: '/health' },
   }),
   defineMethod({
     name: 'system.methods',
@@ -132,6 +135,7 @@ export const systemMethods = [
     result: z.strictObject({ methods: z.array(methodDescription) }),
     access: 'public',
     scope: 'system:read',
+    http: { method: 'GET', path: '/methods' },
   }),
   defineMethod({
     name: 'system.shutdown',

@@ -10,6 +10,7 @@ import { authMethods } from './auth.js';
 import { auditMethods } from './audit.js';
 import { backupMethods } from './backup.js';
 import { githubMethods } from './github.js';
+import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
 import { memoryMethods } from './memory.js';
 import { pluginMethods } from './plugin.js';
@@ -21,6 +22,7 @@ import { taskMethods } from './task.js';
 export const methodTable = [
   ...authMethods,
   ...systemMethods,
+  ...httpMethods,
   ...sessionMethods,
   ...memoryMethods,
   ...auditMethods,

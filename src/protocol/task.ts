@@ -69,6 +69,7 @@ export const taskMethods = [
     access: 'public',
     scope: 'agents',
     mcpTool: 'task_create',
+    http: { method: 'POST', path: '/tasks' },
   }),
   defineMethod({
     name: 'task.assign',
@@ -77,6 +78,7 @@ export const taskMethods = [
     result: oneTask,
     access: 'public',
     scope: 'agents',
+    http: { method: 'POST', path: '/tasks/:taskId/assign' },
   }),
   defineMethod({
     name: 'task.get',
@@ -87,6 +89,7 @@ export const taskMethods = [
     access: 'public',
     scope: 'agents',
     mcpTool: 'task_get',
+    http: { method: 'GET', path: '/tasks/:taskId' },
   }),
   defineMethod({
     name: 'task.list',
@@ -106,6 +109,7 @@ export const taskMethods = [
     access: 'public',
     scope: 'agents',
     mcpTool: 'task_list',
+    http: { method: 'GET', path: '/tasks' },
   }),
   defineMethod({
     name: 'task.complete',
@@ -122,6 +126,7 @@ export const taskMethods = [
     result: oneTask,
     access: 'public',
     scope: 'agents',
+    http: { method: 'POST', path: '/tasks/:taskId/complete' },
   }),
   defineMethod({
     name: 'task.cancel',
@@ -130,6 +135,7 @@ export const taskMethods = [
     result: oneTask,
     access: 'public',
     scope: 'agents',
+    http: { method: 'POST', path: '/tasks/:taskId/cancel' },
   }),
   defineMethod({
     name: 'task.run',
@@ -157,5 +163,6 @@ export const taskMethods = [
     scope: 'agents',
     mcpTool: 'task_run',
     timeoutMs: null,
+    http: { method: 'POST', path: '/tasks/:taskId/run' },
   }),
 ];

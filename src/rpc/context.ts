@@ -14,7 +14,8 @@ import type { Services } from '../services/services.js';
 export interface RequestCaller {
   /** The connection's number, unique for the daemon's life (audit records name it). */
   readonly connection: number;
-  readonly transport: 'socket';
+  /** Every HTTP request is its own connection, authenticated by its bearer token. */
+  readonly transport: 'socket' | 'http';
   /** Who the connection authenticated as (`auth.hello`); dispatch has checked its scope. */
   readonly principal: Principal | undefined;
 }

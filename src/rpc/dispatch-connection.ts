@@ -12,6 +12,8 @@ import { RefusalTally } from './refusal-tally.js';
 /** The peer a dispatch connection answers to: the socket, or a test. */
 export interface Peer {
   readonly id: number;
+  /** Unset: the socket. */
+  readonly transport?: 'socket' | 'http';
   notify(method: string, params: unknown): boolean;
 }
 

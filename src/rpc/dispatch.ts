@@ -20,7 +20,14 @@ import type { RequestContext } from './context.js';
 import { DispatchConnection, untilAborted, type Peer } from './dispatch-connection.js';
 import { clip, ErrorPath, type ErrorReply, type FailedRequest } from './error-path.js';
 import type { AnyHandler } from './handler.js';
-import { readFrame, type Message, type RequestId, type ValidRequest } from './envelope.js';
+import {
+  readFrame,
+  readParsed,
+  type Frame,
+  type Message,
+  type RequestId,
+  type ValidRequest,
+} from './envelope.js';
 import { RequestMetrics, BUCKETS } from './metrics.js';
 
 export { DispatchConnection, type Peer } from './dispatch-connection.js';
@@ -54,7 +61,7 @@ const UNAUTHENTICATED_MESSAGE =
 const holds = (principal: Principal, scope: Scope) =>
   principal.scopes.has(scope) || principal.scopes.has('admin');
 
-type Reply = { jsonrpc: '2.0'; id: RequestId; result: unknown } | ErrorReply;
+export type Reply = { jsonrpc: '2.0'; id: RequestId; result: unknown } | ErrorReply;
 
 export class Dispatcher {
   readonly metrics: RequestMetrics;
@@ -138,31 +145,71 @@ export class Dispatcher {
 
   /** Handles one framed line; resolves to the reply line, or null when none is due. */
   async handleLine(line: string, connection: DispatchConnection): Promise<string | null> {
-    const frame = readFrame(line);
+    const reply = await this.handleFrame(readFrame(line), connection);
+    return reply === null ? null : JSON.stringify(reply);
+  }
+
+  /**
+   * A request or batch already parsed from JSON (HTTP's `POST /api/v1/rpc`): the replies
+   * as values, exactly what `handleLine` would have sent, or null when none is due.
+   */
+  handleParsed(value: unknown, connection: DispatchConnection): Promise<Reply | Reply[] | null> {
+    return this.handleFrame(readParsed(value), connection);
+  }
+
+  /**
+   * One call by method name (a REST route): the same checks, validation, audit records
+   * and error path as a request on the socket; always answered (id 0).
+   */
+  call(method: string, params: unknown, connection: DispatchConnection): Promise<Reply> {
+    return this.timed({ kind: 'request', method, params, id: 0 }, connection);
+  }
+
+  /**
+   * A refusal the HTTP transport makes for an authenticated caller before any method
+   * runs (an oversized body, over the rate limit, a route's scope), counted (and audited when the error
+   * table says so) on the same path as every other error.
+   */
+  refusal(
+    code:
+      | 'PAYLOAD_TOO_LARGE'
+      | 'RATE_LIMITED'
+      | 'INVALID_REQUEST'
+      | 'INVALID_PARAMS'
+      | 'PARSE_ERROR'
+      | 'FORBIDDEN',
+    message: string,
+    connection: number,
+    data?: Record<string, unknown>,
+  ): ErrorReply {
+    const bucket = code === 'PAYLOAD_TOO_LARGE' ? BUCKETS.oversized : BUCKETS.refused;
+    this.metrics.request(bucket);
+    return this.errors.fail({ id: null, bucket, connection }, code, message, data);
+  }
+
+  private async handleFrame(
+    frame: Frame,
+    connection: DispatchConnection,
+  ): Promise<Reply | Reply[] | null> {
     switch (frame.kind) {
       case 'parse-error':
-        return JSON.stringify(
-          this.frameError(
-            connection,
-            BUCKETS.parseError,
-            'PARSE_ERROR',
-            'parse error: the line is not valid JSON',
-          ),
+        return this.frameError(
+          connection,
+          BUCKETS.parseError,
+          'PARSE_ERROR',
+          'parse error: the line is not valid JSON',
         );
       case 'empty-batch':
-        return JSON.stringify(
-          this.frameError(
-            connection,
-            BUCKETS.invalidRequest,
-            'INVALID_REQUEST',
-            'invalid request: empty batch',
-          ),
+        return this.frameError(
+          connection,
+          BUCKETS.invalidRequest,
+          'INVALID_REQUEST',
+          'invalid request: empty batch',
         );
       case 'single': {
         connection.weight++;
         try {
-          const reply = await this.answer(frame.message, connection);
-          return reply === null ? null : JSON.stringify(reply);
+          return await this.answer(frame.message, connection);
         } finally {
           connection.weight--;
         }
@@ -173,19 +220,22 @@ export class Dispatcher {
   }
 
   /** A batch within the maximum runs whole (counting as its length); a longer one not at all. */
-  private async batch(messages: Message[], connection: DispatchConnection): Promise<string | null> {
+  private async batch(
+    messages: Message[],
+    connection: DispatchConnection,
+  ): Promise<Reply | Reply[] | null> {
     const max = this.guard.limits.maxBatchLength;
     if (messages.length > max) {
       const why = `invalid request: a batch of ${messages.length} requests is longer than the maximum of ${max} (daemon.maxBatchLength); none of it ran`;
       const data = { maxBatchLength: max, length: messages.length };
       const bucket = BUCKETS.invalidRequest;
-      return JSON.stringify(this.frameError(connection, bucket, 'INVALID_REQUEST', why, data));
+      return this.frameError(connection, bucket, 'INVALID_REQUEST', why, data);
     }
     connection.weight += messages.length;
     try {
       const replies = await Promise.all(messages.map((m) => this.answer(m, connection)));
       const due = replies.filter((r): r is Reply => r !== null);
-      return due.length === 0 ? null : JSON.stringify(due);
+      return due.length === 0 ? null : due;
     } finally {
       connection.weight -= messages.length;
     }
@@ -229,8 +279,16 @@ export class Dispatcher {
       const why = `invalid request: ${message.reason}`;
       return this.frameError(connection, BUCKETS.invalidRequest, 'INVALID_REQUEST', why);
     }
-    const reply = await this.run(message, connection);
+    const reply = await this.timed(message, connection);
     return message.id === undefined ? null : reply;
+  }
+
+  /** Runs a request and records how long it took under its method's bucket. */
+  private async timed(req: ValidRequest, connection: DispatchConnection): Promise<Reply> {
+    const started = performance.now();
+    const reply = await this.run(req, connection);
+    this.metrics.observe(req.method, (performance.now() - started) / 1000);
+    return reply;
   }
 
   private async run(req: ValidRequest, connection: DispatchConnection): Promise<Reply> {
@@ -309,7 +367,7 @@ export class Dispatcher {
     const methods = this.listed;
     const caller = {
       connection: connection.peer.id,
-      transport: 'socket',
+      transport: connection.peer.transport ?? 'socket',
       principal: connection.principal,
     } as const;
     const { authenticate } = this.options;

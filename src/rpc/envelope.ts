@@ -57,6 +57,11 @@ export function readFrame(line: string): Frame {
   } catch {
     return { kind: 'parse-error' };
   }
+  return readParsed(parsed);
+}
+
+/** A frame already parsed from JSON (an HTTP body). */
+export function readParsed(parsed: unknown): Frame {
   if (!Array.isArray(parsed)) return { kind: 'single', message: readMessage(parsed) };
   if (parsed.length === 0) return { kind: 'empty-batch' };
   return { kind: 'batch', messages: parsed.map(readMessage) };

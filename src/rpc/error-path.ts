@@ -62,7 +62,7 @@ export class ErrorPath {
     data?: Record<string, unknown>,
   ): ErrorReply {
     const { redactor, metrics } = this.deps;
-    metrics.error(where.bucket);
+    metrics.error(where.bucket, code);
     const text = redactor.scrubText(message);
     const audited = ERROR_AUDIT[code];
     let ownRecord = true;

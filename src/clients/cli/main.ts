@@ -12,6 +12,7 @@ import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
 import { doctorCommand } from './doctor-command.js';
 import { githubCommands } from './github-commands.js';
+import { httpCommands } from './http-commands.js';
 import { jobsCommands } from './jobs-commands.js';
 import { mcpCommand } from './mcp-command.js';
 import { memoryCommands } from './memory-commands.js';
@@ -59,6 +60,7 @@ export function buildProgram(output: { json?: boolean } = {}): Command {
     githubCommands(),
     pluginCommands(),
     mcpCommand(),
+    ...httpCommands(),
     configCommands(),
     serviceCommands(),
     doctorCommand(),

@@ -8,6 +8,7 @@ import { authHandlers } from './auth.js';
 import { auditHandlers } from './audit.js';
 import { backupHandlers } from './backup.js';
 import { githubHandlers } from './github.js';
+import { httpHandlers } from './http.js';
 import { jobHandlers } from './job.js';
 import { memoryHandlers } from './memory.js';
 import { pluginHandlers } from './plugin.js';
@@ -19,6 +20,7 @@ import { taskHandlers } from './task.js';
 export const handlers: HandlerTable = {
   ...authHandlers,
   ...systemHandlers,
+  ...httpHandlers,
   ...sessionHandlers,
   ...memoryHandlers,
   ...auditHandlers,

@@ -32,6 +32,9 @@ interface JobState<R> {
   task?: ScheduledTask;
   running: boolean;
   last?: LastRun<R>;
+  /** Runs started and runs failed since the daemon started (for /metrics). */
+  runs: number;
+  failures: number;
 }
 
 export class JobRunner<R = unknown> {
@@ -46,7 +49,7 @@ export class JobRunner<R = unknown> {
       if (spec.enabled && !cron.validate(spec.schedule)) {
         throw new Error(`job ${spec.name}: "${spec.schedule}" is not a valid cron expression`);
       }
-      this.jobs.set(spec.name, { spec, running: false });
+      this.jobs.set(spec.name, { spec, running: false, runs: 0, failures: 0 });
     }
   }
 
@@ -83,6 +86,15 @@ export class JobRunner<R = unknown> {
     }));
   }
 
+  /** How often each job ran and failed since the daemon started. */
+  counts(): { name: string; runs: number; failures: number }[] {
+    return [...this.jobs.values()].map((s) => ({
+      name: s.spec.name,
+      runs: s.runs,
+      failures: s.failures,
+    }));
+  }
+
   /** Runs a job now; refuses when it is already running. */
   async runNow(name: string): Promise<LastRun<R>> {
     const state = this.jobs.get(name);
@@ -104,6 +116,7 @@ export class JobRunner<R = unknown> {
       return state.last!;
     }
     state.running = true;
+    state.runs++;
     const startedAt = new Date(now()).toISOString();
     try {
       const result = await state.spec.run();
@@ -116,6 +129,7 @@ export class JobRunner<R = unknown> {
       };
       logger.info({ job: name, trigger, result }, `job ${name} finished`);
     } catch (err) {
+      state.failures++;
       const message = (err as Error)?.message ?? String(err);
       state.last = {
         startedAt,

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { ConfigValue } from '../../config/diff.js';
 import type { InsecureTransport } from '../../config/transport-security.js';
+import type { HttpStatus } from '../../protocol/http.js';
 import type { StorageHealth } from '../../store/checkpoint.js';
 import type { KeyStatus } from '../providers/key-ledger.js';
 
@@ -25,6 +26,8 @@ export interface SystemSources {
   /** Plain-http providers and disabled TLS checks in force. */
   insecureTransport(): InsecureTransport[];
   connections(): { current: number; max: number };
+  /** The HTTP front door: on or off, and where it listens. */
+  http(): HttpStatus;
   shutdown(): void;
   reloadConfig(): Promise<ConfigReloadResult>;
 }
@@ -62,6 +65,10 @@ export class SystemService {
       keys: s.keys(),
       insecureTransport: s.insecureTransport(),
     };
+  }
+
+  httpStatus(): HttpStatus {
+    return this.src.http();
   }
 
   health() {
