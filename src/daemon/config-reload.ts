@@ -13,6 +13,7 @@ const LIVE_PATHS = new Set([
   'daemon.maxLineBytes',
   'daemon.shutdownGraceMs',
   'daemon.requestTimeoutMs',
+  'daemon.queryTimeoutMs',
   'github.enabled',
   'github.reason',
   'github.ghPath',

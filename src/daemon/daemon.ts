@@ -277,6 +277,8 @@ export class Daemon {
    * new one. Plugins then start again under the approvals of the database now in place.
    */
   private async reopenDatabase(swap: DatabaseSwap) {
+    // The read workers hold their own connections to the file: gone before it is swapped.
+    await this.database!.reads.close();
     stopDatabaseServices(this.database!);
     this.database = undefined;
     closeDatabaseFile(this.file!, this.logger);
@@ -366,6 +368,7 @@ export class Daemon {
           await proc.server.drain(1_000);
         }
         await proc.server.close();
+        await this.database?.reads.close();
         // Only the daemon's own socket: never one another daemon has put at the path since.
         this.socketWatch?.removeOwnSocket();
         if (this.ownerToken) removeSocketToken(this.socketPath, this.ownerToken);

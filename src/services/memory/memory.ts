@@ -9,6 +9,8 @@ import type { Entry, MemoryStore } from '../../store/memory/memory-store.js';
 import type { AccessControl, Credentials, Operation } from '../access/access-control.js';
 import { isSessionNamespace } from '../access/access-control.js';
 import type { EmbeddingService, ReindexResult } from '../embeddings/embeddings.js';
+import { filtersOf } from '../reads/read-tasks.js';
+import { InlineReads, type ReadCall, type Reads } from '../reads/reads.js';
 import {
   MemorySearch,
   type SearchMode,
@@ -34,15 +36,26 @@ interface SearchParams extends ReadFilters {
   match?: 'all' | 'any' | undefined;
 }
 
+/** A read for a request: its connection's line in the read pool, its signal, its method. */
+const readCall = (op: Operation, signal?: AbortSignal): ReadCall => ({
+  key: op.connection,
+  signal,
+  label: op.method,
+});
+
 export class MemoryService {
   private readonly searcher: MemorySearch;
+  /** Where list, search and export pages run (the read pool in the daemon). */
+  private readonly reads: Reads;
 
   constructor(
     private readonly store: MemoryStore,
     private readonly access: AccessControl,
     private readonly embeddings?: EmbeddingService,
+    reads?: Reads,
   ) {
-    this.searcher = new MemorySearch(store, embeddings);
+    this.reads = reads ?? new InlineReads({ memory: store });
+    this.searcher = new MemorySearch(store, embeddings, this.reads);
   }
 
   put(
@@ -100,16 +113,19 @@ export class MemoryService {
   searchWithMode(
     p: SearchParams & { mode?: SearchMode | undefined },
     op: Operation,
+    signal?: AbortSignal,
   ): Promise<SearchResponse> {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    return this.searcher.run(p, scope, p);
+    return this.searcher.run(p, scope, p, readCall(op, signal));
   }
 
-  list(p: ReadFilters & { limit: number; offset: number }, op: Operation) {
+  /** `memory.list`: a page, newest first, and how many entries match. */
+  list(p: ReadFilters & { limit: number; offset: number }, op: Operation, signal?: AbortSignal) {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    return this.store.list(scope, p, p.limit, p.offset);
+    const args = { scope, filters: filtersOf(p), limit: p.limit, offset: p.offset };
+    return this.reads.run('memory.list', args, readCall(op, signal));
   }
 
   namespaces(p: Credentials, op: Operation) {
@@ -118,12 +134,14 @@ export class MemoryService {
   }
 
   /** A page of entries for export (local user only): one namespace, or every shared one. */
-  exportPage(p: { namespace?: string | undefined; cursor?: number | undefined; limit: number }) {
-    return this.store.exportPage(
-      p.namespace ? { namespace: p.namespace } : {},
-      p.cursor ?? 0,
-      p.limit,
-    );
+  exportPage(
+    p: { namespace?: string | undefined; cursor?: number | undefined; limit: number },
+    op: Operation,
+    signal?: AbortSignal,
+  ) {
+    const scope = p.namespace ? { namespace: p.namespace } : {};
+    const args = { scope, after: p.cursor ?? 0, limit: p.limit };
+    return this.reads.run('memory.exportPage', args, readCall(op, signal));
   }
 
   /** Embeds entries that lack a vector for the current model (local user only). */
