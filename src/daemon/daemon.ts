@@ -27,6 +27,7 @@ import { Redactor } from '../config/secrets.js';
 import { loggerAudit, type AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
 import type { DatabaseSwap } from '../services/backup/backup-restore.js';
+import type { Reads } from '../services/reads/reads.js';
 import { withEmbeddingModel } from '../services/embeddings/embedding-settings.js';
 import type { ConfigReloadResult } from '../services/system/system.js';
 import type { SocketServer } from '../transport/socket-server.js';
@@ -129,6 +130,11 @@ export class Daemon {
   /** The dispatcher (tests look at its requests in flight). */
   get dispatcher() {
     return this.proc?.dispatcher;
+  }
+
+  /** The read pool of the database in place (a test looks at its queue and workers). */
+  get reads(): Reads | undefined {
+    return this.database?.reads;
   }
 
   /** The socket server (a test counts its connections' listeners). */
