@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.js';
+import { JsonText } from '../core/json-text.js';
 import type { RequestGate } from '../core/request-gate.js';
 import type { Redactor } from '../config/secrets.js';
 import type { MethodSpec } from '../protocol/method.js';
@@ -151,12 +152,12 @@ export class Dispatcher {
         );
       case 'single': {
         const reply = await this.answer(frame.message, connection);
-        return reply === null ? null : JSON.stringify(reply);
+        return reply === null ? null : replyText(reply);
       }
       case 'batch': {
         const replies = await Promise.all(frame.messages.map((m) => this.answer(m, connection)));
         const due = replies.filter((r): r is Reply => r !== null);
-        return due.length === 0 ? null : JSON.stringify(due);
+        return due.length === 0 ? null : `[${due.map(replyText).join(',')}]`;
       }
     }
   }
@@ -251,7 +252,9 @@ export class Dispatcher {
         ? this.options.gate.run(async () => handler(parsed.data, ctx))
         : Promise.resolve().then(() => handler(parsed.data, ctx));
       const result = await untilAborted(work, controller.signal);
-      if (this.options.checkResults) this.checkResult(spec, result);
+      if (this.options.checkResults) {
+        this.checkResult(spec, result instanceof JsonText ? result.parse() : result);
+      }
       return { jsonrpc: '2.0', id: where.id, result: result === undefined ? null : result };
     } catch (err) {
       return this.errors.fromThrown(where, err);
@@ -310,4 +313,12 @@ export class Dispatcher {
       );
     }
   }
+}
+
+/** A reply as one JSON text; a result already serialized (JsonText) is spliced in as is. */
+function replyText(reply: Reply): string {
+  if ('result' in reply && reply.result instanceof JsonText) {
+    return `{"jsonrpc":"2.0","id":${JSON.stringify(reply.id)},"result":${reply.result.text}}`;
+  }
+  return JSON.stringify(reply);
 }

@@ -120,12 +120,12 @@ export class MemoryService {
     return this.searcher.run(p, scope, p, readCall(op, signal));
   }
 
-  /** `memory.list`: a page, newest first, and how many entries match. */
+  /** `memory.list`: a page, newest first, and how many entries match (as the reply's JSON). */
   list(p: ReadFilters & { limit: number; offset: number }, op: Operation, signal?: AbortSignal) {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
     const args = { scope, filters: filtersOf(p), limit: p.limit, offset: p.offset };
-    return this.reads.run('memory.list', args, readCall(op, signal));
+    return this.reads.runJson('memory.list', args, readCall(op, signal));
   }
 
   namespaces(p: Credentials, op: Operation) {
@@ -141,7 +141,7 @@ export class MemoryService {
   ) {
     const scope = p.namespace ? { namespace: p.namespace } : {};
     const args = { scope, after: p.cursor ?? 0, limit: p.limit };
-    return this.reads.run('memory.exportPage', args, readCall(op, signal));
+    return this.reads.runJson('memory.exportPage', args, readCall(op, signal));
   }
 
   /** Embeds entries that lack a vector for the current model (local user only). */

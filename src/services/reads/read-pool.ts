@@ -21,10 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { AppError } from '../../core/errors.js';
+import { JsonText } from '../../core/json-text.js';
 import { FairQueue } from './fair-queue.js';
 import type { ReadArgs, ReadResult, ReadTaskName } from './read-tasks.js';
 import type { ReadCall, Reads } from './reads.js';
-import type { WorkerReply, WorkerSetup } from './worker-protocol.js';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol.js';
 
 /** How long a read whose caller left may still run before its worker is terminated. */
 export const ABORT_GRACE_MS = 100;
@@ -50,6 +51,8 @@ interface Job {
   id: number;
   name: ReadTaskName;
   args: unknown;
+  /** Answer as JSON text (runJson). */
+  json: boolean;
   call: ReadCall;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -100,6 +103,23 @@ export class ReadPool implements Reads {
   }
 
   run<K extends ReadTaskName>(name: K, args: ReadArgs<K>, call: ReadCall): Promise<ReadResult<K>> {
+    return this.submit(name, args, call, false) as Promise<ReadResult<K>>;
+  }
+
+  async runJson<K extends ReadTaskName>(
+    name: K,
+    args: ReadArgs<K>,
+    call: ReadCall,
+  ): Promise<JsonText<ReadResult<K>>> {
+    return new JsonText((await this.submit(name, args, call, true)) as string);
+  }
+
+  private submit(
+    name: ReadTaskName,
+    args: unknown,
+    call: ReadCall,
+    json: boolean,
+  ): Promise<unknown> {
     if (this.closed) {
       return Promise.reject(
         new AppError('SHUTTING_DOWN', 'the database is being closed; try again in a moment'),
@@ -111,8 +131,9 @@ export class ReadPool implements Reads {
         id: this.nextId++,
         name,
         args,
+        json,
         call,
-        resolve: resolve as (v: unknown) => void,
+        resolve,
         reject,
         settled: false,
         running: false,
@@ -156,27 +177,28 @@ export class ReadPool implements Reads {
 
   /** Starts queued reads on idle workers, a line at a time. */
   private pump(): void {
-    if (this.closed) return;
-    for (const slot of this.slots) {
-      if (this.queue.size === 0) return;
-      if (slot.job) continue;
-      const job = this.queue.shift()!;
-      this.start(slot, job);
+    while (!this.closed && this.queue.size > 0) {
+      const slot = this.slots.find((s) => !s.job);
+      if (!slot) return;
+      this.start(slot, this.queue.shift()!);
     }
   }
 
+  /** Hands `job` to the slot's worker (started if need be); never throws. */
   private start(slot: Slot, job: Job): void {
-    slot.job = job;
     job.running = true;
-    const worker = (slot.worker ??= this.spawn(slot));
-    if (slot.ready) this.arm(slot, job);
     try {
-      worker.postMessage({ id: job.id, name: job.name, args: job.args });
+      const worker = (slot.worker ??= this.spawn(slot));
+      slot.job = job;
+      if (slot.ready) this.arm(slot, job);
+      const request: WorkerRequest = { id: job.id, name: job.name, args: job.args, json: job.json };
+      worker.postMessage(request);
     } catch (err) {
-      // Arguments that cannot be cloned are a bug in the caller, not the worker's.
-      slot.job = undefined;
+      // A worker that cannot start, or arguments that cannot be cloned: this read fails,
+      // the slot stays free for the next.
+      clearTimeout(job.timer);
+      if (slot.job === job) slot.job = undefined;
       this.settle(job, { error: err });
-      this.pump();
     }
   }
 

@@ -23,7 +23,7 @@ function reply(req: WorkerRequest): WorkerReply {
     const value = inSnapshot(() =>
       runReadTask(source, req.name as ReadTaskName, req.args as never),
     );
-    return { id: req.id, ok: true, value };
+    return { id: req.id, ok: true, value: req.json ? JSON.stringify(value) : value };
   } catch (err) {
     if (err instanceof AppError) {
       return {

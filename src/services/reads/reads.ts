@@ -5,6 +5,7 @@
  * service is built without one (the benchmark's in-process baseline), InlineReads runs
  * the same task on the calling thread over the connection it already has.
  */
+import { JsonText } from '../../core/json-text.js';
 import {
   runReadTask,
   type ReadArgs,
@@ -25,6 +26,16 @@ export interface ReadCall {
 
 export interface Reads {
   run<K extends ReadTaskName>(name: K, args: ReadArgs<K>, call: ReadCall): Promise<ReadResult<K>>;
+  /**
+   * The same, answered as JSON text made where the read ran: for results that go
+   * straight into a reply (a list page), so the main thread copies one string instead of
+   * cloning objects and serializing them again.
+   */
+  runJson<K extends ReadTaskName>(
+    name: K,
+    args: ReadArgs<K>,
+    call: ReadCall,
+  ): Promise<JsonText<ReadResult<K>>>;
   /** Stops the workers (shutdown, or before a restore swaps the file); reads after this fail. */
   close(): Promise<void>;
 }
@@ -40,6 +51,14 @@ export class InlineReads implements Reads {
     } catch (err) {
       return Promise.reject(err as Error);
     }
+  }
+
+  async runJson<K extends ReadTaskName>(
+    name: K,
+    args: ReadArgs<K>,
+    call: ReadCall,
+  ): Promise<JsonText<ReadResult<K>>> {
+    return new JsonText(JSON.stringify(await this.run(name, args, call)));
   }
 
   close(): Promise<void> {

@@ -14,6 +14,8 @@ export interface WorkerRequest {
   id: number;
   name: string;
   args: unknown;
+  /** Answer the value as JSON text (see Reads.runJson). */
+  json: boolean;
 }
 
 export type WorkerReply =
