@@ -168,6 +168,24 @@ export const daemonConfigSchema = z
       .describe(
         'How much longer the next line of a connection being slowed waits with each refusal past `refusalSlowAfter`. Live-reloadable.',
       ),
+    readWorkers: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .default(2)
+      .describe(
+        'Worker threads that run the reads that can be slow (search, list, export pages, reindex scans), each with its own read-only connection, so the daemon keeps answering everyone else meanwhile. 0 runs them on the main thread. Needs a restart.',
+      ),
+    queryTimeoutMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(10_000)
+      .describe(
+        'Longest one read on a read worker may run: past it the worker is stopped (and replaced) and the call gets TIMEOUT; nothing in the database changes. Applies from the next read.',
+      ),
   })
   .prefault({})
   .describe('The daemon process and its socket.');

@@ -22,6 +22,7 @@ const LIVE_PATHS = new Set([
   'daemon.refusalSlowAfter',
   'daemon.refusalCloseAfter',
   'daemon.refusalDelayStepMs',
+  'daemon.queryTimeoutMs',
   'github.enabled',
   'github.reason',
   'github.ghPath',

@@ -27,6 +27,7 @@ import { Redactor } from '../config/secrets.js';
 import { loggerAudit, type AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
 import type { DatabaseSwap } from '../services/backup/backup-restore.js';
+import type { Reads } from '../services/reads/reads.js';
 import { withEmbeddingModel } from '../services/embeddings/embedding-settings.js';
 import type { ConfigReloadResult } from '../services/system/system.js';
 import type { SocketServer } from '../transport/socket-server.js';
@@ -135,6 +136,11 @@ export class Daemon {
   /** The dispatcher (tests look at its requests in flight). */
   get dispatcher() {
     return this.proc?.dispatcher;
+  }
+
+  /** The read pool of the database in place (a test looks at its queue and workers). */
+  get reads(): Reads | undefined {
+    return this.database?.reads;
   }
 
   /** The socket server (a test counts its connections' listeners). */
@@ -317,6 +323,8 @@ export class Daemon {
    * new one. Plugins then start again under the approvals of the database now in place.
    */
   private async reopenDatabase(swap: DatabaseSwap) {
+    // The read workers hold their own connections to the file: gone before it is swapped.
+    await this.database!.reads.close();
     const pruningBeforeSwap = this.proc!.auditLog.pruning;
     stopDatabaseServices(this.database!);
     this.database = undefined;
@@ -416,6 +424,7 @@ export class Daemon {
           await Promise.all([proc.server.drain(1_000), this.http?.drain(1_000)]);
         }
         await Promise.all([proc.server.close(), this.http?.close()]);
+        await this.database?.reads.close();
         // Only the daemon's own socket: never one another daemon has put at the path since.
         this.socketWatch?.removeOwnSocket();
         if (this.ownerToken) removeSocketToken(this.socketPath, this.ownerToken);

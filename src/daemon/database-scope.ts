@@ -27,6 +27,8 @@ import type { JobRunner } from '../services/jobs/jobs.js';
 import { KeyLedger } from '../services/providers/key-ledger.js';
 import { MemoryService } from '../services/memory/memory.js';
 import { PluginManager } from '../services/plugins/manager.js';
+import { ReadPool } from '../services/reads/read-pool.js';
+import { InlineReads, type Reads } from '../services/reads/reads.js';
 import type { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
 import { SessionService } from '../services/access/sessions.js';
@@ -104,6 +106,8 @@ export interface DatabaseScope extends DatabaseFile {
   embeddings: EmbeddingService;
   plugins: PluginManager;
   tasks: TaskService;
+  /** The read pool of this file: closed before the file is, so no worker keeps it open. */
+  reads: Reads;
 }
 
 export function buildDatabaseServices(
@@ -120,18 +124,31 @@ export function buildDatabaseServices(
   });
   const access = new AccessControl(sessions, audit);
   const keys = new KeyLedger(db, { audit, logger, now });
+  const embeddingStore = new EmbeddingStore(db);
+  const reads: Reads =
+    config.daemon.readWorkers > 0
+      ? new ReadPool({
+          path: db.name,
+          workers: config.daemon.readWorkers,
+          busyTimeoutMs: config.storage.busyTimeoutMs,
+          timeoutMs: () => deps.config().daemon.queryTimeoutMs,
+          logger,
+        })
+      : new InlineReads({ memory: memoryStore, embeddings: embeddingStore });
   const embeddings = new EmbeddingService({
     store: memoryStore,
-    embeddings: new EmbeddingStore(db),
+    embeddings: embeddingStore,
     providers: deps.providers,
     settings: embeddingSettings(config),
     logger,
     now,
+    reads,
   });
   const memory = new MemoryService(
     memoryStore,
     access,
     embeddings,
+    reads,
     () => deps.config().daemon.replyBudgetBytes,
   );
   const plugins = new PluginManager({
@@ -192,11 +209,16 @@ export function buildDatabaseServices(
       env: deps.env,
     }),
   };
-  return { ...file, services, sessions, keys, embeddings, plugins, tasks };
+  return { ...file, services, sessions, keys, embeddings, plugins, tasks, reads };
 }
 
-/** Stops what runs on its own (the embedding worker, plugin processes) and saves session activity. */
+/**
+ * Stops what runs on its own (the embedding worker, plugin processes, read workers) and
+ * saves session activity. The read workers are told to end here; a caller that is about
+ * to replace the file awaits `scope.reads.close()` first, so that none still has it open.
+ */
 export function stopDatabaseServices(scope: DatabaseScope): void {
+  void scope.reads.close();
   scope.embeddings.stop(); // its queue and index build stop touching the database
   scope.plugins.stop(); // nothing may call into them once the database is gone
   scope.sessions.close(); // last-activity times belong in this database

@@ -48,7 +48,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
     'A line over `daemon.maxLineBytes` (the connection is closed), or an HTTP body over `http.bodyLimitBytes`.',
   BUSY: 'Too many connections or requests (or a restore holds requests too long); retry later.',
   TIMEOUT:
-    'The call took longer than its limit (`daemon.requestTimeoutMs` unless the method has its own); its work was told to stop.',
+    'The call took longer than its limit (`daemon.requestTimeoutMs` unless the method has its own; `daemon.queryTimeoutMs` for one read on a read worker); its work was stopped.',
   UNAUTHENTICATED:
     'This connection has not authenticated (or its token was revoked or expired): call `auth.hello` with the owner token from `<data dir>/owner.token` or a scoped token.',
   FORBIDDEN: 'The token this connection presented lacks the scope this method needs.',

@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.js';
+import { JsonText } from '../core/json-text.js';
 import type { RequestGate } from '../core/request-gate.js';
 import type { Redactor } from '../config/secrets.js';
 import type { MethodSpec } from '../protocol/method.js';
@@ -146,7 +147,8 @@ export class Dispatcher {
   /** Handles one framed line; resolves to the reply line, or null when none is due. */
   async handleLine(line: string, connection: DispatchConnection): Promise<string | null> {
     const reply = await this.handleFrame(readFrame(line), connection);
-    return reply === null ? null : JSON.stringify(reply);
+    if (reply === null) return null;
+    return Array.isArray(reply) ? `[${reply.map(replyText).join(',')}]` : replyText(reply);
   }
 
   /**
@@ -347,7 +349,9 @@ export class Dispatcher {
         ? this.options.gate.run(async () => handler(parsed.data, ctx))
         : Promise.resolve().then(() => handler(parsed.data, ctx));
       const result = await untilAborted(work, controller.signal);
-      if (this.options.checkResults) this.checkResult(spec, result);
+      if (this.options.checkResults) {
+        this.checkResult(spec, result instanceof JsonText ? result.parse() : result);
+      }
       return { jsonrpc: '2.0', id: where.id, result: result === undefined ? null : result };
     } catch (err) {
       return this.errors.fromThrown(where, err);
@@ -406,4 +410,12 @@ export class Dispatcher {
       );
     }
   }
+}
+
+/** A reply as one JSON text; a result already serialized (JsonText) is spliced in as is. */
+function replyText(reply: Reply): string {
+  if ('result' in reply && reply.result instanceof JsonText) {
+    return `{"jsonrpc":"2.0","id":${JSON.stringify(reply.id)},"result":${reply.result.text}}`;
+  }
+  return JSON.stringify(reply);
 }

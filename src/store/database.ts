@@ -47,3 +47,24 @@ export function closeDatabase(db: Database.Database): void {
     db.close();
   }
 }
+
+/**
+ * A read-only connection to the daemon's database, for a read pool worker: WAL lets it
+ * read beside the daemon's writer (each read sees the last commit before it began), and
+ * SQLite refuses any write through it. The file must exist (the daemon opened it first).
+ */
+export function openReadOnlyDatabase(options: {
+  path: string;
+  busyTimeoutMs: number;
+}): Database.Database {
+  const db = new Database(options.path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -32000');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}

@@ -1,7 +1,8 @@
 /**
  * Handlers of `memory.*`: each hands the call to the memory service with the request's
- * operation, so access control knows who asks. A reindex reports progress as
- * notifications to the caller and stops when the request's signal aborts.
+ * operation, so access control knows who asks. Reads that can be slow (search, list,
+ * export) get the request's signal: the read pool drops or stops them when it aborts. A
+ * reindex reports progress as notifications to the caller and stops when it aborts.
  */
 import type { RequestContext } from '../context.js';
 import type { HandlerTable } from '../handler.js';
@@ -16,11 +17,13 @@ export const envelopeBytes = (ctx: Pick<RequestContext, 'requestId'>) =>
 export const memoryHandlers = {
   'memory.store': (p, ctx) => ctx.services.memory.put(p, ctx.op),
   'memory.get': (p, ctx) => ctx.services.memory.get(p, ctx.op),
-  'memory.search': (p, ctx) => ctx.services.memory.searchWithMode(p, ctx.op, envelopeBytes(ctx)),
-  'memory.list': (p, ctx) => ctx.services.memory.list(p, ctx.op, envelopeBytes(ctx)),
+  'memory.search': (p, ctx) =>
+    ctx.services.memory.searchWithMode(p, ctx.op, envelopeBytes(ctx), ctx.signal),
+  'memory.list': (p, ctx) => ctx.services.memory.list(p, ctx.op, envelopeBytes(ctx), ctx.signal),
   'memory.delete': (p, ctx) => ctx.services.memory.delete(p, ctx.op),
   'memory.namespaces': (p, ctx) => ctx.services.memory.namespaces(p, ctx.op),
-  'memory.export': (p, ctx) => ctx.services.memory.exportPage(p, envelopeBytes(ctx)),
+  'memory.export': (p, ctx) =>
+    ctx.services.memory.exportPage(p, ctx.op, envelopeBytes(ctx), ctx.signal),
   'memory.reindex': (p, ctx) =>
     ctx.services.memory.reindex(
       p,

@@ -16,6 +16,7 @@ import { EmbeddingQueue } from './embedding-queue.js';
 import type { EmbeddingSettings } from './embedding-settings.js';
 import { EmbeddingWriter } from './embedding-writer.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import { InlineReads, type Reads } from '../reads/reads.js';
 import { VectorSearch, type VectorHit } from './vector-search.js';
 
 const REINDEX_PROGRESS_MS = 100;
@@ -29,6 +30,8 @@ export interface EmbeddingServiceOptions {
   now?: () => number;
   /** Waits between background retries (tests shorten them). */
   retryDelaysMs?: readonly number[];
+  /** Where reindex's scans of the table run (the daemon's read pool; default this thread). */
+  reads?: Reads;
 }
 
 export interface ReindexResult {
@@ -48,10 +51,13 @@ export class EmbeddingService {
   private readonly vectors: VectorSearch;
   private readonly now: () => number;
   private readonly stopController = new AbortController();
+  private readonly reads: Reads;
   private reindexing = false;
 
   constructor(private readonly options: EmbeddingServiceOptions) {
     this.settings = options.settings;
+    this.reads =
+      options.reads ?? new InlineReads({ memory: options.store, embeddings: options.embeddings });
     this.now = options.now ?? Date.now;
     this.writer = new EmbeddingWriter({
       embeddings: options.embeddings,
@@ -146,8 +152,17 @@ export class EmbeddingService {
       : this.stopController.signal;
     const model = this.model;
     const result: ReindexResult = { embedded: 0, skipped: 0, failed: 0, remaining: 0 };
+    const namespace = p.namespace;
+    // Its scans of the table run on the read pool; the writes stay on this thread.
+    const scan = { key: 'memory.reindex', label: 'memory.reindex', signal: stop };
+    const countMissing = (call: typeof scan | { key: string }) =>
+      this.reads.run(
+        'embeddings.countMissing',
+        { model, ...(namespace ? { namespace } : {}) },
+        call,
+      );
     try {
-      const missing = this.options.embeddings.countMissing(model, p.namespace);
+      const missing = await countMissing(scan);
       const total = Math.min(p.limit ?? missing, missing);
       let done = 0;
       let after = 0;
@@ -155,7 +170,11 @@ export class EmbeddingService {
       progress(0, total);
       while (done < total && !stop.aborted) {
         const size = Math.min(this.settings.batchSize, total - done);
-        const rows = this.options.embeddings.missingPage(model, after, size, p.namespace);
+        const page = { model, after, limit: size, ...(namespace ? { namespace } : {}) };
+        const rows = await this.reads.run('embeddings.missingPage', page, scan).catch((err) => {
+          if (stop.aborted) return [];
+          throw err;
+        });
         if (rows.length === 0) break;
         after = rows.at(-1)!.rowid;
         try {
@@ -188,7 +207,7 @@ export class EmbeddingService {
       const { embedded } = this.options.embeddings.counts(model);
       // The index follows every write; should it ever disagree with the table, rebuild it.
       if (indexReady && indexed !== embedded) void this.vectors.rebuild(model);
-      result.remaining = this.options.embeddings.countMissing(model, p.namespace);
+      result.remaining = await countMissing({ key: 'memory.reindex' });
       return result;
     } finally {
       this.reindexing = false;

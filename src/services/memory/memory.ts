@@ -11,6 +11,8 @@ import { DEFAULT_REPLY_BUDGET_BYTES } from '../../store/reply-budget.js';
 import type { AccessControl, Credentials, Operation } from '../access/access-control.js';
 import { isSessionNamespace } from '../access/access-control.js';
 import type { EmbeddingService, ReindexResult } from '../embeddings/embeddings.js';
+import { filtersOf } from '../reads/read-tasks.js';
+import { InlineReads, type ReadCall, type Reads } from '../reads/reads.js';
 import {
   MemorySearch,
   type SearchMode,
@@ -53,17 +55,28 @@ function checkCursor(p: { cursor?: string | undefined; offset?: number | undefin
   }
 }
 
+/** A read for a request: its connection's line in the read pool, its signal, its method. */
+const readCall = (op: Operation, signal?: AbortSignal): ReadCall => ({
+  key: op.connection,
+  signal,
+  label: op.method,
+});
+
 export class MemoryService {
   private readonly searcher: MemorySearch;
+  /** Where list, search and export pages run (the read pool in the daemon). */
+  private readonly reads: Reads;
 
   constructor(
     private readonly store: MemoryStore,
     private readonly access: AccessControl,
     private readonly embeddings?: EmbeddingService,
+    reads?: Reads,
     /** `daemon.replyBudgetBytes`, read at each call (a reload changes it). */
     private readonly replyBudgetBytes: () => number = () => DEFAULT_REPLY_BUDGET_BYTES,
   ) {
-    this.searcher = new MemorySearch(store, embeddings);
+    this.reads = reads ?? new InlineReads({ memory: store });
+    this.searcher = new MemorySearch(store, embeddings, this.reads);
   }
 
   /** The budget of one reply, less `reserveBytes` for its envelope. */
@@ -130,16 +143,14 @@ export class MemoryService {
     p: SearchParams & PageParams & { mode?: SearchMode | undefined },
     op: Operation,
     reserveBytes = 0,
+    signal?: AbortSignal,
   ): Promise<SearchResponse> {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
     checkCursor(p);
     checkContentLimit(p.content, p.limit);
-    return this.searcher.run(p, scope, p, {
-      cursor: p.cursor,
-      content: p.content,
-      ...this.budget(reserveBytes),
-    });
+    const page = { cursor: p.cursor, content: p.content, ...this.budget(reserveBytes) };
+    return this.searcher.run(p, scope, p, page, readCall(op, signal));
   }
 
   /**
@@ -149,13 +160,17 @@ export class MemoryService {
   searchWhole(
     p: SearchParams & { mode?: SearchMode | undefined },
     op: Operation,
+    signal?: AbortSignal,
   ): Promise<SearchResponse> {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    return this.searcher.run(p, scope, p, {
-      content: true,
-      budgetBytes: Number.MAX_SAFE_INTEGER,
-    });
+    return this.searcher.run(
+      p,
+      scope,
+      p,
+      { content: true, budgetBytes: Number.MAX_SAFE_INTEGER },
+      readCall(op, signal),
+    );
   }
 
   /** `memory.list`: a page of previews (or small whole contents) within the reply budget. */
@@ -163,15 +178,14 @@ export class MemoryService {
     p: ReadFilters & PageParams & { limit: number; offset: number },
     op: Operation,
     reserveBytes = 0,
+    signal?: AbortSignal,
   ) {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
     checkCursor(p);
-    return this.store.list(scope, p, p.limit, p.offset, {
-      cursor: p.cursor,
-      content: p.content,
-      ...this.budget(reserveBytes),
-    });
+    const page = { cursor: p.cursor, content: p.content, ...this.budget(reserveBytes) };
+    const args = { scope, filters: filtersOf(p), limit: p.limit, offset: p.offset, page };
+    return this.reads.runJson('memory.list', args, readCall(op, signal));
   }
 
   namespaces(p: Credentials, op: Operation) {
@@ -182,14 +196,13 @@ export class MemoryService {
   /** A page of entries for export (local user only): one namespace, or every shared one. */
   exportPage(
     p: { namespace?: string | undefined; cursor?: number | undefined; limit: number },
+    op: Operation,
     reserveBytes = 0,
+    signal?: AbortSignal,
   ) {
-    return this.store.exportPage(
-      p.namespace ? { namespace: p.namespace } : {},
-      p.cursor ?? 0,
-      p.limit,
-      this.budget(reserveBytes),
-    );
+    const scope = p.namespace ? { namespace: p.namespace } : {};
+    const args = { scope, after: p.cursor ?? 0, limit: p.limit, page: this.budget(reserveBytes) };
+    return this.reads.runJson('memory.exportPage', args, readCall(op, signal));
   }
 
   /** Embeds entries that lack a vector for the current model (local user only). */
