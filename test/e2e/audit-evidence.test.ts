@@ -28,11 +28,16 @@ function represented(records: AuditRecord[], sessionId: string): number {
 const cli = (d: TestDaemon, ...args: string[]) =>
   runCli([...args, '--socket', d.socketPath, '--data-dir', d.dataDir, '--no-autostart']);
 
+/** Refusal limits out of the way: these tests send many refusals on one connection. */
+const QUIET_REFUSALS = { refusalSlowAfter: 10_000, refusalCloseAfter: 10_000 };
+
 describe('an audit log that keeps its evidence', () => {
   it('keeps an earlier access.denied through a flood of 1 MB method names, and no line passes the bound', async () => {
     const d = await startDaemon({
       config: {
-        daemon: { maxLineBytes: 2 * MiB },
+        // Per-connection refusal counting (connection-limits.test.ts) would otherwise take
+        // over past 20 refusals; this test is about the audit log's own bounds.
+        daemon: { maxLineBytes: 2 * MiB, ...QUIET_REFUSALS },
         // Small enough that 60 MB of records would roll the first file away many times over.
         audit: { rotateSize: '256k', keep: 3, rotateFrequency: null },
       },
@@ -113,7 +118,9 @@ describe('an audit log that keeps its evidence', () => {
   });
 
   it('aggregates 50 identical refusals per session into a few records whose counts sum to 50, never across sessions', async () => {
-    const d = await startDaemon({ config: { audit: { aggregateWindowSeconds: 1 } } });
+    const d = await startDaemon({
+      config: { daemon: QUIET_REFUSALS, audit: { aggregateWindowSeconds: 1 } },
+    });
     const c = await d.client();
     const a = await openSession(c);
     const b = await openSession(c);
@@ -144,7 +151,8 @@ describe('an audit log that keeps its evidence', () => {
   });
 
   it('writes the counts still open when the daemon stops', async () => {
-    const d = await startDaemon(); // the default window, 10 s: longer than this test waits
+    // The default window, 10 s: longer than this test waits.
+    const d = await startDaemon({ config: { daemon: QUIET_REFUSALS } });
     const c = await d.client();
     const a = await openSession(c);
     const victim = await openSession(c);

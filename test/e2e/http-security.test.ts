@@ -13,6 +13,10 @@ import { call, rawRequest, startHttpDaemon } from '../helpers/http.js';
 
 afterEach(cleanupAll);
 
+/** How many refusals records stand for (an aggregated record carries its count). */
+const refusals = (records: Record<string, unknown>[]) =>
+  records.reduce((n, r) => n + ((r.count as number | undefined) ?? 1), 0);
+
 describe('HTTP front door refusals', () => {
   it('refuses a foreign Host or Origin with 403 before any work, audited', async () => {
     const d = await startHttpDaemon();
@@ -94,11 +98,12 @@ describe('HTTP front door refusals', () => {
     const revoked = await call(d, 'GET', '/api/v1/memory', { token });
     expect(revoked.status).toBe(401);
 
+    await d.stop(); // writes what the audit log was still counting
     const audit = auditRecords(d);
     const authFailures = audit.filter(
       (r) => r.event === 'http.refused' && r.kind === 'authentication',
     );
-    expect(authFailures).toHaveLength(4);
+    expect(refusals(authFailures)).toBe(4);
     expect(JSON.stringify(audit)).not.toContain(token);
     expect(audit.some((r) => r.event === 'request.refused' && r.code === 'FORBIDDEN')).toBe(true);
   });
@@ -108,9 +113,11 @@ describe('HTTP front door refusals', () => {
     await Promise.all(
       Array.from({ length: 40 }, () => call(d, 'GET', '/api/v1/memory', { token: 'ast_wrong' })),
     );
+    await d.stop(); // closes the windows: the summary says how many were left out
+    // The 10 recorded are identical, so the audit log counts them into fewer records.
     const individual = auditRecords(d).filter((r) => r.event === 'http.refused');
-    expect(individual).toHaveLength(10);
-    await d.stop(); // closes the window: the summary says how many were left out
+    expect(refusals(individual)).toBe(10);
+    expect(individual.length).toBeLessThan(10);
     const summary = auditRecords(d).find((r) => r.event === 'http.refused_summary');
     expect(summary).toMatchObject({ kind: 'authentication', recorded: 10, notRecorded: 30 });
   });
