@@ -5,7 +5,7 @@
  * client's pings (the noisy neighbour). The limit line (the minimal server) runs beside
  * the daemon's own `memory.get` cells in run.ts, so their ratio is taken in one breath.
  */
-import { LoadGenerator } from './load.js';
+import { LoadGenerator, type Target } from './load.js';
 import type { OpData } from './load-ops.js';
 import { medianSummary, type Summary } from './measure.js';
 import type { Row } from './report.js';
@@ -61,7 +61,7 @@ export interface NoisyNeighbourReport {
  */
 export async function noisyNeighbourCell(
   input: CellInput,
-  target: { socket: string; token: string | undefined },
+  target: Target,
 ): Promise<NoisyNeighbourReport> {
   const { data, durationMs, repeat, say } = input;
   const pinger = await LoadGenerator.connect(data, target, 1);

@@ -22,18 +22,28 @@ export type LoadCommand =
 export type LoadReply =
   { kind: 'ready' } | { kind: 'result'; summary: Summary } | { kind: 'error'; message: string };
 
+/** The server a load generator talks to; `cpuMs` (when given) prices each call in server CPU. */
+export interface Target {
+  socket: string;
+  token: string | undefined;
+  cpuMs?: () => number | undefined;
+}
+
 export class LoadGenerator {
-  private constructor(private readonly worker: Worker) {}
+  private constructor(
+    private readonly worker: Worker,
+    private readonly target: Target,
+  ) {}
 
   /** Starts a worker and connects `clients` clients (each with a session when `sessions`). */
   static async connect(
     data: OpData,
-    target: { socket: string; token: string | undefined },
+    target: Target,
     clients: number,
     sessions = false,
   ): Promise<LoadGenerator> {
     const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: data });
-    const load = new LoadGenerator(worker);
+    const load = new LoadGenerator(worker, target);
     try {
       const { socket, token } = target;
       await load.send({ kind: 'connect', socket, token, clients, sessions });
@@ -59,9 +69,13 @@ export class LoadGenerator {
 
   /** Runs `op` from `concurrency` of the clients in closed loops for `durationMs`. */
   async run(op: OpName, concurrency: number, durationMs: number): Promise<Summary> {
+    const cpu0 = this.target.cpuMs?.();
     const reply = await this.send({ kind: 'run', op, concurrency, durationMs });
+    const cpu1 = this.target.cpuMs?.();
     if (reply.kind !== 'result') throw new Error('load worker: expected a result');
-    return reply.summary;
+    const { summary } = reply;
+    if (cpu0 === undefined || cpu1 === undefined || summary.ops === 0) return summary;
+    return { ...summary, serverCpuUsPerOp: Math.round(((cpu1 - cpu0) * 1000) / summary.ops) };
   }
 
   async close(): Promise<void> {

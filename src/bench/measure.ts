@@ -7,6 +7,8 @@ export interface Summary {
   ops: number;
   /** Calls that failed (not counted in ops or latencies); absent when none did. */
   errors?: number;
+  /** CPU time the server process spent per call (µs), where it can be read (Linux). */
+  serverCpuUsPerOp?: number;
   opsPerSec: number;
   p50Us: number;
   p99Us: number;
@@ -70,8 +72,10 @@ export function runSync(durationMs: number, op: () => unknown): Summary {
 /** The per-field median of repeated runs of one measurement cell (errors: their sum). */
 export function medianSummary(runs: Summary[]): Summary {
   const errors = runs.reduce((sum, r) => sum + (r.errors ?? 0), 0);
+  const cpu = runs.flatMap((r) => (r.serverCpuUsPerOp === undefined ? [] : [r.serverCpuUsPerOp]));
   return {
     ...(errors > 0 && { errors }),
+    ...(cpu.length > 0 && { serverCpuUsPerOp: median(cpu) }),
     ops: median(runs.map((r) => r.ops)),
     opsPerSec: median(runs.map((r) => r.opsPerSec)),
     p50Us: median(runs.map((r) => r.p50Us)),

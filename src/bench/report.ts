@@ -110,6 +110,7 @@ export function printReport(report: Report, json: boolean): void {
     'ops/s',
     'p50 µs',
     'p99 µs',
+    'cpu µs/op',
     'in-proc ops/s',
     'in-proc p50 µs',
     'ratio',
@@ -121,6 +122,7 @@ export function printReport(report: Report, json: boolean): void {
     String(r.daemon.opsPerSec),
     String(r.daemon.p50Us),
     String(r.daemon.p99Us),
+    r.daemon.serverCpuUsPerOp === undefined ? '-' : String(r.daemon.serverCpuUsPerOp),
     String(r.inproc.opsPerSec),
     String(r.inproc.p50Us),
     (r.daemon.opsPerSec / r.inproc.opsPerSec).toFixed(2),
@@ -138,7 +140,7 @@ export function printReport(report: Report, json: boolean): void {
     `database ${mb(report.database.daemonBytes)} (daemon), ${mb(report.database.inprocessBytes)} (in-process); daemon RSS ${mb(report.daemonRssBytes)}`,
   );
   out.push(
-    'ratio = ops/s ÷ in-process ops/s (one in-process thread); added = p50 − in-process p50; clients run in a worker thread; "minimal server" = the limit line (same SELECT and framing, no checks); "sync=full" = daemon restarted with storage.synchronous "full"',
+    'ratio = ops/s ÷ in-process ops/s (one in-process thread); added = p50 − in-process p50; cpu = CPU time of the server process per call (all its threads); clients run in a worker thread; "minimal server" = the limit line (same SELECT and framing, no checks); "sync=full" = daemon restarted with storage.synchronous "full"',
   );
   if (report.mcp) {
     const m = report.mcp;

@@ -5,7 +5,7 @@
  * newline framing, in a process of its own like the daemon.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AistackClient } from '../clients/client.js';
@@ -13,10 +13,28 @@ import { DAEMON_ENTRY } from '../clients/autostart.js';
 import { readOwnerToken } from '../core/owner-token.js';
 
 export interface Served {
+  pid: number | undefined;
   socket: string;
   /** The owner token (the minimal server asks for none). */
   token: string | undefined;
+  /** CPU time the process has used so far, all threads (ms; undefined where /proc is not). */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** Linux's USER_HZ, the unit of utime and stime in /proc/<pid>/stat (100 everywhere in practice). */
+const USER_HZ = 100;
+
+/** User + system CPU time of `pid` from /proc (undefined on other systems). */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, hence the last ')').
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
 }
 
 const MINIMAL_ENTRY = fileURLToPath(new URL('./minimal-server.js', import.meta.url));
@@ -88,7 +106,13 @@ export async function startDaemon(
     ),
   );
   await waitForSocket(socket, child, 'aistackd');
-  return { socket, token: readOwnerToken(join(dir, 'data'))!, stop: stopper(child) };
+  return {
+    socket,
+    pid: child.pid,
+    token: readOwnerToken(join(dir, 'data'))!,
+    cpuMs: () => cpuMsOf(child.pid),
+    stop: stopper(child),
+  };
 }
 
 /** Starts the minimal server on `<dir>/minimal.sock`, reading the daemon's database file. */
@@ -100,5 +124,5 @@ export async function startMinimalServer(dir: string, databasePath: string): Pro
     }),
   );
   await waitForSocket(socket, child, 'the minimal server');
-  return { socket, token: undefined, stop: stopper(child) };
+  return { socket, pid: child.pid, token: undefined, cpuMs: () => cpuMsOf(child.pid), stop: stopper(child) };
 }
