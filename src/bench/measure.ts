@@ -5,6 +5,10 @@
 
 export interface Summary {
   ops: number;
+  /** Calls that failed (not counted in ops or latencies); absent when none did. */
+  errors?: number;
+  /** CPU time the server process spent per call (µs), where it can be read (Linux). */
+  serverCpuUsPerOp?: number;
   opsPerSec: number;
   p50Us: number;
   p99Us: number;
@@ -32,18 +36,24 @@ export async function runConcurrent(
   op: (worker: number) => Promise<unknown>,
 ): Promise<Summary> {
   const latencies: number[] = [];
+  let errors = 0;
   const start = performance.now();
   const deadline = start + durationMs;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
       while (performance.now() < deadline) {
         const t0 = performance.now();
-        await op(w);
-        latencies.push((performance.now() - t0) * 1000);
+        try {
+          await op(w);
+          latencies.push((performance.now() - t0) * 1000);
+        } catch {
+          errors++;
+        }
       }
     }),
   );
-  return summarise(latencies, performance.now() - start);
+  const summary = summarise(latencies, performance.now() - start);
+  return errors > 0 ? { ...summary, errors } : summary;
 }
 
 /** Runs a synchronous `op` in a tight loop for `durationMs` (the in-process baseline). */
@@ -59,9 +69,13 @@ export function runSync(durationMs: number, op: () => unknown): Summary {
   return summarise(latencies, performance.now() - start);
 }
 
-/** The per-field median of repeated runs of one measurement cell. */
+/** The per-field median of repeated runs of one measurement cell (errors: their sum). */
 export function medianSummary(runs: Summary[]): Summary {
+  const errors = runs.reduce((sum, r) => sum + (r.errors ?? 0), 0);
+  const cpu = runs.flatMap((r) => (r.serverCpuUsPerOp === undefined ? [] : [r.serverCpuUsPerOp]));
   return {
+    ...(errors > 0 && { errors }),
+    ...(cpu.length > 0 && { serverCpuUsPerOp: median(cpu) }),
     ops: median(runs.map((r) => r.ops)),
     opsPerSec: median(runs.map((r) => r.opsPerSec)),
     p50Us: median(runs.map((r) => r.p50Us)),

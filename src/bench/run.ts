@@ -2,20 +2,19 @@
  * `npm run bench`: the daemon over its socket against the same operations in-process on
  * better-sqlite3, in one run. Starts a real aistackd in a temp dir, loads N entries
  * (default 100,000) of Zipf-vocabulary text, then measures memory.store/get/search/list
- * from 1, 8 and 32 concurrent clients: ops/s, p50/p99, the ratio to in-process and the
- * latency the daemon adds. Then the vector phase (vector.ts): the same entries with
+ * from 1, 8 and 32 concurrent clients (in a worker thread, load.ts): ops/s, p50/p99, the
+ * ratio to in-process and the latency the daemon adds; `memory.get` also against a
+ * minimal server in its own process (the limit line), and the cells of cells.ts (noisy
+ * neighbour, store with synchronous "full"). Then the vector phase (vector.ts): the same entries with
  * 384-dimensional embeddings, vector and hybrid search from 1 and 8 clients, and the
  * recall@10 of vector search. A benchmark, not a test: it asserts nothing, it reports.
  */
-import { readOwnerToken } from '../core/owner-token.js';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AistackClient } from '../clients/client.js';
-import { DAEMON_ENTRY } from '../clients/autostart.js';
 import { Redactor } from '../config/secrets.js';
 import { AccessControl } from '../services/access/access-control.js';
 import { MemoryService } from '../services/memory/memory.js';
@@ -23,10 +22,14 @@ import { SessionService } from '../services/access/sessions.js';
 import { openDatabase } from '../store/database.js';
 import { MemoryStore, type Entry } from '../store/memory/memory-store.js';
 import { MIGRATIONS } from '../store/schema.js';
+import { noisyNeighbourCell, storeFullCells, type NoisyNeighbourReport } from './cells.js';
 import { Corpus } from './corpus.js';
-import { medianSummary, runConcurrent, runSync, type Summary } from './measure.js';
+import { LoadGenerator } from './load.js';
+import type { OpData, OpName } from './load-ops.js';
+import { medianSummary, runSync, type Summary } from './measure.js';
 import { measureMcpStartup } from './mcp-startup.js';
 import { printReport, type Row } from './report.js';
+import { startDaemon, startMinimalServer } from './servers.js';
 import { vectorPhase } from './vector.js';
 
 const { values: args } = parseArgs({
@@ -37,7 +40,11 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '1' },
     'vector-clients': { type: 'string', default: '1,8' },
     'skip-vector': { type: 'boolean', default: false },
-    ops: { type: 'string', default: 'memory.store,memory.get,memory.search,memory.list' },
+    ops: {
+      type: 'string',
+      default: 'memory.store,memory.get,memory.search,memory.list,noisy-neighbour,store-full',
+    },
+    'cpu-prof': { type: 'string' },
     'vector-modes': { type: 'string', default: 'vector,hybrid' },
     'skip-mcp': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -49,17 +56,22 @@ if (args.help) {
   process.stdout
     .write(`usage: npm run bench -- [--entries N] [--duration MS] [--clients 1,8,32] [--repeat R]
                        [--ops LIST] [--skip-vector] [--vector-modes LIST] [--skip-mcp] [--json]
+                       [--cpu-prof DIR]
   --entries   entries loaded before measuring (default 100000)
   --duration  milliseconds per measurement cell (default 2000)
   --clients   concurrency levels for the daemon (default 1,8,32)
   --repeat    repeat every cell R times and report medians (default 1)
   --vector-clients  concurrency levels for vector and hybrid search (default 1,8)
   --skip-vector     skip the vector phase (embeddings, vector and hybrid search)
-  --ops       which plain operations to measure (default
-              memory.store,memory.get,memory.search,memory.list; e.g. --ops memory.search)
+  --ops       which cells to measure (default memory.store,memory.get,memory.search,
+              memory.list,noisy-neighbour,store-full; e.g. --ops memory.get):
+              memory.get also runs the minimal server (the limit line) beside the daemon;
+              noisy-neighbour pings from one client while another runs heavy searches;
+              store-full restarts the daemon with storage.synchronous "full" for store
   --vector-modes    which vector-phase searches to measure (default vector,hybrid)
   --skip-mcp  skip measuring the MCP shim's startup
   --json      print the results as JSON instead of a table
+  --cpu-prof  write a V8 CPU profile of the (first) daemon into DIR when it stops
 `);
   process.exit(0);
 }
@@ -93,55 +105,18 @@ function makeEntries(corpus: Corpus, n: number): Entry[] {
   });
 }
 
-async function startDaemon(
-  dir: string,
-  extraConfig: object = {},
-): Promise<{ stop: () => Promise<void>; socket: string; token: string }> {
-  const socket = join(dir, 'run', 'aistack.sock');
-  const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ logging: { level: 'warn' }, ...extraConfig }), {
-    mode: 0o600,
-  });
-  const child = spawn(
-    process.execPath,
-    [DAEMON_ENTRY, '--socket', socket, '--data-dir', join(dir, 'data'), '--config', config],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  for (let i = 0; ; i++) {
-    try {
-      (await AistackClient.connect(socket)).close();
-      break;
-    } catch {
-      if (i > 300 || child.exitCode !== null) throw new Error('aistackd did not start');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  return {
-    socket,
-    token: readOwnerToken(join(dir, 'data'))!,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-function pick<T>(items: T[], i: number): T {
-  return items[i % items.length]!;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'aistack-bench-'));
   const corpus = new Corpus(42);
   say(`generating ${N} entries…`);
   const entries = makeEntries(corpus, N);
-  const texts = Array.from({ length: 5000 }, () => corpus.text());
-  const queries = Array.from({ length: 5000 }, () => corpus.query());
-  const randomKeys = Array.from({ length: 20000 }, () => `k${corpus.int(N)}`);
-  const offsets = Array.from({ length: 1000 }, () => corpus.int(200));
+  const data: OpData = {
+    texts: Array.from({ length: 5000 }, () => corpus.text()),
+    queries: Array.from({ length: 5000 }, () => corpus.query()),
+    randomKeys: Array.from({ length: 20000 }, () => `k${corpus.int(N)}`),
+    offsets: Array.from({ length: 1000 }, () => corpus.int(200)),
+    heavyQuery: corpus.vocabulary[0]!,
+  };
   const vectorQueries = Array.from({ length: 5000 }, () => corpus.query());
   const recallQueries = Array.from({ length: 200 }, () => corpus.query());
 
@@ -165,91 +140,86 @@ async function main(): Promise<void> {
     );
   const inprocLoadMs = performance.now() - t0;
 
-  const daemon = await startDaemon(dir);
-  const maxClients = Math.max(...LEVELS);
-  const clients = await Promise.all(
-    Array.from({ length: maxClients }, () =>
-      AistackClient.connect(daemon.socket, { token: daemon.token }),
-    ),
-  );
+  const daemon = await startDaemon(dir, { cpuProfDir: args['cpu-prof'] });
+  const main = await AistackClient.connect(daemon.socket, { token: daemon.token });
   say(`loading ${N} entries through the daemon (memory.import, batches of 2000)…`);
   t0 = performance.now();
   for (let i = 0; i < N; i += 2000)
-    await clients[0]!.call('memory.import', { entries: entries.slice(i, i + 2000) });
+    await main.call('memory.import', { entries: entries.slice(i, i + 2000) });
   const daemonLoadMs = performance.now() - t0;
-  const creds = await Promise.all(
-    clients.map(async (c) => {
-      const { session } = await c.call('session.start', { metadata: { client: 'bench' } });
-      return { sessionId: session.id, sessionToken: session.token };
-    }),
-  );
-  const inprocSession = memory && sessions.start({}).session;
-  const inprocCreds = { sessionId: inprocSession.id, sessionToken: inprocSession.token };
-  const op = { method: 'bench', connection: 0 };
+  const maxClients = Math.max(...LEVELS);
+  // The clients run in a worker thread, the limit line's in another; see load.ts.
+  const load = await LoadGenerator.connect(data, daemon, maxClients, true);
+  const minimal = OPS.has('memory.get')
+    ? await startMinimalServer(dir, join(dir, 'data', 'aistack.db'))
+    : undefined;
+  const limitLoad = minimal && (await LoadGenerator.connect(data, minimal, maxClients));
 
+  const inprocSession = sessions.start({}).session;
+  const inprocCreds = { sessionId: inprocSession.id };
+  const op = { method: 'bench', connection: 0 };
+  const pick = <T>(items: T[], i: number): T => items[i % items.length]!;
   let n = 0;
-  const ops: Record<string, { daemon: (w: number) => Promise<unknown>; inproc: () => unknown }> = {
-    'memory.store': {
-      daemon: (w) =>
-        clients[w]!.call('memory.store', {
-          key: `w${w}-${n % 5000}`,
-          namespace: 'bench-w',
-          content: pick(texts, n++),
-          ...creds[w]!,
-        }),
-      // One write, one transaction: what a single in-process writer does.
-      inproc: () =>
-        store.put({
-          key: `w0-${n % 5000}`,
-          namespace: 'bench-w',
-          content: pick(texts, n++),
-          metadata: {},
-          tags: [],
-          agentId: null,
-          sessionId: inprocCreds.sessionId,
-        }),
-    },
-    'memory.get': {
-      daemon: (w) =>
-        clients[w]!.call('memory.get', { key: pick(randomKeys, n++), namespace: 'bench' }),
-      inproc: () => memory.get({ key: pick(randomKeys, n++), namespace: 'bench' }, op),
-    },
-    'memory.search': {
-      daemon: (w) => clients[w]!.call('memory.search', { query: pick(queries, n++), limit: 10 }),
-      inproc: () => memory.search({ query: pick(queries, n++), limit: 10, offset: 0 }, op),
-    },
-    'memory.list': {
-      daemon: (w) =>
-        clients[w]!.call('memory.list', {
-          namespace: 'bench',
-          limit: 20,
-          offset: pick(offsets, n++),
-        }),
-      // The store's list itself (MemoryService.list hands it to the read pool, a promise).
-      inproc: () => store.list({ namespace: 'bench' }, {}, 20, pick(offsets, n++)),
-    },
+  const inprocOps: Record<string, () => unknown> = {
+    // One write, one transaction: what a single in-process writer does.
+    'memory.store': () =>
+      store.put({
+        key: `w0-${n % 5000}`,
+        namespace: 'bench-w',
+        content: pick(data.texts, n++),
+        metadata: {},
+        tags: [],
+        agentId: null,
+        sessionId: inprocCreds.sessionId,
+      }),
+    'memory.get': () => memory.get({ key: pick(data.randomKeys, n++), namespace: 'bench' }, op),
+    'memory.search': () =>
+      memory.search({ query: pick(data.queries, n++), limit: 10, offset: 0 }, op),
+    // The store's list itself (MemoryService.list hands it to the read pool, a promise).
+    'memory.list': () => store.list({ namespace: 'bench' }, {}, 20, pick(data.offsets, n++)),
   };
 
   const rows: Row[] = [];
-  for (const [name, fns] of Object.entries(ops)) {
+  const inprocBy: Record<string, Summary> = {};
+  for (const [name, inprocOp] of Object.entries(inprocOps)) {
     if (!OPS.has(name)) continue;
     const inprocRuns: Summary[] = [];
-    for (let r = 0; r < REPEAT; r++) inprocRuns.push(runSync(DURATION, fns.inproc));
-    const inproc = medianSummary(inprocRuns);
+    for (let r = 0; r < REPEAT; r++) inprocRuns.push(runSync(DURATION, inprocOp));
+    const inproc = (inprocBy[name] = medianSummary(inprocRuns));
     for (const level of LEVELS) {
       const runs: Summary[] = [];
-      for (let r = 0; r < REPEAT; r++) runs.push(await runConcurrent(level, DURATION, fns.daemon));
+      const limitRuns: Summary[] = [];
+      // The limit line's run right after each of the daemon's: their ratio is taken
+      // under the same machine load.
+      for (let r = 0; r < REPEAT; r++) {
+        runs.push(await load.run(name as OpName, level, DURATION));
+        if (limitLoad && name === 'memory.get')
+          limitRuns.push(await limitLoad.run('memory.get', level, DURATION));
+      }
       const d = medianSummary(runs);
       rows.push({ op: name, clients: level, daemon: d, inproc });
       say(
         `${name} × ${level}: ${d.opsPerSec} ops/s, p50 ${d.p50Us} µs (in-process ${inproc.opsPerSec} ops/s, p50 ${inproc.p50Us} µs)`,
       );
+      if (limitRuns.length > 0) {
+        const m = medianSummary(limitRuns);
+        rows.push({ op: `${name} minimal server`, clients: level, daemon: m, inproc });
+        say(`${name} minimal server × ${level}: ${m.opsPerSec} ops/s, p50 ${m.p50Us} µs`);
+      }
     }
   }
+  await load.close();
+  if (limitLoad) await limitLoad.close();
+  if (minimal) await minimal.stop();
 
-  const status = await clients[0]!.call('system.status');
-  clients.forEach((c) => c.close());
+  const cellInput = { dir, data, levels: LEVELS, durationMs: DURATION, repeat: REPEAT, say };
+  let noisy: NoisyNeighbourReport | undefined;
+  if (OPS.has('noisy-neighbour')) noisy = await noisyNeighbourCell(cellInput, daemon);
+  const status = await main.call('system.status');
+  main.close();
   await daemon.stop();
+  if (OPS.has('memory.store') && OPS.has('store-full'))
+    rows.push(...(await storeFullCells(cellInput, inprocBy['memory.store']!)));
   let vector;
   if (!args['skip-vector']) {
     const phase = await vectorPhase({
@@ -259,7 +229,7 @@ async function main(): Promise<void> {
       queries: vectorQueries,
       recallQueries,
       inproc: { db, store, access },
-      startDaemon: (config) => startDaemon(dir, config as object),
+      startDaemon: (config) => startDaemon(dir, { config: config as object }),
       levels: VECTOR_LEVELS,
       modes: VECTOR_MODES,
       durationMs: DURATION,
@@ -288,6 +258,7 @@ async function main(): Promise<void> {
     },
     daemonRssBytes: status.memoryRssBytes,
     rows,
+    ...(noisy ? { noisyNeighbour: noisy } : {}),
     ...(vector ? { vector } : {}),
     ...(mcp ? { mcp } : {}),
   };

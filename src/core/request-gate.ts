@@ -11,6 +11,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AppError } from './errors.js';
+import { isPromiseLike } from './promise-like.js';
 
 export interface GateOptions {
   /** How long a request may wait at a closed gate before it gets BUSY. */
@@ -56,17 +57,40 @@ export class RequestGate {
 
   /** Runs `fn` once the gate is open; waits while an exclusive section runs (BUSY after maxWaitMs). */
   async run<T>(fn: () => T | Promise<T>): Promise<T> {
-    if (this.inside.getStore()) return fn();
-    this.lastActivity = this.now();
-    if (this.closed) await this.waitOpen();
-    this.active++;
-    try {
-      return await this.inside.run(true, fn);
-    } finally {
-      this.active--;
+    if (this.closed && !this.inside.getStore()) {
       this.lastActivity = this.now();
-      if (this.drained && this.active <= this.drainTarget) this.drained();
+      await this.waitOpen();
     }
+    return this.enter(fn);
+  }
+
+  /**
+   * Like `run`, but when the gate is open `fn` runs at once and a value it returns
+   * synchronously comes back as is: a call that finishes synchronously costs no promise.
+   */
+  enter<T>(fn: () => T | Promise<T>): T | Promise<T> {
+    if (this.inside.getStore()) return fn();
+    if (this.closed) return this.run(fn);
+    this.lastActivity = this.now();
+    this.active++;
+    let outcome: T | Promise<T>;
+    try {
+      outcome = this.inside.run(true, fn);
+    } catch (err) {
+      this.leave();
+      throw err;
+    }
+    if (!isPromiseLike(outcome)) {
+      this.leave();
+      return outcome;
+    }
+    return Promise.resolve(outcome).finally(() => this.leave());
+  }
+
+  private leave(): void {
+    this.active--;
+    this.lastActivity = this.now();
+    if (this.drained && this.active <= this.drainTarget) this.drained();
   }
 
   /**

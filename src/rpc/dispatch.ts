@@ -18,7 +18,9 @@ import type { Principal } from '../services/access/tokens.js';
 import type { Services } from '../services/services.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 import type { RequestContext } from './context.js';
-import { DispatchConnection, untilAborted, type Peer } from './dispatch-connection.js';
+import { isPromiseLike } from '../core/promise-like.js';
+import { Call } from './call.js';
+import { DispatchConnection, type Peer } from './dispatch-connection.js';
 import { clip, ErrorPath, type ErrorReply, type FailedRequest } from './error-path.js';
 import type { AnyHandler } from './handler.js';
 import {
@@ -164,7 +166,7 @@ export class Dispatcher {
    * and error path as a request on the socket; always answered (id 0).
    */
   call(method: string, params: unknown, connection: DispatchConnection): Promise<Reply> {
-    return this.timed({ kind: 'request', method, params, id: 0 }, connection);
+    return Promise.resolve(this.timed({ kind: 'request', method, params, id: 0 }, connection));
   }
 
   /**
@@ -276,24 +278,32 @@ export class Dispatcher {
     );
   }
 
-  private async answer(message: Message, connection: DispatchConnection): Promise<Reply | null> {
+  private answer(
+    message: Message,
+    connection: DispatchConnection,
+  ): Reply | null | Promise<Reply | null> {
     if (message.kind === 'invalid') {
       const why = `invalid request: ${message.reason}`;
       return this.frameError(connection, BUCKETS.invalidRequest, 'INVALID_REQUEST', why);
     }
-    const reply = await this.timed(message, connection);
-    return message.id === undefined ? null : reply;
+    const reply = this.timed(message, connection);
+    if (message.id !== undefined) return reply;
+    return isPromiseLike(reply) ? Promise.resolve(reply).then(() => null) : null;
   }
 
   /** Runs a request and records how long it took under its method's bucket. */
-  private async timed(req: ValidRequest, connection: DispatchConnection): Promise<Reply> {
+  private timed(req: ValidRequest, connection: DispatchConnection): Reply | Promise<Reply> {
     const started = performance.now();
-    const reply = await this.run(req, connection);
-    this.metrics.observe(req.method, (performance.now() - started) / 1000);
-    return reply;
+    const observe = (reply: Reply) => {
+      this.metrics.observe(req.method, (performance.now() - started) / 1000);
+      return reply;
+    };
+    const reply = this.run(req, connection);
+    return isPromiseLike(reply) ? Promise.resolve(reply).then(observe) : observe(reply);
   }
 
-  private async run(req: ValidRequest, connection: DispatchConnection): Promise<Reply> {
+  /** The reply; synchronous when the handler was (see call.ts). */
+  private run(req: ValidRequest, connection: DispatchConnection): Reply | Promise<Reply> {
     const entry = this.specs.get(req.method);
     const where: FailedRequest = {
       id: req.id ?? null,
@@ -330,42 +340,32 @@ export class Dispatcher {
       const fields = [...new Set(issues.map((i) => i.path || '(params)'))].join(', ');
       return this.errors.fail(where, 'INVALID_PARAMS', `invalid params: ${fields}`, { issues });
     }
-    const controller = new AbortController();
-    connection.inFlight.add(controller);
     const limit = spec.timeoutMs === null ? 0 : (spec.timeoutMs ?? this.options.requestTimeoutMs());
-    const timer =
-      limit > 0
-        ? setTimeout(
-            () =>
-              controller.abort(
-                new AppError('TIMEOUT', `${spec.name} took longer than ${limit} ms`),
-              ),
-            limit,
-          )
-        : undefined;
-    const ctx = this.context(req, spec, connection, controller.signal);
+    const timedOut = () => new AppError('TIMEOUT', `${spec.name} took longer than ${limit} ms`);
+    const call = new Call(connection, limit, timedOut);
+    const ctx = this.context(req, spec, connection, call);
     try {
-      const work = this.options.gate
-        ? this.options.gate.run(async () => handler(parsed.data, ctx))
-        : Promise.resolve().then(() => handler(parsed.data, ctx));
-      const result = await untilAborted(work, controller.signal);
-      if (this.options.checkResults) {
-        this.checkResult(spec, result instanceof JsonText ? result.parse() : result);
-      }
-      return { jsonrpc: '2.0', id: where.id, result: result === undefined ? null : result };
+      const outcome = call.run(() => handler(parsed.data, ctx), this.options.gate);
+      if (!isPromiseLike(outcome)) return this.success(spec, where, outcome);
+      return Promise.resolve(outcome)
+        .then((result) => this.success(spec, where, result))
+        .catch((err: unknown) => this.errors.fromThrown(where, err));
     } catch (err) {
       return this.errors.fromThrown(where, err);
-    } finally {
-      clearTimeout(timer);
-      connection.inFlight.delete(controller);
     }
+  }
+
+  private success(spec: MethodSpec, where: FailedRequest, result: unknown): Reply {
+    if (this.options.checkResults)
+      this.checkResult(spec, result instanceof JsonText ? result.parse() : result);
+    return { jsonrpc: '2.0', id: where.id, result: result === undefined ? null : result };
   }
 
   private context(
     req: ValidRequest,
     spec: MethodSpec,
     connection: DispatchConnection,
-    signal: AbortSignal,
+    call: Call,
   ): RequestContext {
     const services = this.options.services;
     const methods = this.listed;
@@ -379,7 +379,9 @@ export class Dispatcher {
       method: spec.name,
       requestId: req.id,
       caller,
-      signal,
+      get signal() {
+        return call.signal;
+      },
       notify: (method, params) => !connection.closed && connection.peer.notify(method, params),
       login(token) {
         const principal = authenticate(token);
