@@ -19,6 +19,12 @@ import {
   writeConfig,
   type ChildDaemon,
 } from '../helpers/daemon.js';
+
+/**
+ * Ranking megabyte entries takes seconds on a busy machine; this file is about reply
+ * sizes, so the read time limit (read-pool.test.ts tests it) is kept out of the way.
+ */
+const SLOW_READS_OK = { queryTimeoutMs: 300_000 };
 import { closeAllShims, dataOf, spawnShim, textOf } from '../helpers/mcp.js';
 import { rawSocket, type RawSocket } from '../helpers/raw-socket.js';
 import { openSession } from '../helpers/session.js';
@@ -78,7 +84,7 @@ async function followList(params: Record<string, unknown>) {
 
 beforeAll(async () => {
   dir = tempDir();
-  const config = writeConfig(dir, { daemon: { replyBudgetBytes: BUDGET } });
+  const config = writeConfig(dir, { daemon: { replyBudgetBytes: BUDGET, ...SLOW_READS_OK } });
   d = await spawnDaemon(dir, ['--config', config]);
   c = await connectTo(d, { timeoutMs: 120_000 });
   const s = await openSession(c);
@@ -299,7 +305,7 @@ describe('replies with a budget', () => {
   });
 
   it('a reload changes the budget for the next call', async () => {
-    writeConfig(dir, { daemon: { replyBudgetBytes: 8 * 1024 * 1024 } });
+    writeConfig(dir, { daemon: { replyBudgetBytes: 8 * 1024 * 1024, ...SLOW_READS_OK } });
     const reload = await c.call('config.reload', {});
     expect(reload.changed).toContainEqual(
       expect.objectContaining({ path: 'daemon.replyBudgetBytes', appliedLive: true }),
@@ -307,7 +313,7 @@ describe('replies with a budget', () => {
     const { reply } = await call('memory.list', { namespace: 'big', limit: 1000 });
     expect(reply.result.truncated).toBe(false);
     expect(reply.result.entries).toHaveLength(BIG);
-    writeConfig(dir, { daemon: { replyBudgetBytes: BUDGET } });
+    writeConfig(dir, { daemon: { replyBudgetBytes: BUDGET, ...SLOW_READS_OK } });
     await c.call('config.reload', {});
   });
 });
