@@ -45,6 +45,22 @@ const insecureTransportSchema = z.strictObject({
   fix: z.string(),
 });
 
+/**
+ * Which optional features can work under the configuration in force now (it changes on
+ * `config reload`): the MCP shim lists only the tools that can.
+ */
+export const featuresSchema = z
+  .strictObject({
+    github: z.boolean().describe('github.enabled: the github.* methods can run.'),
+    providers: z
+      .boolean()
+      .describe('At least one LLM provider is configured: agents and tasks can run.'),
+  })
+  .describe('Optional features usable under the configuration in force now.');
+
+/** Sent to every socket connection after a config reload: re-read what depends on it. */
+export const CONFIG_CHANGED_NOTIFICATION = 'config.changed';
+
 const statusResult = z.strictObject({
   version: z.string(),
   pid: z.number().int(),
@@ -73,6 +89,7 @@ const statusResult = z.strictObject({
   insecureTransport: z
     .array(insecureTransportSchema)
     .describe('What exposes keys or prompts on the wire; empty when nothing does.'),
+  features: featuresSchema,
 });
 
 /** A method as `system.methods` lists it (see `describeMethod`). */

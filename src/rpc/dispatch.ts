@@ -139,6 +139,13 @@ export class Dispatcher {
     }
   }
 
+  /** Sends a notification to every open connection (transports without a push channel drop it). */
+  broadcast(method: string, params: Record<string, unknown>): void {
+    for (const connection of this.connections) {
+      if (!connection.closed) connection.peer.notify(method, params);
+    }
+  }
+
   /** Requests in flight across all connections. */
   get inFlightCount(): number {
     let n = 0;
