@@ -116,11 +116,9 @@ describe('aistack mcp: tools that can work', () => {
     const changed = new Promise<void>((resolve) =>
       shim.client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()),
     );
-    writeFileSync(
-      join(dir, 'aistack.config.json'),
-      JSON.stringify({ github: { enabled: true } }),
-      { mode: 0o600 },
-    );
+    writeFileSync(join(dir, 'aistack.config.json'), JSON.stringify({ github: { enabled: true } }), {
+      mode: 0o600,
+    });
     const c = await d.client();
     const reload = await c.call('config.reload', {});
     expect(reload.changed.map((x) => x.path)).toContain('github.enabled');

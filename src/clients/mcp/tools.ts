@@ -21,7 +21,6 @@ export const HIDDEN_PARAMS = ['sessionId', 'sessionToken', 'force'] as const;
 export type ToolKind =
   'method' | 'session-start' | 'session-end' | 'session-status' | 'session-active';
 
-
 export interface ToolSpec {
   name: string;
   /** The daemon method it calls. */
