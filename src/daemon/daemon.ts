@@ -398,7 +398,7 @@ export class Daemon {
     const needsRestart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
     this.logger.info({ changed, needsRestart }, reloadMessage(changed));
     // Clients that show what the config allows (the MCP shim's tool list) look again.
-    if (changed.length) this.proc?.dispatcher.broadcast(CONFIG_CHANGED_NOTIFICATION, {});
+    if (changed.length) this.proc?.dispatcher.notifyWatchers(CONFIG_CHANGED_NOTIFICATION, {});
     return { file: next.file ?? null, changed };
   }
 

@@ -58,7 +58,10 @@ export const featuresSchema = z
   })
   .describe('Optional features usable under the configuration in force now.');
 
-/** Sent to every socket connection after a config reload: re-read what depends on it. */
+/**
+ * Sent after a config reload that changed something, to the connections that asked with
+ * `config.watch` (only those: a client that did not ask never gets an unsolicited line).
+ */
 export const CONFIG_CHANGED_NOTIFICATION = 'config.changed';
 
 const statusResult = z.strictObject({
@@ -162,6 +165,18 @@ export const systemMethods = [
     result: z.strictObject({ stopping: z.literal(true), pid: z.number().int() }),
     access: 'local',
     scope: 'admin',
+  }),
+  defineMethod({
+    name: 'config.watch',
+    description:
+      'From now on this connection gets a `config.changed` notification (no params) after every config reload that changed a setting, so it can re-read what depends on the config (system.status `features`). Socket connections only; calling it again changes nothing.',
+    params: empty,
+    result: z.strictObject({
+      watching: z.literal(true),
+      notification: z.literal(CONFIG_CHANGED_NOTIFICATION),
+    }),
+    access: 'public',
+    scope: 'system:read',
   }),
   defineMethod({
     name: 'config.reload',

@@ -119,10 +119,22 @@ describe('aistack mcp: tools that can work', () => {
     writeFileSync(join(dir, 'aistack.config.json'), JSON.stringify({ github: { enabled: true } }), {
       mode: 0o600,
     });
+    // Only a connection that asked hears of it: the one that did not gets no stray line.
+    const watcher = await d.client();
+    expect(await watcher.call('config.watch', {})).toEqual({
+      watching: true,
+      notification: 'config.changed',
+    });
+    const heard = new Promise<string>((resolve) => watcher.onNotification((m) => resolve(m)));
     const c = await d.client();
+    const unsolicited: string[] = [];
+    c.onNotification((m) => unsolicited.push(m));
     const reload = await c.call('config.reload', {});
     expect(reload.changed.map((x) => x.path)).toContain('github.enabled');
+    expect(await heard).toBe('config.changed');
     await changed;
+    // The reloading connection's reply came after the daemon sent every notification.
+    expect(unsolicited).toEqual([]);
     expect(await names(shim)).toEqual(
       expect.arrayContaining(['github_issue_create', 'github_issue_list', 'github_repo_view']),
     );

@@ -12,9 +12,10 @@
  *
  * The tools listed are those the daemon's configuration allows (tool-selection.ts),
  * read from system.status at start, on every reconnect and whenever the daemon says its
- * config changed (a `config.changed` notification after `config reload`); when the list
- * changes the client gets `notifications/tools/list_changed`. Pushed, not polled: no
- * call is spent while nothing changes, and the client hears of it at once. stdout carries MCP messages only; log lines go
+ * config changed (`config.watch`, then a `config.changed` notification after each
+ * `config reload` that changed something); when the list changes the client gets
+ * `notifications/tools/list_changed`. Pushed, not polled: no call is spent while nothing
+ * changes, and the client hears of it at once. stdout carries MCP messages only; log lines go
  * to `log` (stderr by default), scrubbed of the token like everything else.
  */
 import type { Readable, Writable } from 'node:stream';
@@ -125,6 +126,10 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
     client.onNotification((method) => {
       if (method === CONFIG_CHANGED_NOTIFICATION) void refreshTools(client);
     });
+    // Asked for on every connection: a reconnect is a new connection to the daemon.
+    client
+      .call('config.watch', {}, options.callTimeoutMs ?? 600_000)
+      .catch((err) => log(`config changes will not be noticed: ${(err as Error).message}`));
     // A daemon that restarted may run under another config.
     if (initialized) void refreshTools(client);
   };
