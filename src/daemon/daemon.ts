@@ -19,6 +19,7 @@ import { ensureOwnerToken, removeSocketToken, writeSocketToken } from '../core/o
 import { ensurePrivateDir } from '../core/private-dir.js';
 import { RequestGate } from '../core/request-gate.js';
 import { VERSION } from '../core/version.js';
+import { CONFIG_CHANGED_NOTIFICATION } from '../protocol/system.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
@@ -305,6 +306,10 @@ export class Daemon {
         storage: () => proc.checkpointer.health(),
         keys: () => this.database?.keys.status() ?? [],
         insecureTransport: () => this.insecure,
+        features: () => ({
+          github: this.config().github.enabled,
+          providers: proc.providers.defaultName !== undefined,
+        }),
         connections: () => ({
           current: proc.server.connectionCount,
           max: this.config().daemon.maxConnections,
@@ -392,6 +397,8 @@ export class Daemon {
     this.proc?.dispatcher.guard.setLimits(next.config.daemon);
     const needsRestart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
     this.logger.info({ changed, needsRestart }, reloadMessage(changed));
+    // Clients that show what the config allows (the MCP shim's tool list) look again.
+    if (changed.length) this.proc?.dispatcher.notifyWatchers(CONFIG_CHANGED_NOTIFICATION, {});
     return { file: next.file ?? null, changed };
   }
 

@@ -45,6 +45,25 @@ const insecureTransportSchema = z.strictObject({
   fix: z.string(),
 });
 
+/**
+ * Which optional features can work under the configuration in force now (it changes on
+ * `config reload`): the MCP shim lists only the tools that can.
+ */
+export const featuresSchema = z
+  .strictObject({
+    github: z.boolean().describe('github.enabled: the github.* methods can run.'),
+    providers: z
+      .boolean()
+      .describe('At least one LLM provider is configured: agents and tasks can run.'),
+  })
+  .describe('Optional features usable under the configuration in force now.');
+
+/**
+ * Sent after a config reload that changed something, to the connections that asked with
+ * `config.watch` (only those: a client that did not ask never gets an unsolicited line).
+ */
+export const CONFIG_CHANGED_NOTIFICATION = 'config.changed';
+
 const statusResult = z.strictObject({
   version: z.string(),
   pid: z.number().int(),
@@ -73,6 +92,7 @@ const statusResult = z.strictObject({
   insecureTransport: z
     .array(insecureTransportSchema)
     .describe('What exposes keys or prompts on the wire; empty when nothing does.'),
+  features: featuresSchema,
 });
 
 /** A method as `system.methods` lists it (see `describeMethod`). */
@@ -145,6 +165,18 @@ export const systemMethods = [
     result: z.strictObject({ stopping: z.literal(true), pid: z.number().int() }),
     access: 'local',
     scope: 'admin',
+  }),
+  defineMethod({
+    name: 'config.watch',
+    description:
+      'From now on this connection gets a `config.changed` notification (no params) after every config reload that changed a setting, so it can re-read what depends on the config (system.status `features`). Socket connections only; calling it again changes nothing.',
+    params: empty,
+    result: z.strictObject({
+      watching: z.literal(true),
+      notification: z.literal(CONFIG_CHANGED_NOTIFICATION),
+    }),
+    access: 'public',
+    scope: 'system:read',
   }),
   defineMethod({
     name: 'config.reload',

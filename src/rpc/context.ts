@@ -29,6 +29,8 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Sends a JSON-RPC notification to the calling connection; false once it has closed. */
   notify(method: string, params: unknown): boolean;
+  /** Subscribes the calling connection to a notification the daemon sends to watchers. */
+  watch(notification: string): void;
   /**
    * Authenticates the calling connection with a presented token (what `auth.hello` does);
    * throws UNAUTHENTICATED for a token that is unknown, revoked or expired.

@@ -32,6 +32,8 @@ export class DispatchConnection {
   /** Requests of this connection being handled now (a batch counts as its length). */
   weight = 0;
   readonly refusals: RefusalTally;
+  /** Notifications this connection asked for (`config.watch`), sent to watchers only. */
+  readonly watching = new Set<string>();
   /** The last line sent before the daemon closes this connection for its refusals. */
   farewell: string | undefined;
 

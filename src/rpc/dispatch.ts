@@ -139,6 +139,14 @@ export class Dispatcher {
     }
   }
 
+  /** Sends a notification to every open connection that asked for it (`ctx.watch`). */
+  notifyWatchers(method: string, params: Record<string, unknown>): void {
+    for (const connection of this.connections) {
+      if (!connection.closed && connection.watching.has(method))
+        connection.peer.notify(method, params);
+    }
+  }
+
   /** Requests in flight across all connections. */
   get inFlightCount(): number {
     let n = 0;
@@ -383,6 +391,7 @@ export class Dispatcher {
         return call.signal;
       },
       notify: (method, params) => !connection.closed && connection.peer.notify(method, params),
+      watch: (notification) => void connection.watching.add(notification),
       login(token) {
         const principal = authenticate(token);
         if (!principal) {

@@ -44,6 +44,8 @@ export interface ShimOptions {
   dataDir?: string;
   /** Options for node itself, before the script (e.g. `--import`). */
   nodeArgs?: string[];
+  /** Default true: list the tools right after initialize, as real clients do. */
+  listTools?: boolean;
 }
 
 const open = new Set<Shim>();
@@ -89,10 +91,16 @@ export async function spawnShim(o: ShimOptions): Promise<Shim> {
   const exited = new Promise<ShimExit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  await connecting;
+  try {
+    await connecting;
+  } catch (err) {
+    // The SDK client closed the transport; the shim leaves with its stdin.
+    await exited;
+    throw err;
+  }
   // As real MCP clients do, list the tools first: the SDK client then validates every
   // structuredContent against its tool's outputSchema, and fails a call that does not fit.
-  await client.listTools();
+  if (o.listTools !== false) await client.listTools();
   const shim: Shim = {
     client,
     pid: child.pid!,

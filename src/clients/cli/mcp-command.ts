@@ -13,6 +13,7 @@ interface McpOptions {
   keepSession?: boolean;
   session?: string;
   idle?: number;
+  tools?: string;
 }
 
 /** How long shutdown may take before the process leaves anyway. */
@@ -36,6 +37,10 @@ export function mcpCommand(): Command {
       'idle timeout of the session this opens (default from the config)',
       positive,
     )
+    .option(
+      '--tools <list>',
+      'offer only these tools: names or groups (memory, session, system, github, agent, task), comma-separated',
+    )
     .action(async (o: McpOptions, cmd: Command) => {
       const opts = globals(cmd);
       const token = process.env.AISTACK_SESSION_TOKEN;
@@ -55,7 +60,21 @@ export function mcpCommand(): Command {
         process.stderr.write(
           'aistack mcp: this speaks MCP on stdin/stdout and is meant to be started by an MCP client (see docs/mcp.md); Ctrl-D ends it\n',
         );
-      const { startMcpShim } = await import('../mcp/server.js');
+      const [{ startMcpShim }, { buildToolCatalog }, { parseToolList }, { methodTable }] =
+        await Promise.all([
+          import('../mcp/server.js'),
+          import('../mcp/tools.js'),
+          import('../mcp/tool-selection.js'),
+          import('../../protocol/table.js'),
+        ]);
+      let only: ReadonlySet<string> | undefined;
+      if (o.tools !== undefined) {
+        try {
+          only = parseToolList(o.tools, buildToolCatalog(methodTable));
+        } catch (err) {
+          throw new CliError((err as Error).message, EXIT.USAGE);
+        }
+      }
       const reach = reachOptions(opts);
       const shim = await startMcpShim({
         connect: () =>
@@ -69,6 +88,7 @@ export function mcpCommand(): Command {
         join: o.session && token ? { sessionId: o.session, sessionToken: token } : undefined,
         keepSession: Boolean(o.keepSession),
         idleTimeoutMinutes: idle,
+        only,
         ...(opts.timeout !== undefined && { callTimeoutMs: opts.timeout * 1000 }),
       });
       for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

@@ -4,22 +4,41 @@
  * (tools.ts), each call goes to the daemon in this connection's session (session.ts),
  * and answers come back as tool results (render.ts). It keeps no state of its own.
  *
- * Life cycle: the session opens once the client has initialized (named after the
- * client) and ends when stdin closes or `close()` is called (signals, in the command),
- * so a shim never outlives its client. stdout carries MCP messages only; log lines go
+ * Life cycle: `initialize` is answered only once the session is open (named after the
+ * client), so the first tool call finds it; when the daemon cannot be reached (or the
+ * session joined is not active) `initialize` fails with the reason, and the client shows
+ * this server as failed rather than connected. The session ends when stdin closes or
+ * `close()` is called (signals, in the command), so a shim never outlives its client.
+ *
+ * The tools listed are those the daemon's configuration allows (tool-selection.ts),
+ * read from system.status at start, on every reconnect and whenever the daemon says its
+ * config changed (`config.watch`, then a `config.changed` notification after each
+ * `config reload` that changed something); when the list changes the client gets
+ * `notifications/tools/list_changed`. Pushed, not polled: no call is spent while nothing
+ * changes, and the client hears of it at once. stdout carries MCP messages only; log lines go
  * to `log` (stderr by default), scrubbed of the token like everything else.
  */
 import type { Readable, Writable } from 'node:stream';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  InitializeRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  type InitializeRequest,
+  type InitializeResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { MethodSpec } from '../../protocol/method.js';
+import { CONFIG_CHANGED_NOTIFICATION } from '../../protocol/system.js';
 import { methodTable } from '../../protocol/table.js';
 import { VERSION } from '../../core/version.js';
 import type { AistackClient } from '../client.js';
 import { callTool } from './call-tool.js';
 import { describeFailure, makeScrubber } from './render.js';
 import { ShimSession, type SessionCreds } from './session.js';
+import { sameTools, visibleTools, type Features } from './tool-selection.js';
 import { buildToolCatalog, INSTRUCTIONS, type ToolSpec } from './tools.js';
 
 export interface McpShimOptions {
@@ -39,6 +58,8 @@ export interface McpShimOptions {
   log?: (line: string) => void;
   /** The method table to offer (default: the daemon's). */
   methods?: readonly MethodSpec[];
+  /** `--tools`: offer only these tool names (already checked against the catalogue). */
+  only?: ReadonlySet<string> | undefined;
 }
 
 export interface McpShim {
@@ -79,42 +100,81 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
   const scrub = makeScrubber(() => session.secrets());
   const log = (message: string) => write(scrub(message));
 
-  let catalog: Map<string, ToolSpec> | undefined;
-  const tools = () => (catalog ??= buildToolCatalog(options.methods ?? methodTable));
+  const catalog = buildToolCatalog(options.methods ?? methodTable);
+  let features: Features | undefined;
+  let tools: Map<string, ToolSpec> = visibleTools(catalog, features, options.only);
+  let initialized = false;
+
+  /** Reads what the config allows now; tells the client when its tool list changed. */
+  const refreshTools = async (client: AistackClient) => {
+    try {
+      ({ features } = await client.call('system.status', {}, options.callTimeoutMs ?? 600_000));
+    } catch (err) {
+      // Keeps the last known list: a call to a tool that cannot work says why.
+      log(`could not read the daemon's features: ${describeFailure('startup', err).message}`);
+      return;
+    }
+    const next = visibleTools(catalog, features, options.only);
+    if (sameTools(next, tools)) return;
+    tools = next;
+    if (initialized) {
+      log(`tools changed: ${[...tools.keys()].join(', ')}`);
+      await server.sendToolListChanged().catch(() => undefined);
+    }
+  };
+  session.onConnected = (client) => {
+    client.onNotification((method) => {
+      if (method === CONFIG_CHANGED_NOTIFICATION) void refreshTools(client);
+    });
+    // Asked for on every connection: a reconnect is a new connection to the daemon.
+    client
+      .call('config.watch', {}, options.callTimeoutMs ?? 600_000)
+      .catch((err) => log(`config changes will not be noticed: ${(err as Error).message}`));
+    // A daemon that restarted may run under another config.
+    if (initialized) void refreshTools(client);
+  };
 
   const server = new Server(
     { name: 'aistack', version: VERSION },
     {
-      capabilities: { tools: {} },
+      capabilities: { tools: { listChanged: true } },
       instructions: INSTRUCTIONS,
       jsonSchemaValidator: NO_ELICITATION,
     },
   );
+  // The SDK answers `initialize` at once; the shim first opens the session, so a client
+  // never sees "connected" before a tool call can work, nor when none can.
+  const answerInitialize = (
+    server as unknown as { _oninitialize(r: InitializeRequest): Promise<InitializeResult> }
+  )._oninitialize.bind(server);
+  server.setRequestHandler(InitializeRequestSchema, async (request) => {
+    session.setClientInfo(request.params.clientInfo);
+    try {
+      const { client } = await session.ensure();
+      await refreshTools(client);
+    } catch (err) {
+      // For a person (the client shows it as why the server failed), not a model.
+      const why = err instanceof Error ? err.message : String(err);
+      const message = scrub(`aistack mcp could not open its session: ${why}`);
+      log(`initialize failed: ${message}`);
+      throw new McpError(ErrorCode.InternalError, message);
+    }
+    return answerInitialize(request);
+  });
   server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: [...tools().values()].map((t) => ({
+    tools: [...tools.values()].map((t) => ({
       name: t.name,
       description: t.description,
       inputSchema: t.inputSchema,
       outputSchema: t.outputSchema,
-      ...(t.annotations && { annotations: t.annotations }),
+      annotations: t.annotations,
     })),
   }));
-  server.setRequestHandler(CallToolRequestSchema, (request) => {
-    // A client may call before it sends `initialized`; the session still gets its name.
-    session.setClientInfo(server.getClientVersion());
-    return callTool(
-      { tools: tools(), session, scrub, log },
-      request.params.name,
-      request.params.arguments,
-    );
-  });
+  server.setRequestHandler(CallToolRequestSchema, (request) =>
+    callTool({ tools, session, scrub, log }, request.params.name, request.params.arguments),
+  );
   server.oninitialized = () => {
-    session.setClientInfo(server.getClientVersion());
-    // Opened now so the session is there from the start; if the daemon cannot be
-    // reached yet, the first tool call tries again and reports why.
-    session
-      .ensure()
-      .catch((err) => log(`no session yet: ${describeFailure('startup', err).message}`));
+    initialized = true;
   };
   server.onerror = (err) => log(`MCP protocol error: ${err.message}`);
 

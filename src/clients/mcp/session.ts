@@ -80,6 +80,9 @@ export class ShimSession {
   private closing = false;
   private metadata: Record<string, unknown> = { client: 'mcp-client', via: 'aistack mcp' };
 
+  /** Called with each new connection to the daemon (the first and every reconnect). */
+  onConnected: ((client: AistackClient) => void) | undefined;
+
   constructor(private readonly options: ShimSessionOptions) {
     this.join = options.join;
     if (options.join) this.tokens.add(options.join.sessionToken);
@@ -121,6 +124,7 @@ export class ShimSession {
         if (!this.closing) this.options.log('the connection to the daemon closed');
       });
       this.client = client;
+      this.onConnected?.(client);
       if (reconnect) {
         this.options.log('reconnected to the daemon');
         if (this.creds) this.verify = true;

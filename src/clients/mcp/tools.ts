@@ -13,19 +13,13 @@
  */
 import { describeMethod, type MethodSpec } from '../../protocol/method.js';
 import { objectSchema, sessionToolOutput, type ObjectSchema } from './session-tool-output.js';
+import { annotationsFor, READ_ONLY, type ToolAnnotations } from './tool-annotations.js';
 
 /** Parameters the shim owns; a model may not pass them. */
 export const HIDDEN_PARAMS = ['sessionId', 'sessionToken', 'force'] as const;
 
 export type ToolKind =
   'method' | 'session-start' | 'session-end' | 'session-status' | 'session-active';
-
-export interface ToolAnnotations {
-  readOnlyHint?: boolean;
-  destructiveHint?: boolean;
-  idempotentHint?: boolean;
-  openWorldHint?: boolean;
-}
 
 export interface ToolSpec {
   name: string;
@@ -40,7 +34,7 @@ export interface ToolSpec {
   sessionBound: boolean;
   /** The method's zod params, for the tools the shim answers itself. */
   params?: MethodSpec['params'];
-  annotations?: ToolAnnotations;
+  annotations: ToolAnnotations;
 }
 
 type Schema = Record<string, unknown>;
@@ -95,20 +89,6 @@ const DESCRIPTIONS: Record<string, { replace?: string; append?: string }> = {
   },
 };
 
-const READ_ONLY: ToolAnnotations = { readOnlyHint: true, openWorldHint: false };
-const ANNOTATIONS: Record<string, ToolAnnotations> = {
-  'memory.store': { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
-  'memory.get': READ_ONLY,
-  'memory.search': READ_ONLY,
-  'memory.list': READ_ONLY,
-  'memory.delete': { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
-  'session.start': { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
-  'session.end': { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
-  'session.status': READ_ONLY,
-  'system.status': READ_ONLY,
-  'system.health': READ_ONLY,
-};
-
 /** Removes the hidden parameters from an object schema (and from each top-level branch). */
 function stripHidden(schema: Schema): { schema: Schema; hadSession: boolean } {
   let hadSession = false;
@@ -146,7 +126,6 @@ function toolFor(m: MethodSpec): ToolSpec {
   let description = extra?.replace ?? m.description;
   if (extra?.append) description += ` ${extra.append}`;
   if (hadSession && kind === 'method' && !extra?.replace) description += ` ${AUTO_SESSION}`;
-  const annotations = ANNOTATIONS[m.name];
   return {
     name: m.mcpTool!,
     method: m.name,
@@ -156,7 +135,7 @@ function toolFor(m: MethodSpec): ToolSpec {
     outputSchema: sessionToolOutput(kind) ?? objectSchema(described.result),
     sessionBound: hadSession,
     params: m.params,
-    ...(annotations && { annotations }),
+    annotations: annotationsFor(m.name),
   };
 }
 

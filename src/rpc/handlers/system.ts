@@ -1,8 +1,9 @@
 /**
- * Handlers of `system.*` and `config.reload`: liveness, status, health, the method
+ * Handlers of `system.*`, `config.reload` and `config.watch`: liveness, status, health, the method
  * catalogue, shutdown and reload.
  */
 import { describeMethod } from '../../protocol/method.js';
+import { CONFIG_CHANGED_NOTIFICATION } from '../../protocol/system.js';
 import type { HandlerTable } from '../handler.js';
 
 export const systemHandlers = {
@@ -14,5 +15,9 @@ export const systemHandlers = {
   'system.health': (_p, { services }) => services.system.health(),
   'system.methods': (_p, { methods }) => ({ methods: methods.map(describeMethod) }),
   'system.shutdown': (_p, { services }) => services.system.shutdown(),
+  'config.watch': (_p, { watch }) => {
+    watch(CONFIG_CHANGED_NOTIFICATION);
+    return { watching: true as const, notification: CONFIG_CHANGED_NOTIFICATION };
+  },
   'config.reload': (_p, { services }) => services.system.reloadConfig(),
 } satisfies Partial<HandlerTable>;

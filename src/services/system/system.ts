@@ -26,6 +26,8 @@ export interface SystemSources {
   /** Plain-http providers and disabled TLS checks in force. */
   insecureTransport(): InsecureTransport[];
   connections(): { current: number; max: number };
+  /** Which optional features the configuration in force now allows. */
+  features(): { github: boolean; providers: boolean };
   /** The HTTP front door: on or off, and where it listens. */
   http(): HttpStatus;
   shutdown(): void;
@@ -64,6 +66,7 @@ export class SystemService {
       requests: s.requestCounts(),
       keys: s.keys(),
       insecureTransport: s.insecureTransport(),
+      features: s.features(),
     };
   }
 
