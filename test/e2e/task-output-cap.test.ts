@@ -16,8 +16,8 @@ afterEach(async () => {
 const CAP = 1_000_001;
 /** Larger than any growth the test allows: reading it to the end could not pass. */
 const FLOOD = 100 * 1024 * 1024;
-/** What the daemon's peak may grow by over the four runs, in MB (measured: ~50). */
-const MAX_GROWTH_MB = 80;
+/** What the daemon's peak may grow by over the four runs, in MB (measured: ~50, 81 once under load). */
+const MAX_GROWTH_MB = 90;
 
 /** The daemon's resident memory now and at its peak, in MB (Linux /proc). */
 function memoryOf(pid: number): { rss: number; peak: number } {
