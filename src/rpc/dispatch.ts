@@ -309,12 +309,14 @@ export class Dispatcher {
   /** Runs a request and records how long it took under its method's bucket. */
   private timed(req: ValidRequest, connection: DispatchConnection): Reply | Promise<Reply> {
     const started = performance.now();
-    const observe = (reply: Reply) => {
-      this.metrics.observe(req.method, (performance.now() - started) / 1000);
-      return reply;
-    };
     const reply = this.run(req, connection);
-    return isPromiseLike(reply) ? Promise.resolve(reply).then(observe) : observe(reply);
+    if (!isPromiseLike(reply)) return this.observed(req.method, started, reply);
+    return Promise.resolve(reply).then((r) => this.observed(req.method, started, r));
+  }
+
+  private observed(method: string, started: number, reply: Reply): Reply {
+    this.metrics.observe(method, (performance.now() - started) / 1000);
+    return reply;
   }
 
   /** The reply; synchronous when the handler was (see call.ts). */
@@ -356,8 +358,7 @@ export class Dispatcher {
       return this.errors.fail(where, 'INVALID_PARAMS', `invalid params: ${fields}`, { issues });
     }
     const limit = spec.timeoutMs === null ? 0 : (spec.timeoutMs ?? this.options.requestTimeoutMs());
-    const timedOut = () => new AppError('TIMEOUT', `${spec.name} took longer than ${limit} ms`);
-    const call = new Call(connection, limit, timedOut);
+    const call = new Call(connection, spec.name, limit);
     const ctx = new DispatchContext(this.shared, req.id, spec, connection, call);
     try {
       const outcome = call.run(() => handler(parsed.data, ctx), this.options.gate);
