@@ -8,6 +8,7 @@
  * its answer raced against the signal. The signal a handler reads from its context is
  * made on first use, and is the one the wiring aborts.
  */
+import { AppError } from '../core/errors.js';
 import { isPromiseLike } from '../core/promise-like.js';
 import type { RequestGate } from '../core/request-gate.js';
 import { untilAborted, type DispatchConnection } from './dispatch-connection.js';
@@ -17,9 +18,10 @@ export class Call {
 
   constructor(
     private readonly connection: DispatchConnection,
-    /** The call's time limit (0: none) and the reason it is aborted with past it. */
+    /** The method called, named in the TIMEOUT it is aborted with past its limit. */
+    private readonly method: string,
+    /** The call's time limit (0: none). */
     private readonly limitMs: number,
-    private readonly timedOut: () => Error,
   ) {}
 
   /** Aborted when the connection closes, the call runs past its limit, or the daemon stops. */
@@ -47,5 +49,9 @@ export class Call {
       clearTimeout(timer);
       inFlight.delete(controller);
     }
+  }
+
+  private timedOut(): AppError {
+    return new AppError('TIMEOUT', `${this.method} took longer than ${this.limitMs} ms`);
   }
 }

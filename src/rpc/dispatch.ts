@@ -17,10 +17,10 @@ import type { AuditSink } from '../services/audit/audit-sink.js';
 import type { Principal } from '../services/access/tokens.js';
 import type { Services } from '../services/services.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
-import type { RequestContext } from './context.js';
 import { isPromiseLike } from '../core/promise-like.js';
 import { Call } from './call.js';
 import { DispatchConnection, type Peer } from './dispatch-connection.js';
+import { DispatchContext, type ContextShared } from './dispatch-context.js';
 import { clip, ErrorPath, type ErrorReply, type FailedRequest } from './error-path.js';
 import type { AnyHandler } from './handler.js';
 import {
@@ -75,6 +75,7 @@ export class Dispatcher {
   private readonly listed: MethodSpec[] = [];
   private readonly connections = new Set<DispatchConnection>();
   private stopping = false;
+  private readonly shared: ContextShared;
 
   constructor(private readonly options: DispatcherOptions) {
     for (const spec of options.methods) {
@@ -89,6 +90,11 @@ export class Dispatcher {
     this.guard = new ConnectionGuard({ errors: () => this.errors, metrics, audit }, options.limits);
     const refusalLimits = () => this.guard.limits;
     this.errors = new ErrorPath({ metrics, redactor, logger, audit, refusalLimits });
+    this.shared = {
+      services: options.services,
+      authenticate: options.authenticate,
+      methods: this.listed,
+    };
   }
 
   /** The methods served now, plugins' included. */
@@ -154,11 +160,13 @@ export class Dispatcher {
     return n;
   }
 
-  /** Handles one framed line; resolves to the reply line, or null when none is due. */
-  async handleLine(line: string, connection: DispatchConnection): Promise<string | null> {
-    const reply = await this.handleFrame(readFrame(line), connection);
-    if (reply === null) return null;
-    return Array.isArray(reply) ? `[${reply.map(replyText).join(',')}]` : replyText(reply);
+  /**
+   * Handles one framed line: the reply line, or null when none is due. A request whose
+   * handler finished synchronously is answered synchronously, with no promise on its way.
+   */
+  handleLine(line: string, connection: DispatchConnection): string | null | Promise<string | null> {
+    const reply = this.handleFrame(readFrame(line), connection);
+    return isPromiseLike(reply) ? Promise.resolve(reply).then(lineOf) : lineOf(reply);
   }
 
   /**
@@ -166,7 +174,7 @@ export class Dispatcher {
    * as values, exactly what `handleLine` would have sent, or null when none is due.
    */
   handleParsed(value: unknown, connection: DispatchConnection): Promise<Reply | Reply[] | null> {
-    return this.handleFrame(readParsed(value), connection);
+    return Promise.resolve(this.handleFrame(readParsed(value), connection));
   }
 
   /**
@@ -199,10 +207,10 @@ export class Dispatcher {
     return this.errors.fail({ id: null, bucket, connection }, code, message, data);
   }
 
-  private async handleFrame(
+  private handleFrame(
     frame: Frame,
     connection: DispatchConnection,
-  ): Promise<Reply | Reply[] | null> {
+  ): Reply | Reply[] | null | Promise<Reply | Reply[] | null> {
     switch (frame.kind) {
       case 'parse-error':
         return this.frameError(
@@ -220,11 +228,18 @@ export class Dispatcher {
         );
       case 'single': {
         connection.weight++;
+        let reply: Reply | null | Promise<Reply | null>;
         try {
-          return await this.answer(frame.message, connection);
-        } finally {
+          reply = this.answer(frame.message, connection);
+        } catch (err) {
           connection.weight--;
+          throw err;
         }
+        if (!isPromiseLike(reply)) {
+          connection.weight--;
+          return reply;
+        }
+        return Promise.resolve(reply).finally(() => connection.weight--);
       }
       case 'batch':
         return this.batch(frame.messages, connection);
@@ -302,12 +317,14 @@ export class Dispatcher {
   /** Runs a request and records how long it took under its method's bucket. */
   private timed(req: ValidRequest, connection: DispatchConnection): Reply | Promise<Reply> {
     const started = performance.now();
-    const observe = (reply: Reply) => {
-      this.metrics.observe(req.method, (performance.now() - started) / 1000);
-      return reply;
-    };
     const reply = this.run(req, connection);
-    return isPromiseLike(reply) ? Promise.resolve(reply).then(observe) : observe(reply);
+    if (!isPromiseLike(reply)) return this.observed(req.method, started, reply);
+    return Promise.resolve(reply).then((r) => this.observed(req.method, started, r));
+  }
+
+  private observed(method: string, started: number, reply: Reply): Reply {
+    this.metrics.observe(method, (performance.now() - started) / 1000);
+    return reply;
   }
 
   /** The reply; synchronous when the handler was (see call.ts). */
@@ -349,9 +366,8 @@ export class Dispatcher {
       return this.errors.fail(where, 'INVALID_PARAMS', `invalid params: ${fields}`, { issues });
     }
     const limit = spec.timeoutMs === null ? 0 : (spec.timeoutMs ?? this.options.requestTimeoutMs());
-    const timedOut = () => new AppError('TIMEOUT', `${spec.name} took longer than ${limit} ms`);
-    const call = new Call(connection, limit, timedOut);
-    const ctx = this.context(req, spec, connection, call);
+    const call = new Call(connection, spec.name, limit);
+    const ctx = new DispatchContext(this.shared, req.id, spec, connection, call);
     try {
       const outcome = call.run(() => handler(parsed.data, ctx), this.options.gate);
       if (!isPromiseLike(outcome)) return this.success(spec, where, outcome);
@@ -369,50 +385,6 @@ export class Dispatcher {
     return { jsonrpc: '2.0', id: where.id, result: result === undefined ? null : result };
   }
 
-  private context(
-    req: ValidRequest,
-    spec: MethodSpec,
-    connection: DispatchConnection,
-    call: Call,
-  ): RequestContext {
-    const services = this.options.services;
-    const methods = this.listed;
-    const caller = {
-      connection: connection.peer.id,
-      transport: connection.peer.transport ?? 'socket',
-      principal: connection.principal,
-    } as const;
-    const { authenticate } = this.options;
-    return {
-      method: spec.name,
-      requestId: req.id,
-      caller,
-      get signal() {
-        return call.signal;
-      },
-      notify: (method, params) => !connection.closed && connection.peer.notify(method, params),
-      watch: (notification) => void connection.watching.add(notification),
-      login(token) {
-        const principal = authenticate(token);
-        if (!principal) {
-          throw new AppError(
-            'UNAUTHENTICATED',
-            'that token is not valid here (unknown, revoked or expired)',
-          );
-        }
-        connection.principal = principal;
-        return principal;
-      },
-      op: { method: spec.name, connection: caller.connection },
-      // Read when the handler runs, not when the line arrived: a request held at the gate
-      // during a restore must reach the services of the restored database.
-      get services() {
-        return services();
-      },
-      methods,
-    };
-  }
-
   private checkResult(spec: MethodSpec, result: unknown): void {
     const checked = spec.result.safeParse(result === undefined ? null : result);
     if (!checked.success) {
@@ -421,6 +393,12 @@ export class Dispatcher {
       );
     }
   }
+}
+
+/** The line for what a frame answered: one reply, a batch's replies, or nothing. */
+function lineOf(reply: Reply | Reply[] | null): string | null {
+  if (reply === null) return null;
+  return Array.isArray(reply) ? `[${reply.map(replyText).join(',')}]` : replyText(reply);
 }
 
 /** A reply as one JSON text; a result already serialized (JsonText) is spliced in as is. */

@@ -25,7 +25,8 @@ export interface Connection {
 
 /** What the server's user attaches to each accepted connection. */
 export interface ConnectionHandler {
-  onLine(line: string): Promise<string | null>;
+  /** The reply line (or null: none is due), synchronously when it is ready at once. */
+  onLine(line: string): string | null | Promise<string | null>;
   /** The connection is gone (either side closed it); called once. */
   onClose(): void;
   /**
@@ -190,7 +191,16 @@ export class SocketConnection implements Connection {
   private run(line: string): void {
     this.linesInFlight++;
     this.tracker.started();
-    this.handler.onLine(line).then(this.answered, this.crashed);
+    let reply: string | null | Promise<string | null>;
+    try {
+      reply = this.handler.onLine(line);
+    } catch (err) {
+      this.crashed(err);
+      return;
+    }
+    // A reply ready at once goes out at once: no promise, no extra turn of the loop.
+    if (typeof reply === 'string' || reply === null) this.answered(reply);
+    else reply.then(this.answered, this.crashed);
   }
 
   private readonly answered = (reply: string | null) => {
