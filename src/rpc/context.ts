@@ -20,6 +20,7 @@ export interface RequestCaller {
   readonly principal: Principal | undefined;
 }
 
+/** Call its methods on the context (`ctx.notify(…)`): they are methods, not closures. */
 export interface RequestContext {
   readonly method: string;
   /** The JSON-RPC id; undefined for a notification. */

@@ -15,8 +15,8 @@ export const systemHandlers = {
   'system.health': (_p, { services }) => services.system.health(),
   'system.methods': (_p, { methods }) => ({ methods: methods.map(describeMethod) }),
   'system.shutdown': (_p, { services }) => services.system.shutdown(),
-  'config.watch': (_p, { watch }) => {
-    watch(CONFIG_CHANGED_NOTIFICATION);
+  'config.watch': (_p, ctx) => {
+    ctx.watch(CONFIG_CHANGED_NOTIFICATION);
     return { watching: true as const, notification: CONFIG_CHANGED_NOTIFICATION };
   },
   'config.reload': (_p, { services }) => services.system.reloadConfig(),
