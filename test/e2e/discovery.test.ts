@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AISTACK, AISTACKD, checkResults, cleanupAll, runCli, tempDir } from '../helpers/daemon.js';
+import {
+  AISTACK,
+  AISTACKD,
+  checkResults,
+  cleanupAll,
+  registerCleanup,
+  runCli,
+  tempDir,
+} from '../helpers/daemon.js';
 import { AistackClient } from '../../src/clients/client.js';
 
 afterEach(cleanupAll);
@@ -27,8 +35,12 @@ async function startWithRuntimeDir(home: string) {
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
+  // Never left running, whatever the test does (a start slower than the deadline included).
+  registerCleanup(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const socketPath = join(runtime, 'aistack', 'aistack.sock');
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`aistackd exited: ${out}`);
     try {

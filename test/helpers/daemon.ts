@@ -55,6 +55,11 @@ export const UNPRIVILEGED: { uid?: number; gid?: number } =
   process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
 /** Runs every registered cleanup (call from afterEach/afterAll). */
+/** Runs `fn` at the next cleanupAll(), before anything registered earlier (LIFO). */
+export function registerCleanup(fn: () => void | Promise<void>): void {
+  cleanups.push(fn);
+}
+
 export async function cleanupAll(): Promise<void> {
   while (cleanups.length) await cleanups.pop()!();
 }
