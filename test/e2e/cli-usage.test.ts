@@ -7,18 +7,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AISTACKD, cleanupAll, runCli, tempDir } from '../helpers/daemon.js';
+import { AISTACKD, cleanupAll, runCli, tempDir, cliEnv as envFor } from '../helpers/daemon.js';
 
 afterEach(cleanupAll);
-
-function envFor(dir: string): NodeJS.ProcessEnv {
-  return {
-    AISTACK_SOCKET: join(dir, 'run', 'aistack.sock'),
-    AISTACK_DATA_DIR: join(dir, 'data'),
-    HOME: dir,
-    XDG_CONFIG_HOME: join(dir, 'xdg'),
-  };
-}
 
 describe('CLI usage errors', () => {
   const cases: [string[], RegExp][] = [

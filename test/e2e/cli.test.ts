@@ -9,20 +9,12 @@ import {
   spawnDaemon,
   startDaemon,
   tempDir,
+  cliEnv as envFor,
   writeConfig,
 } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
-
-function envFor(dir: string): NodeJS.ProcessEnv {
-  return {
-    AISTACK_SOCKET: join(dir, 'run', 'aistack.sock'),
-    AISTACK_DATA_DIR: join(dir, 'data'),
-    HOME: dir,
-    XDG_CONFIG_HOME: join(dir, 'xdg'),
-  };
-}
 
 describe('aistack CLI', () => {
   it('refuses with --no-autostart, then autostarts the daemon and says so', async () => {

@@ -19,8 +19,8 @@ import {
   registerCleanup,
   runCli,
   tempDir,
+  untilAnswering,
 } from '../helpers/daemon.js';
-import { AistackClient } from '../../src/clients/client.js';
 
 afterEach(cleanupAll);
 
@@ -40,17 +40,7 @@ async function startWithRuntimeDir(home: string) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const socketPath = join(runtime, 'aistack', 'aistack.sock');
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`aistackd exited: ${out}`);
-    try {
-      (await AistackClient.connect(socketPath)).close();
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`aistackd did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  await untilAnswering(child, socketPath, () => out);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     socketPath,

@@ -22,6 +22,7 @@ import { indexText } from '../../src/store/memory/fts-text.js';
 import { cleanupAll, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { closeAllShims, dataOf, spawnShim, textOf, type Shim } from '../helpers/mcp.js';
 import { startOllamaStub, type ProviderStub } from '../helpers/provider-stubs.js';
+import { waitFor } from '../helpers/wait.js';
 import { openSession, type TestSession } from '../helpers/session.js';
 
 const stubs: ProviderStub[] = [];
@@ -63,13 +64,14 @@ async function embeddingDaemon(): Promise<{ d: TestDaemon; c: AistackClient }> {
 
 /** Waits until every entry has its vector and the index has it too. */
 async function settled(c: AistackClient): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const s = await c.call('memory.embeddingStatus');
-    if (s.idle && s.missing === 0 && s.indexReady && s.indexed === s.embedded) return;
-    if (Date.now() > deadline) throw new Error(`embeddings did not settle: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(
+    async () => {
+      const s = await c.call('memory.embeddingStatus');
+      return s.idle && s.missing === 0 && s.indexReady && s.indexed === s.embedded;
+    },
+    'every entry embedded and indexed',
+    { timeoutMs: 60_000, intervalMs: 20 },
+  );
 }
 
 const DUPLICATE = 'duplicate reminder: zebra harbour permit';

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { readOwnerToken } from '../../src/core/owner-token.js';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { waitFor } from './wait.js';
 import { AistackClient, type ClientOptions } from '../../src/clients/client.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -201,26 +202,52 @@ export async function spawnDaemon(
   cleanups.push(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`aistackd exited early (${child.exitCode}): ${out}`);
-    try {
-      const c = await AistackClient.connect(socketPath);
-      c.close();
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`aistackd did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  await untilAnswering(child, socketPath, () => out);
   return { child, socketPath, dataDir, output: () => out, exited };
+}
+
+/**
+ * Waits (up to `timeoutMs`, wide for a busy machine) until a spawned aistackd answers on
+ * `socketPath`; fails at once, with its output, if it exits first.
+ */
+export async function untilAnswering(
+  child: ChildProcess,
+  socketPath: string,
+  output: () => string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const answers = async () => {
+    if (child.exitCode !== null)
+      throw new Error(`aistackd exited early (${child.exitCode}): ${output()}`);
+    try {
+      (await AistackClient.connect(socketPath)).close();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await waitFor(answers, `aistackd answering on ${socketPath}`, {
+    timeoutMs,
+    intervalMs: 25,
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}: ${output()}`);
+  });
 }
 
 export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** The environment of a CLI run against a daemon of its own in `dir` (socket, data, home). */
+export function cliEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    AISTACK_SOCKET: join(dir, 'run', 'aistack.sock'),
+    AISTACK_DATA_DIR: join(dir, 'data'),
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'xdg'),
+  };
 }
 
 /** Runs the real `aistack` CLI. */
