@@ -5,7 +5,21 @@
  * by name.
  */
 import { diffConfig } from '../config/diff.js';
+import type { Logger } from 'pino';
+import { AppError } from '../core/errors.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import type { Redactor } from '../config/secrets.js';
+import type { InsecureTransport } from '../config/transport-security.js';
+import { CONFIG_CHANGED_NOTIFICATION } from '../protocol/system.js';
+import type { AuditSink } from '../services/audit/audit-sink.js';
+import {
+  withEmbeddingModel,
+  type EmbeddingSettings,
+} from '../services/embeddings/embedding-settings.js';
+import type { ConfigReloadResult } from '../services/system/system.js';
+import type { ProcessScope } from './process-scope.js';
+import { reportInsecureTransport } from './transport-warnings.js';
 
 const LIVE_PATHS = new Set([
   'logging.level',
@@ -63,4 +77,60 @@ export function reloadMessage(changed: ReturnType<typeof configChanges>): string
     `config reloaded: ${list.join(', ')}` +
     (restart.length ? ` (restart to apply ${restart.join(', ')})` : '')
   );
+}
+
+export interface ReloadInputs {
+  configPath: string | undefined;
+  env: NodeJS.ProcessEnv;
+  running: Config;
+  insecure: InsecureTransport[];
+  logger: Logger;
+  redactor: Redactor;
+  audit: AuditSink;
+  proc: ProcessScope | undefined;
+  embeddings: EmbeddingSettings | undefined;
+}
+
+/**
+ * `config reload`: reads the file again and applies what can change live — secrets to the
+ * redactor, providers, the log level, the socket's and the connections' limits — then tells
+ * watchers (the MCP shim's tool list) when anything changed. A file that does not load
+ * leaves the running configuration in place (CONFLICT). What needs a restart is reported.
+ */
+export function reloadConfig(i: ReloadInputs): {
+  loaded: LoadedConfig;
+  insecure: InsecureTransport[];
+  result: ConfigReloadResult;
+} {
+  let next: LoadedConfig;
+  try {
+    next = loadConfig({ flag: i.configPath, env: i.env });
+  } catch (err) {
+    i.logger.error({ err }, 'config reload failed; keeping the running configuration');
+    throw new AppError('CONFLICT', `config not reloaded: ${(err as Error).message}`);
+  }
+  const changed = configChanges(i.running, next.config);
+  next.secrets.forEach((s) => i.redactor.addSecret(s));
+  for (const w of next.warnings) i.logger.warn({ file: w.file, fields: w.fields }, w.message);
+  auditConfigWarnings(next.warnings, i.audit);
+  const insecure = reportInsecureTransport(next.config, i.env, {
+    logger: i.logger,
+    audit: i.audit,
+    previous: i.insecure,
+  });
+  i.proc?.providers.reload(withEmbeddingModel(next.config, i.embeddings));
+  i.logger.level = next.config.logging.level;
+  i.proc?.server.setLimits(next.config.daemon);
+  i.proc?.dispatcher.guard.setLimits(next.config.daemon);
+  const needsRestart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
+  i.logger.info({ changed, needsRestart }, reloadMessage(changed));
+  if (changed.length) i.proc?.dispatcher.notifyWatchers(CONFIG_CHANGED_NOTIFICATION, {});
+  return { loaded: next, insecure, result: { file: next.file ?? null, changed } };
+}
+
+/** One audit record per config file whose permissions put a secret at risk. */
+export function auditConfigWarnings(warnings: LoadedConfig['warnings'], audit: AuditSink): void {
+  for (const w of warnings) {
+    audit.record('config.permission_warning', { code: w.code, file: w.file, fields: w.fields });
+  }
 }

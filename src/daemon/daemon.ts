@@ -19,7 +19,6 @@ import { ensureOwnerToken, removeSocketToken, writeSocketToken } from '../core/o
 import { ensurePrivateDir } from '../core/private-dir.js';
 import { RequestGate } from '../core/request-gate.js';
 import { VERSION } from '../core/version.js';
-import { CONFIG_CHANGED_NOTIFICATION } from '../protocol/system.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
@@ -29,11 +28,10 @@ import { loggerAudit, type AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
 import type { DatabaseSwap } from '../services/backup/backup-restore.js';
 import type { Reads } from '../services/reads/reads.js';
-import { withEmbeddingModel } from '../services/embeddings/embedding-settings.js';
 import type { ConfigReloadResult } from '../services/system/system.js';
 import type { SocketServer } from '../transport/socket-server.js';
 import { openAuditLog } from './audit-open.js';
-import { configChanges, reloadMessage } from './config-reload.js';
+import { auditConfigWarnings, reloadConfig } from './config-reload.js';
 import { checkKeys } from './daemon-jobs.js';
 import {
   buildDatabaseServices,
@@ -44,7 +42,7 @@ import {
   type DatabaseScope,
 } from './database-scope.js';
 import { CountingAudit } from './audit-counts.js';
-import { describe as describeHttp, HttpFront } from './http-front.js';
+import { describe as describeHttp, HttpFront, startFrontDoor } from './http-front.js';
 import { acquireLock, type Lock } from './instance-lock.js';
 import { createLogger, resolveLogTarget, type LogTarget } from './logger.js';
 import { buildProcessScope, type ProcessScope } from './process-scope.js';
@@ -175,7 +173,14 @@ export class Daemon {
       // Before listening, so a client that can connect sees the approved plugins' methods.
       // Bounded by the start timeout; a plugin that fails is marked failed, never fatal.
       await this.database.plugins.start();
-      this.http = await this.startHttp();
+      // The HTTP front door, when `http.enabled` (restart-only: it binds once).
+      this.http = await startFrontDoor(this.proc, {
+        config: this.config,
+        logger: this.logger,
+        audit: this.auditCounts,
+        activeSessions: () => this.database?.sessions.list().length ?? 0,
+        now: this.now,
+      });
       const own = await listenPrivately(this.proc.server, this.socketPath, this.logger);
       this.socketWatch = new SocketWatch({
         path: this.socketPath,
@@ -207,29 +212,6 @@ export class Daemon {
     );
   }
 
-  /** The HTTP front door, when `http.enabled` (restart-only: it binds once). */
-  private startHttp(): Promise<HttpFront | undefined> {
-    const proc = this.proc!;
-    return HttpFront.start({
-      config: this.config,
-      logger: this.logger,
-      dispatcher: proc.dispatcher,
-      methods: proc.dispatcher.methods,
-      authenticate: (token) => proc.tokens.authenticate(token),
-      audit: () => this.auditCounts,
-      version: VERSION,
-      metrics: {
-        requests: proc.dispatcher.metrics,
-        activeSessions: () => this.database?.sessions.list().length ?? 0,
-        socketConnections: () => proc.server.connectionCount,
-        storage: () => proc.checkpointer.health(),
-        jobs: () => proc.jobs.counts(),
-        auditEvents: () => this.auditCounts.counts,
-        now: this.now,
-      },
-    });
-  }
-
   /**
    * The process scope. The audit log keeps its chain head in the database file in place
    * (opened just before), reached through `this.file` so a restore cannot strand it.
@@ -250,13 +232,7 @@ export class Daemon {
     });
     this.auditLog = auditLog;
     this.audit = auditLog;
-    for (const w of this.loaded.warnings) {
-      auditLog.record('config.permission_warning', {
-        code: w.code,
-        file: w.file,
-        fields: w.fields,
-      });
-    }
+    auditConfigWarnings(this.loaded.warnings, auditLog);
     this.insecure = reportInsecureTransport(config(), this.env, { logger, audit: auditLog });
     this.ownerToken = ensureOwnerToken(this.dataDir);
     return buildProcessScope({
@@ -366,40 +342,20 @@ export class Daemon {
 
   /** Re-reads the config file; applies what can change live and reports the rest as needing a restart. */
   async reload(): Promise<ConfigReloadResult> {
-    let next: LoadedConfig;
-    try {
-      next = loadConfig({ flag: this.options.configPath, env: this.env });
-    } catch (err) {
-      this.logger.error({ err }, 'config reload failed; keeping the running configuration');
-      throw new AppError('CONFLICT', `config not reloaded: ${(err as Error).message}`);
-    }
-    const changed = configChanges(this.config(), next.config);
-    next.secrets.forEach((s) => this.redactor.addSecret(s));
-    for (const w of next.warnings) {
-      this.logger.warn({ file: w.file, fields: w.fields }, w.message);
-      this.audit.record('config.permission_warning', {
-        code: w.code,
-        file: w.file,
-        fields: w.fields,
-      });
-    }
-    this.loaded = next;
-    this.insecure = reportInsecureTransport(next.config, this.env, {
+    const { loaded, insecure, result } = reloadConfig({
+      configPath: this.options.configPath,
+      env: this.env,
+      running: this.config(),
+      insecure: this.insecure,
       logger: this.logger,
+      redactor: this.redactor,
       audit: this.audit,
-      previous: this.insecure,
+      proc: this.proc,
+      embeddings: this.database?.embeddings.settings,
     });
-    this.proc?.providers.reload(
-      withEmbeddingModel(next.config, this.database?.embeddings.settings),
-    );
-    this.logger.level = next.config.logging.level;
-    this.proc?.server.setLimits(next.config.daemon);
-    this.proc?.dispatcher.guard.setLimits(next.config.daemon);
-    const needsRestart = changed.filter((c) => !c.appliedLive).map((c) => c.path);
-    this.logger.info({ changed, needsRestart }, reloadMessage(changed));
-    // Clients that show what the config allows (the MCP shim's tool list) look again.
-    if (changed.length) this.proc?.dispatcher.notifyWatchers(CONFIG_CHANGED_NOTIFICATION, {});
-    return { file: next.file ?? null, changed };
+    this.loaded = loaded;
+    this.insecure = insecure;
+    return result;
   }
 
   /**

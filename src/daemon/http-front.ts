@@ -21,6 +21,9 @@ import type { MethodSpec } from '../protocol/method.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import type { Principal } from '../services/access/tokens.js';
 import type { HttpListener } from '../transport/http-listener.js';
+import { VERSION } from '../core/version.js';
+import type { CountingAudit } from './audit-counts.js';
+import type { ProcessScope } from './process-scope.js';
 
 export const HTTP_CONNECTION_BASE = 1_000_000_000;
 
@@ -178,4 +181,35 @@ export function describe(
     allowedOrigins: allowedOrigins(http, bound),
     cors: http.cors,
   };
+}
+
+/** Starts the front door over the process scope's dispatcher, tokens and counters. */
+export function startFrontDoor(
+  proc: ProcessScope,
+  o: {
+    config: () => Config;
+    logger: Logger;
+    audit: CountingAudit;
+    activeSessions: () => number;
+    now: () => number;
+  },
+): Promise<HttpFront | undefined> {
+  return HttpFront.start({
+    config: o.config,
+    logger: o.logger,
+    dispatcher: proc.dispatcher,
+    methods: proc.dispatcher.methods,
+    authenticate: (token) => proc.tokens.authenticate(token),
+    audit: () => o.audit,
+    version: VERSION,
+    metrics: {
+      requests: proc.dispatcher.metrics,
+      activeSessions: o.activeSessions,
+      socketConnections: () => proc.server.connectionCount,
+      storage: () => proc.checkpointer.health(),
+      jobs: () => proc.jobs.counts(),
+      auditEvents: () => o.audit.counts,
+      now: o.now,
+    },
+  });
 }

@@ -8,7 +8,6 @@
  */
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.js';
-import { JsonText } from '../core/json-text.js';
 import type { RequestGate } from '../core/request-gate.js';
 import type { Redactor } from '../config/secrets.js';
 import type { MethodSpec } from '../protocol/method.js';
@@ -28,10 +27,12 @@ import {
   readParsed,
   type Frame,
   type Message,
-  type RequestId,
   type ValidRequest,
 } from './envelope.js';
 import { RequestMetrics, BUCKETS } from './metrics.js';
+import { checkResult, lineOf, type Reply } from './reply.js';
+
+export type { Reply } from './reply.js';
 
 export { DispatchConnection, type Peer } from './dispatch-connection.js';
 
@@ -63,8 +64,6 @@ const UNAUTHENTICATED_MESSAGE =
 /** A token holds a method's scope when it holds that scope, or admin (which covers everything). */
 const holds = (principal: Principal, scope: Scope) =>
   principal.scopes.has(scope) || principal.scopes.has('admin');
-
-export type Reply = { jsonrpc: '2.0'; id: RequestId; result: unknown } | ErrorReply;
 
 export class Dispatcher {
   readonly metrics: RequestMetrics;
@@ -380,31 +379,7 @@ export class Dispatcher {
   }
 
   private success(spec: MethodSpec, where: FailedRequest, result: unknown): Reply {
-    if (this.options.checkResults)
-      this.checkResult(spec, result instanceof JsonText ? result.parse() : result);
+    if (this.options.checkResults) checkResult(spec, result);
     return { jsonrpc: '2.0', id: where.id, result: result === undefined ? null : result };
   }
-
-  private checkResult(spec: MethodSpec, result: unknown): void {
-    const checked = spec.result.safeParse(result === undefined ? null : result);
-    if (!checked.success) {
-      throw new Error(
-        `${spec.name} returned a result that does not match its declared schema: ${JSON.stringify(checked.error.issues).slice(0, 2000)}`,
-      );
-    }
-  }
-}
-
-/** The line for what a frame answered: one reply, a batch's replies, or nothing. */
-function lineOf(reply: Reply | Reply[] | null): string | null {
-  if (reply === null) return null;
-  return Array.isArray(reply) ? `[${reply.map(replyText).join(',')}]` : replyText(reply);
-}
-
-/** A reply as one JSON text; a result already serialized (JsonText) is spliced in as is. */
-function replyText(reply: Reply): string {
-  if ('result' in reply && reply.result instanceof JsonText) {
-    return `{"jsonrpc":"2.0","id":${JSON.stringify(reply.id)},"result":${reply.result.text}}`;
-  }
-  return JSON.stringify(reply);
 }
