@@ -67,7 +67,7 @@ export const daemonConfigSchema = z
       .max(256 * MiB)
       .default(8 * MiB)
       .describe(
-        'Largest reply (one line, in bytes) of a page-shaped method: memory.list, memory.search, memory.export. A page that would grow past it stops early and says truncated: true, with a cursor to continue. At least 256 KiB, so that any one entry without its content (up to 64 KiB of metadata) fits a page. A reload applies it to the next call.',
+        'Largest reply (one line, in bytes) of a page-shaped method: memory.list, memory.search, memory.export, task.list, session.list, audit.tail. A page that would grow past it stops early and says truncated: true, with a cursor (or offset, or afterSeq) to continue. At least 256 KiB, so that any one entry without its content (up to 64 KiB of metadata) fits a page. A reload applies it to the next call.',
       ),
     maxBatchLength: z
       .number()

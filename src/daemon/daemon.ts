@@ -178,7 +178,7 @@ export class Daemon {
         config: this.config,
         logger: this.logger,
         audit: this.auditCounts,
-        activeSessions: () => this.database?.sessions.list().length ?? 0,
+        activeSessions: () => this.database?.sessions.activeCount() ?? 0,
         now: this.now,
       });
       const own = await listenPrivately(this.proc.server, this.socketPath, this.logger);

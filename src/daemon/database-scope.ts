@@ -196,6 +196,7 @@ export function buildDatabaseServices(
     jobs: deps.jobs,
     backup: deps.backup,
     tokens: deps.tokens,
+    replyBudgetBytes: () => deps.config().daemon.replyBudgetBytes,
     plugins,
     sessions,
     access,

@@ -72,7 +72,7 @@ export const auditMethods = [
   defineMethod({
     name: 'audit.tail',
     description:
-      'The newest audit records, oldest first: up to `limit` (default 50), only events starting with `type` if given, only records after `afterSeq` if given.',
+      'The newest audit records, oldest first: up to `limit` (default 50), only events starting with `type` if given, only records after `afterSeq` if given. A reply never exceeds daemon.replyBudgetBytes: when it stops early it says truncated: true; call again with afterSeq = the last seq shown for the rest.',
     params: z
       .strictObject({
         limit: z.number().int().min(1).max(1000).default(50),
@@ -80,7 +80,14 @@ export const auditMethods = [
         afterSeq: z.number().int().min(0).optional(),
       })
       .prefault({}),
-    result: z.strictObject({ records: z.array(auditRecordSchema) }),
+    result: z.strictObject({
+      records: z.array(auditRecordSchema),
+      truncated: z
+        .boolean()
+        .describe(
+          'True when the reply budget (daemon.replyBudgetBytes) left out the newest records.',
+        ),
+    }),
     access: 'local',
     scope: 'admin',
   }),

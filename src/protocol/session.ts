@@ -100,9 +100,21 @@ export const sessionMethods = [
   defineMethod({
     name: 'session.list',
     description:
-      'Sessions with last activity and entry counts (never tokens). Active only unless includeEnded.',
-    params: z.strictObject({ includeEnded: z.boolean().optional() }).prefault({}),
-    result: z.strictObject({ sessions: z.array(sessionInfoSchema) }),
+      'Sessions with last activity and entry counts (never tokens): active ones oldest first, or with includeEnded every one newest first. A page never exceeds daemon.replyBudgetBytes (truncated: true when it stopped early); the next offset is offset + the sessions shown.',
+    params: z
+      .strictObject({
+        includeEnded: z.boolean().optional(),
+        limit: z.number().int().min(1).max(1000).default(100),
+        offset: z.number().int().min(0).max(1_000_000).default(0),
+      })
+      .prefault({}),
+    result: z.strictObject({
+      sessions: z.array(sessionInfoSchema),
+      total: z.number().int().min(0).describe('Every session that matches, on all pages.'),
+      truncated: z
+        .boolean()
+        .describe('True when the reply budget (daemon.replyBudgetBytes) ended this page early.'),
+    }),
     access: 'local',
     scope: 'admin',
     http: { method: 'GET', path: '/sessions' },

@@ -13,6 +13,8 @@ import { sessionParams } from './memory-schemas.js';
 import { PROVIDER_NAMES } from './provider.js';
 
 const TASK_LIMITS = { inputMax: 200_000, outputMax: 1_000_000 } as const;
+/** How much of each text task.list shows, in characters: the whole text is task.get's. */
+export const TASK_PREVIEW_CHARS = { text: 200, error: 500 } as const;
 const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 
 const taskId = z.string().min(1).max(100).describe('The task id (from task.create).');
@@ -47,6 +49,29 @@ const taskViewSchema = z.strictObject({
 });
 
 export type TaskView = z.output<typeof taskViewSchema>;
+
+const size = z.number().int().min(0);
+/** A task as task.list shows it: its texts cut to previews, with their full lengths. */
+const taskSummarySchema = taskViewSchema.extend({
+  input: z.string().describe(`The first ${TASK_PREVIEW_CHARS.text} characters of the input.`),
+  inputSize: size.describe('Characters in the whole input.'),
+  output: z
+    .string()
+    .nullable()
+    .describe(`The first ${TASK_PREVIEW_CHARS.text} characters of the answer, once completed.`),
+  outputSize: size.nullable().describe('Characters in the whole answer.'),
+  error: z
+    .string()
+    .nullable()
+    .describe(
+      `The first ${TASK_PREVIEW_CHARS.error} characters of why it failed or was cancelled.`,
+    ),
+  cut: z
+    .boolean()
+    .describe('True when input, output or error is longer than shown (task.get has it whole).'),
+});
+
+export type TaskSummary = z.output<typeof taskSummarySchema>;
 
 const oneTask = z.strictObject({ task: taskViewSchema });
 
@@ -93,7 +118,8 @@ export const taskMethods = [
   }),
   defineMethod({
     name: 'task.list',
-    description: "Lists your session's tasks, newest first; filter by status or agent.",
+    description:
+      "Lists your session's tasks, newest first; filter by status or agent. Texts come as previews (task.get has them whole); a page never exceeds daemon.replyBudgetBytes: when it stops early it says truncated: true, and the next offset is offset + count.",
     params: z.strictObject({
       status: taskStatus.optional(),
       agentId: agentIdParam.optional(),
@@ -102,9 +128,12 @@ export const taskMethods = [
       ...sessionParams,
     }),
     result: z.strictObject({
-      tasks: z.array(taskViewSchema),
+      tasks: z.array(taskSummarySchema),
       count: z.number().int().min(0).describe('Tasks on this page.'),
       total: z.number().int().min(0).describe('Every task that matches, on all pages.'),
+      truncated: z
+        .boolean()
+        .describe('True when the reply budget (daemon.replyBudgetBytes) ended this page early.'),
     }),
     access: 'public',
     scope: 'agents',

@@ -31,4 +31,6 @@ export interface Services {
   tasks: TaskService;
   backup: BackupService;
   tokens: TokenService;
+  /** `daemon.replyBudgetBytes` now: the largest a page-shaped reply may be. */
+  replyBudgetBytes(): number;
 }

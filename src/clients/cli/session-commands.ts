@@ -102,8 +102,11 @@ export function sessionCommands(): Command {
     .option('--all', 'include ended sessions')
     .action((o: { all?: boolean }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
-        const { sessions } = await client.call('session.list', { includeEnded: Boolean(o.all) });
-        if (opts.json) return printJson({ sessions });
+        const { sessions, total } = await client.call('session.list', {
+          includeEnded: Boolean(o.all),
+          limit: 1000,
+        });
+        if (opts.json) return printJson({ sessions, total });
         printTable(
           sessions.map((s) => ({
             ...s,
@@ -119,6 +122,7 @@ export function sessionCommands(): Command {
             { key: 'idleTimeoutMinutes', header: 'idle min' },
           ],
         );
+        if (total > sessions.length) process.stdout.write(`(${sessions.length} of ${total})\n`);
       }),
     );
   return session;

@@ -3,6 +3,7 @@
  * session's token, or `force` (which only the local user's tools send).
  */
 import { AppError } from '../../core/errors.js';
+import { fitPage } from '../../services/reply-page.js';
 import type { HandlerTable } from '../handler.js';
 
 export const sessionHandlers = {
@@ -25,5 +26,9 @@ export const sessionHandlers = {
     ctx.services.access.sessionCaller(p, ctx.op);
     return { session: ctx.services.sessions.info(p.sessionId) };
   },
-  'session.list': (p, ctx) => ({ sessions: ctx.services.sessions.list(p.includeEnded) }),
+  'session.list': (p, ctx) => {
+    const { sessions, total } = ctx.services.sessions.list(p);
+    const page = fitPage(sessions, ctx.services.replyBudgetBytes());
+    return { sessions: page.items, total, truncated: page.truncated };
+  },
 } satisfies Partial<HandlerTable>;

@@ -186,9 +186,15 @@ export class SessionService {
     return { ...toInfo(row), entries: this.memory.countNamespace(sessionNamespace(id)) };
   }
 
-  list(includeEnded = false) {
+  /** How many sessions are active (for metrics). */
+  activeCount(): number {
+    return this.store.countActive();
+  }
+
+  list(p: { includeEnded?: boolean | undefined; limit: number; offset: number }) {
     this.flush();
-    return this.store.list(includeEnded).map((row) => ({ ...toInfo(row), entries: row.entries }));
+    const { rows, total } = this.store.list(p.includeEnded ?? false, p.limit, p.offset);
+    return { sessions: rows.map((row) => ({ ...toInfo(row), entries: row.entries })), total };
   }
 
   /** Ends every active session idle longer than its timeout; returns the ended ids. */

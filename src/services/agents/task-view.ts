@@ -5,8 +5,8 @@
  */
 import { AppError } from '../../core/errors.js';
 import type { ProviderName } from '../../protocol/provider.js';
-import type { TaskView } from '../../protocol/task.js';
-import type { TaskRow } from '../../store/agents/agent-task-store.js';
+import type { TaskSummary, TaskView } from '../../protocol/task.js';
+import type { TaskRow, TaskSummaryRow } from '../../store/agents/agent-task-store.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -39,4 +39,19 @@ export function conflict(task: TaskRow, action: string): AppError {
     taskId: task.id,
     status: task.status,
   });
+}
+
+/** A task list's row as the wire shows it: previews, their full lengths, and whether any was cut. */
+export function taskSummary(r: TaskSummaryRow): TaskSummary {
+  const longer = (shown: string | null, size: number | null) =>
+    shown !== null && size !== null && size > [...shown].length;
+  return {
+    ...taskView(r),
+    inputSize: r.input_size,
+    outputSize: r.output_size,
+    cut:
+      longer(r.input, r.input_size) ||
+      longer(r.output, r.output_size) ||
+      longer(r.error, r.error_size),
+  };
 }

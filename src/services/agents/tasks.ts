@@ -24,10 +24,11 @@ import type { AuditSink } from '../audit/audit-sink.js';
 import type { MemoryService } from '../memory/memory.js';
 import { buildTaskPrompt, type PromptMemory } from './prompt.js';
 import type { ProviderName } from '../../protocol/provider.js';
+import { TASK_PREVIEW_CHARS } from '../../protocol/task.js';
 import type { ChatResult } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { ownedBy } from '../access/session-owned.js';
-import { conflict, taskView } from './task-view.js';
+import { conflict, taskSummary, taskView } from './task-view.js';
 import { OutputCap, outputLimitError } from './output-cap.js';
 import { STOP_TEXT, stopReason, type RunIO, type StopReason, type TaskRuns } from './task-runs.js';
 
@@ -142,8 +143,14 @@ export class TaskService {
     op: Operation,
   ) {
     const caller = this.caller(p, op);
-    const { rows, total } = this.deps.store.listTasks(caller.sessionId, p, p.limit, p.offset);
-    return { tasks: rows.map(taskView), count: rows.length, total };
+    const { rows, total } = this.deps.store.listTasks(
+      caller.sessionId,
+      p,
+      p.limit,
+      p.offset,
+      TASK_PREVIEW_CHARS,
+    );
+    return { tasks: rows.map(taskSummary), total };
   }
 
   /** pending → completed with output the caller produced (a running task belongs to its run). */

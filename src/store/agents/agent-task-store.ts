@@ -38,6 +38,19 @@ export interface TaskRow {
   completed_at: number | null;
 }
 
+/** A task in a list: `input`, `output` and `error` cut to previews, with their lengths. */
+export interface TaskSummaryRow extends TaskRow {
+  input_size: number;
+  output_size: number | null;
+  error_size: number | null;
+}
+
+/** How much of each text a task list shows, in characters (task.get has the whole text). */
+export interface TaskPreviewChars {
+  text: number;
+  error: number;
+}
+
 export interface TaskFinish {
   provider: string;
   model: string;
@@ -76,7 +89,13 @@ export class AgentTaskStore {
         (id, session_id, agent_id, input, status, provider, created_at, updated_at)
         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`),
       getTask: db.prepare('SELECT * FROM tasks WHERE id = ?'),
-      listTasks: db.prepare(`SELECT * FROM tasks WHERE ${TASK_FILTER}
+      // Previews, never whole texts: a page of 1,000 tasks of 1 MB each must not be read.
+      listTasks: db.prepare(`SELECT id, session_id, agent_id, status, provider, model,
+        input_tokens, output_tokens, duration_ms, created_at, updated_at, started_at, completed_at,
+        substr(input, 1, @previewChars) AS input, length(input) AS input_size,
+        substr(output, 1, @previewChars) AS output, length(output) AS output_size,
+        substr(error, 1, @errorChars) AS error, length(error) AS error_size
+        FROM tasks WHERE ${TASK_FILTER}
         ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`),
       countTasks: db.prepare(`SELECT count(*) FROM tasks WHERE ${TASK_FILTER}`),
       assign: db.prepare(
@@ -151,10 +170,17 @@ export class AgentTaskStore {
     return this.s.getTask.get(id) as TaskRow | undefined;
   }
 
-  listTasks(sessionId: string, f: TaskListFilters, limit: number, offset: number) {
+  listTasks(
+    sessionId: string,
+    f: TaskListFilters,
+    limit: number,
+    offset: number,
+    preview: TaskPreviewChars,
+  ) {
     const where = { sessionId, status: f.status ?? null, agentId: f.agentId ?? null };
+    const page = { limit, offset, previewChars: preview.text, errorChars: preview.error };
     return {
-      rows: this.s.listTasks.all({ ...where, limit, offset }) as TaskRow[],
+      rows: this.s.listTasks.all({ ...where, ...page }) as TaskSummaryRow[],
       total: this.s.countTasks.pluck().get(where) as number,
     };
   }

@@ -31,10 +31,12 @@ export class SessionStore {
       ),
       listActive:
         db.prepare(`SELECT s.*, (SELECT count(*) FROM memory_entries e WHERE e.namespace = 'session:' || s.id) AS entries
-        FROM sessions s WHERE s.ended_at IS NULL ORDER BY s.started_at`),
+        FROM sessions s WHERE s.ended_at IS NULL ORDER BY s.started_at, s.rowid LIMIT ? OFFSET ?`),
+      countActive: db.prepare('SELECT count(*) FROM sessions WHERE ended_at IS NULL').pluck(),
+      countAll: db.prepare('SELECT count(*) FROM sessions').pluck(),
       listAll:
         db.prepare(`SELECT s.*, (SELECT count(*) FROM memory_entries e WHERE e.namespace = 'session:' || s.id) AS entries
-        FROM sessions s ORDER BY s.started_at DESC LIMIT ?`),
+        FROM sessions s ORDER BY s.started_at DESC, s.rowid DESC LIMIT ? OFFSET ?`),
       active: db.prepare('SELECT * FROM sessions WHERE ended_at IS NULL'),
     };
   }
@@ -62,10 +64,23 @@ export class SessionStore {
     return this.s.end.run(at, reason, id).changes > 0;
   }
 
-  list(includeEnded: boolean, limit = 1000): (SessionRow & { entries: number })[] {
-    return (includeEnded ? this.s.listAll.all(limit) : this.s.listActive.all()) as (SessionRow & {
-      entries: number;
-    })[];
+  countActive(): number {
+    return this.s.countActive.get() as number;
+  }
+
+  /** A page of sessions (active ones, or all), and how many there are in all. */
+  list(
+    includeEnded: boolean,
+    limit: number,
+    offset: number,
+  ): { rows: (SessionRow & { entries: number })[]; total: number } {
+    const [list, count] = includeEnded
+      ? [this.s.listAll, this.s.countAll]
+      : [this.s.listActive, this.s.countActive];
+    return {
+      rows: list.all(limit, offset) as (SessionRow & { entries: number })[],
+      total: count.get() as number,
+    };
   }
 
   active(): SessionRow[] {
