@@ -8,7 +8,6 @@
  * exactly what a caller may read. Listeners (`onChange`) hear of every write and delete
  * inside its transaction; they must not throw.
  */
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { BY_ROWID, COLUMNS, toEntry, type Entry, type EntryRow } from './entry-row.js';
 import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-index.js';
@@ -23,6 +22,7 @@ import {
 } from './entry-pages.js';
 import { entryTokenCount } from './private-fts-schema.js';
 import { WriteBatcher } from './write-batcher.js';
+import { uuid7 } from '../../core/uuid7.js';
 import { StatementCache } from '../statement-cache.js';
 
 export type { Filters, Scope } from './memory-scope.js';
@@ -139,7 +139,7 @@ export class MemoryStore {
     const tags = JSON.stringify(input.tags);
     const existing = s.get.get(input.namespace, input.key) as EntryRow | undefined;
     let rowid: number;
-    const id = existing ? existing.id : randomUUID();
+    const id = existing ? existing.id : uuid7(at);
     const contentChanged = existing?.content !== input.content;
     const tokens = entryTokenCount(input.key, input.content, input.tags);
     if (existing) {
