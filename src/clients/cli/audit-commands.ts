@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { AuditRecord } from '../../protocol/audit.js';
 import { EXIT, withClient } from './context.js';
+import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson, printTable } from './output.js';
 
 function count(value: string): number {
@@ -56,13 +57,16 @@ export function auditCommands(): Command {
           const head = result.headChecked
             ? ''
             : '; no saved chain head, so the end was not checked';
-          process.stdout.write(`OK: ${result.records} records${range} in ${files}${head}\n`);
+          const ok = paintVerdict(stdoutPaint(), 'OK');
+          process.stdout.write(`${ok}: ${result.records} records${range} in ${files}${head}\n`);
           for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
         } else if (result.lost) {
-          process.stdout.write(`EVIDENCE LOST: ${result.reason}\n`);
+          process.stdout.write(
+            `${paintVerdict(stdoutPaint(), 'EVIDENCE LOST')}: ${result.reason}\n`,
+          );
         } else {
           process.stdout.write(
-            `BROKEN at ${result.file ?? '(no file)'}:${result.line ?? '?'} (seq ${result.seq ?? '?'}): ${result.reason}\n`,
+            `${paintVerdict(stdoutPaint(), 'BROKEN')} at ${result.file ?? '(no file)'}:${result.line ?? '?'} (seq ${result.seq ?? '?'}): ${result.reason}\n`,
           );
         }
         if (!result.ok) process.exitCode = EXIT.FAILURE;

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import type { ResultOf } from '../../protocol/table.js';
 import { CliError, EXIT, say, withClient } from './context.js';
+import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson, printTable } from './output.js';
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -16,7 +17,7 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 function printVerify(file: string, v: ResultOf<'backup.verify'>): void {
   const versions = v.schemaVersions.length ? v.schemaVersions.join(', ') : 'none';
   process.stdout.write(
-    `${file}: ${v.ok ? 'OK' : 'FAILED'} (${mib(v.bytes)}, integrity ${v.integrity === 'ok' ? 'ok' : 'FAILED'}, schema versions ${versions})\n`,
+    `${file}: ${paintVerdict(stdoutPaint(), v.ok ? 'OK' : 'FAILED')} (${mib(v.bytes)}, integrity ${v.integrity === 'ok' ? 'ok' : 'FAILED'}, schema versions ${versions})\n`,
   );
   for (const p of v.problems) process.stdout.write(`  problem: ${p}\n`);
   if (v.schema && !v.schema.matches) {

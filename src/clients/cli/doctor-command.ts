@@ -9,6 +9,7 @@ import { VERSION } from '../../core/version.js';
 import type { AistackClient } from '../client.js';
 import { connectIfRunning, globals, resolvePaths, type GlobalOptions } from './context.js';
 import * as checks from './doctor-checks.js';
+import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson } from './output.js';
 
 async function daemonFacts(opts: GlobalOptions) {
@@ -88,7 +89,8 @@ export function doctorCommand(): Command {
       else {
         const width = Math.max(...results.map((r) => r.id.length));
         for (const r of results) {
-          process.stdout.write(`${r.verdict}  ${r.id.padEnd(width)}  ${r.detail}\n`);
+          const verdict = paintVerdict(stdoutPaint(), r.verdict.padEnd(4));
+          process.stdout.write(`${verdict}  ${r.id.padEnd(width)}  ${r.detail}\n`);
           if (r.fix) process.stdout.write(`      ${' '.repeat(width)}  fix: ${r.fix}\n`);
         }
         const counts = (v: checks.Verdict) => results.filter((r) => r.verdict === v).length;

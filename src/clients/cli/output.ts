@@ -1,7 +1,8 @@
 /**
- * How the CLI prints: aligned tables and key/value blocks for people, one JSON document
- * for scripts (`--json`).
+ * How the CLI prints: aligned tables and key/value blocks for people (headers in bold on
+ * a terminal, see colour.ts), one JSON document for scripts (`--json`).
  */
+import { stdoutPaint } from './colour.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -33,7 +34,9 @@ export function printTable<T extends Record<string, unknown>>(
       .map((v, i) => v.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  process.stdout.write(line(columns.map((c) => c.header.toUpperCase())) + '\n');
+  process.stdout.write(
+    stdoutPaint()('bold', line(columns.map((c) => c.header.toUpperCase()))) + '\n',
+  );
   for (const t of text) process.stdout.write(line(t) + '\n');
 }
 
@@ -42,7 +45,7 @@ export function printFields(value: Record<string, unknown>, indent = ''): void {
   const width = Math.max(...Object.keys(value).map((k) => k.length));
   for (const [k, v] of Object.entries(value)) {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      process.stdout.write(`${indent}${k}:\n`);
+      process.stdout.write(`${indent}${stdoutPaint()('bold', `${k}:`)}\n`);
       printFields(v as Record<string, unknown>, indent + '  ');
     } else {
       process.stdout.write(`${indent}${(k + ':').padEnd(width + 1)} ${cell(v)}\n`);
