@@ -7,6 +7,7 @@ import type { AuditRecord } from '../../protocol/audit.js';
 import { EXIT, withClient } from './context.js';
 import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson, printTable } from './output.js';
+import { plural } from './human.js';
 
 function count(value: string): number {
   const n = Number(value);
@@ -20,7 +21,7 @@ function printRecords(records: AuditRecord[]): void {
     records.map((r) => ({ seq: r.seq, time: r.time, event: r.event, details: r.details })),
     [
       { key: 'seq', header: 'seq' },
-      { key: 'time', header: 'time' },
+      { key: 'time', header: 'time', format: 'time' },
       { key: 'event', header: 'event', max: 40 },
       { key: 'details', header: 'details', max: 100 },
     ],
@@ -53,12 +54,14 @@ export function auditCommands(): Command {
         if (opts.json) printJson(result);
         else if (result.ok) {
           const range = result.records > 0 ? ` (seq ${result.firstSeq}–${result.lastSeq})` : '';
-          const files = `${result.files.length} file${result.files.length === 1 ? '' : 's'}`;
+          const files = plural(result.files.length, 'file');
           const head = result.headChecked
             ? ''
             : '; no saved chain head, so the end was not checked';
           const ok = paintVerdict(stdoutPaint(), 'OK');
-          process.stdout.write(`${ok}: ${result.records} records${range} in ${files}${head}\n`);
+          process.stdout.write(
+            `${ok}: ${plural(result.records, 'record')}${range} in ${files}${head}\n`,
+          );
           for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
         } else if (result.lost) {
           process.stdout.write(

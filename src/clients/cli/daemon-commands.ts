@@ -15,6 +15,7 @@ import {
   withClient,
 } from './context.js';
 import { printFields, printJson } from './output.js';
+import { statusFields } from './status-view.js';
 
 async function waitGone(socketPath: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -115,7 +116,7 @@ export function daemonCommands(): Command[] {
       try {
         const status = await client.call('system.status');
         if (opts.json) printJson({ running: true, ...status });
-        else printFields({ running: true, ...status, requests: status.requests.total });
+        else printFields(statusFields(status));
       } finally {
         client.close();
       }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import { insecureTransport, type InsecureTransport } from '../../config/transport-security.js';
 import type { AuditVerifyResult } from '../../protocol/audit.js';
+import { plural } from './human.js';
 
 export type Verdict = 'PASS' | 'WARN' | 'FAIL';
 
@@ -215,14 +216,15 @@ export function keyAges(
   if (due.length > 0) {
     return warn(
       'key-age',
-      due.map((k) => `${k.provider} key is ${k.ageDays} days old`).join('; ') +
-        ` (period ${rotationDays} days)`,
+      due.map((k) => `${k.provider} key is ${plural(k.ageDays, 'day')} old`).join('; ') +
+        ` (period ${plural(rotationDays, 'day')})`,
       'create a new key, update the environment, restart or reload the daemon, then revoke the old key',
     );
   }
   return pass(
     'key-age',
-    keys.map((k) => `${k.provider} ${k.ageDays}d`).join(', ') + ` (period ${rotationDays} days)`,
+    keys.map((k) => `${k.provider} ${k.ageDays}d`).join(', ') +
+      ` (period ${plural(rotationDays, 'day')})`,
   );
 }
 
@@ -272,7 +274,7 @@ export function auditChain(result: AuditVerifyResult | undefined): Check {
     );
   }
   const notes = result.notes.length > 0 ? `; ${result.notes.join('; ')}` : '';
-  return pass('audit', `chain verified (${result.records} records)${notes}`);
+  return pass('audit', `chain verified (${plural(result.records, 'record')})${notes}`);
 }
 
 export function notRoot(uid: number | null | undefined): Check {

@@ -16,6 +16,7 @@ import type { CliClient } from './cli-client.js';
 import { CliError, withClient } from './context.js';
 import { printJson } from './output.js';
 import { progressBar } from './progress-bar.js';
+import { plural } from './human.js';
 
 const BATCH = 500;
 
@@ -60,7 +61,7 @@ export function exportCommand(): Command {
         }
         if (o.out) {
           if (opts.json) printJson({ exported: count, file: o.out });
-          else process.stderr.write(`exported ${count} entries to ${o.out}\n`);
+          else process.stderr.write(`exported ${plural(count, 'entry')} to ${o.out}\n`);
         }
       });
     });
@@ -80,10 +81,10 @@ function omittedError(
     .join(', ');
   const more = omitted.length > 10 ? ` and ${omitted.length - 10} more` : '';
   return new CliError(
-    `export incomplete: ${omitted.length} entr${omitted.length === 1 ? 'y is' : 'ies are'} larger than the daemon's reply budget (daemon.replyBudgetBytes) and were left out: ${names}${more}. ` +
+    `export incomplete: ${plural(omitted.length, 'entry')} ${omitted.length === 1 ? 'is' : 'are'} larger than the daemon's reply budget (daemon.replyBudgetBytes) and were left out: ${names}${more}. ` +
       (toFile
         ? 'The export file was not written; raise the budget and export again.'
-        : `${exported} other entries were written; raise the budget and export again.`),
+        : `${plural(exported, 'other entry', 'other entries')} ${exported === 1 ? 'was' : 'were'} written; raise the budget and export again.`),
   );
 }
 

@@ -3,13 +3,19 @@
  * a terminal, see colour.ts), one JSON document for scripts (`--json`).
  */
 import { stdoutPaint } from './colour.js';
+import { ago, bytes } from './human.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-function cell(value: unknown): string {
+/** How a column shows its values: as is, an ISO time as "2 min ago", a byte count in KiB/MiB. */
+export type ColumnFormat = 'time' | 'bytes';
+
+function cell(value: unknown, format?: ColumnFormat): string {
   if (value === null || value === undefined) return '';
+  if (format === 'time' && typeof value === 'string') return ago(value);
+  if (format === 'bytes' && typeof value === 'number') return bytes(value);
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value).replace(/\s+/g, ' ');
 }
@@ -21,13 +27,13 @@ export function truncate(text: string, width: number): string {
 /** Prints rows as an aligned table with the given columns (key, header, max width). */
 export function printTable<T extends Record<string, unknown>>(
   rows: T[],
-  columns: { key: keyof T & string; header: string; max?: number }[],
+  columns: { key: keyof T & string; header: string; max?: number; format?: ColumnFormat }[],
 ): void {
   if (rows.length === 0) {
     process.stdout.write('(none)\n');
     return;
   }
-  const text = rows.map((r) => columns.map((c) => truncate(cell(r[c.key]), c.max ?? 60)));
+  const text = rows.map((r) => columns.map((c) => truncate(cell(r[c.key], c.format), c.max ?? 60)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...text.map((t) => t[i]!.length)));
   const line = (cells: string[]) =>
     cells
