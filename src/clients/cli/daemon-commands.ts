@@ -2,7 +2,7 @@
  * `aistack daemon start|stop|status|restart` and `aistack ping`.
  */
 import { existsSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { lockHolder, socketLockPath } from '../../core/lock-file.js';
 import { refusedWhileStopping, startDaemonInBackground } from '../autostart.js';
 import {
@@ -26,13 +26,22 @@ async function waitGone(socketPath: string, timeoutMs: number): Promise<boolean>
   return false;
 }
 
-async function start(cmd: Command, foreground: boolean): Promise<void> {
+async function start(
+  cmd: Command,
+  foreground: boolean,
+  logFormat?: 'json' | 'pretty',
+): Promise<void> {
   const opts = globals(cmd);
   const { socketPath } = resolvePaths(opts);
   if (foreground) {
     // Loaded only here: every other command stays a thin client without SQLite or pino.
     const { runDaemon } = await import('../../daemon/main.js');
-    await runDaemon({ socket: opts.socket, dataDir: opts.dataDir, config: opts.config });
+    await runDaemon({
+      socket: opts.socket,
+      dataDir: opts.dataDir,
+      config: opts.config,
+      ...(logFormat && { logFormat }),
+    });
     return;
   }
   const existing = await connectIfRunning(opts);
@@ -84,7 +93,17 @@ export function daemonCommands(): Command[] {
     .command('start')
     .description('Start the daemon in the background (or in this terminal with --foreground).')
     .option('-f, --foreground', 'run in this process, logging to stdout, until SIGTERM/Ctrl-C')
-    .action((o: { foreground?: boolean }, cmd: Command) => start(cmd, Boolean(o.foreground)));
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'with --foreground: pretty (readable) or json log lines; default pretty on a terminal, else json',
+      ).choices(['json', 'pretty']),
+    )
+    .action((o: { foreground?: boolean; logFormat?: 'json' | 'pretty' }, cmd: Command) => {
+      if (o.logFormat && !o.foreground)
+        throw new CliError('--log-format applies to --foreground only', EXIT.USAGE);
+      return start(cmd, Boolean(o.foreground), o.logFormat);
+    });
   daemon
     .command('stop')
     .description(
