@@ -24,26 +24,56 @@ export function truncate(text: string, width: number): string {
   return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
 }
 
-/** Prints rows as an aligned table with the given columns (key, header, max width). */
+export interface Column<T> {
+  key: keyof T & string;
+  header: string;
+  /** The widest a cell may be (default 60); longer text ends in "…". */
+  max?: number;
+  /** The narrowest the column is when rows arrive over time (see tableWriter). */
+  min?: number;
+  format?: ColumnFormat;
+}
+
+/**
+ * A table printer: the first call fixes the column widths (from those rows, the headers
+ * and each column's `min`) and prints the header; every call prints its rows at those
+ * widths, longer cells cut with "…". Rows that arrive over time (`audit tail -f`) stay
+ * aligned under the same header.
+ */
+export function tableWriter<T extends Record<string, unknown>>(
+  columns: Column<T>[],
+): (rows: T[]) => void {
+  let widths: number[] | undefined;
+  const paint = stdoutPaint();
+  const line = (cells: string[]) =>
+    cells
+      .map((v, i) => (i === cells.length - 1 ? v : truncate(v, widths![i]!).padEnd(widths![i]!)))
+      .join('  ')
+      .trimEnd();
+  return (rows) => {
+    const text = rows.map((r) =>
+      columns.map((c) => truncate(cell(r[c.key], c.format), c.max ?? 60)),
+    );
+    if (!widths) {
+      widths = columns.map((c, i) =>
+        Math.max(c.header.length, c.min ?? 0, ...text.map((t) => t[i]!.length)),
+      );
+      process.stdout.write(paint('bold', line(columns.map((c) => c.header.toUpperCase()))) + '\n');
+    }
+    for (const t of text) process.stdout.write(line(t) + '\n');
+  };
+}
+
+/** Prints rows as an aligned table with the given columns, or "(none)". */
 export function printTable<T extends Record<string, unknown>>(
   rows: T[],
-  columns: { key: keyof T & string; header: string; max?: number; format?: ColumnFormat }[],
+  columns: Column<T>[],
 ): void {
   if (rows.length === 0) {
     process.stdout.write('(none)\n');
     return;
   }
-  const text = rows.map((r) => columns.map((c) => truncate(cell(r[c.key], c.format), c.max ?? 60)));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...text.map((t) => t[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  process.stdout.write(
-    stdoutPaint()('bold', line(columns.map((c) => c.header.toUpperCase()))) + '\n',
-  );
-  for (const t of text) process.stdout.write(line(t) + '\n');
+  tableWriter(columns)(rows);
 }
 
 /** Prints `key: value` lines, nested objects indented. */
