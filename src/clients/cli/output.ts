@@ -88,3 +88,19 @@ export function printFields(value: Record<string, unknown>, indent = ''): void {
     }
   }
 }
+
+/**
+ * Prints the first `limit` lines on stderr and, when there are more, one line counting
+ * the rest: "… and 29,980 more (--verbose for all)".
+ */
+export function printSummarised(lines: string[], limit: number): void {
+  process.stderr.write(
+    lines
+      .slice(0, limit)
+      .map((l) => `${l}\n`)
+      .join(''),
+  );
+  const more = lines.length - limit;
+  if (more > 0)
+    process.stderr.write(`… and ${more.toLocaleString('en-US')} more (--verbose for all)\n`);
+}
