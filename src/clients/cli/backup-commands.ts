@@ -8,7 +8,16 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import type { ResultOf } from '../../protocol/table.js';
-import { CliError, EXIT, say, withClient } from './context.js';
+import { precheck } from './cli-client.js';
+import {
+  CliError,
+  connectIfRunning,
+  EXIT,
+  globals,
+  say,
+  withClient,
+  type GlobalOptions,
+} from './context.js';
 import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson, printTable } from './output.js';
 import { bytes, plural } from './human.js';
@@ -37,6 +46,23 @@ function printVerify(file: string, v: ResultOf<'backup.verify'>): void {
       { key: 'rows', header: 'rows' },
     ],
   );
+}
+
+/**
+ * Asks the running daemon when one answers; otherwise (none running, or none this CLI may
+ * talk to) checks the file in this process with the same code. Never starts a daemon.
+ */
+async function verifyBackup(opts: GlobalOptions, path: string): Promise<ResultOf<'backup.verify'>> {
+  const client = await connectIfRunning(opts).catch(() => undefined);
+  if (client) {
+    try {
+      return await client.call('backup.verify', { file: path });
+    } finally {
+      client.close();
+    }
+  }
+  const { verifyBackupLocally } = await import('./backup-verify-local.js');
+  return verifyBackupLocally(path);
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -89,15 +115,15 @@ export function backupCommands(): Command[] {
     .description(
       "Check a backup: integrity_check, known schema versions, its schema against aistack's (every difference, and what a restore does about it); print row counts per table (exit 1 if it cannot be restored).",
     )
-    .action((file: string, _o, cmd: Command) =>
-      withClient(cmd, async (client, opts) => {
-        const path = resolve(file);
-        const result = await client.call('backup.verify', { file: path });
-        if (opts.json) printJson(result);
-        else printVerify(path, result);
-        if (!result.ok) process.exitCode = EXIT.FAILURE;
-      }),
-    );
+    .action(async (file: string, _o, cmd: Command) => {
+      const opts = globals(cmd);
+      const path = resolve(file);
+      precheck('backup.verify', { file: path });
+      const result = await verifyBackup(opts, path);
+      if (opts.json) printJson(result);
+      else printVerify(path, result);
+      if (!result.ok) process.exitCode = EXIT.FAILURE;
+    });
 
   const restore = new Command('restore')
     .argument('<file>', 'the backup file')

@@ -1,7 +1,8 @@
 /**
  * `aistack doctor`: the security checklist, automated. Each check prints PASS, WARN or
  * FAIL with one line on how to fix it; `--json` for scripts; the exit code is 1 when
- * anything FAILs. It never starts the daemon: an unreachable daemon is itself a finding.
+ * anything FAILs. It never starts the daemon: an unreachable daemon is itself a finding,
+ * the checks that need it say SKIP, and the local ones (files, config, backups) still run.
  */
 import { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
@@ -22,8 +23,8 @@ async function daemonFacts(opts: GlobalOptions) {
   if (!client) return undefined;
   try {
     const status = await client.call('system.status');
-    const audit = await client.call('audit.verify').catch(() => undefined);
-    const plugins = await client.call('plugin.list').catch(() => undefined);
+    const audit = await client.call('audit.verify').catch((err: unknown) => err as Error);
+    const plugins = await client.call('plugin.list').catch((err: unknown) => err as Error);
     return { status, audit, plugins };
   } finally {
     client.close();
@@ -56,7 +57,7 @@ export function doctorCommand(): Command {
         checks.configFileMode(loaded instanceof Error ? undefined : loaded.file),
         checks.transportSecurity(status?.insecureTransport, loaded),
         checks.dataDirModes(dataDir),
-        checks.socketModes(status?.socket ?? paths.socketPath),
+        checks.socketModes(status?.socket ?? paths.socketPath, status !== undefined),
         checks.unusedFeatures([
           {
             name: 'plugins',
@@ -75,13 +76,10 @@ export function doctorCommand(): Command {
           },
         ]),
         checks.pluginsReviewed(facts?.plugins),
-        checks.keyAges(
-          (status?.keys ?? []) as { provider: string; ageDays: number; rotationDue: boolean }[],
-          rotationDays,
-        ),
+        checks.keyAges(status?.keys, rotationDays),
         checks.backupAge(dataDir, config?.security.maxBackupAgeDays ?? 7),
         checks.auditChain(facts?.audit),
-        checks.notRoot(status?.uid),
+        checks.notRoot(status ? status.uid : undefined),
         checks.walHealth(status?.database),
       ];
       const ok = !results.some((r) => r.verdict === 'FAIL');
@@ -95,7 +93,9 @@ export function doctorCommand(): Command {
         }
         const counts = (v: checks.Verdict) => results.filter((r) => r.verdict === v).length;
         process.stdout.write(
-          `\n${counts('PASS')} pass, ${counts('WARN')} warn, ${counts('FAIL')} fail\n`,
+          `\n${counts('PASS')} pass, ${counts('WARN')} warn, ${counts('FAIL')} fail` +
+            (counts('SKIP') ? `, ${counts('SKIP')} skipped (daemon not running)` : '') +
+            '\n',
         );
       }
       if (!ok) process.exitCode = 1;
