@@ -53,13 +53,15 @@ async function start(
     else say(`the daemon is already running (pid ${status.pid}, socket ${socketPath})`);
     return;
   }
-  const pid = await startDaemonInBackground({
+  const { pid, started } = await startDaemonInBackground({
     socketPath,
     dataDir: opts.dataDir,
     configPath: opts.config,
   });
-  if (opts.json) printJson({ started: true, pid, socket: socketPath });
-  else say(`daemon started in the background (pid ${pid}, socket ${socketPath})`);
+  if (opts.json)
+    printJson({ started, ...(!started && { alreadyRunning: true }), pid, socket: socketPath });
+  else if (started) say(`daemon started in the background (pid ${pid}, socket ${socketPath})`);
+  else say(`the daemon is already running (pid ${pid}, socket ${socketPath})`);
 }
 
 async function stop(cmd: Command): Promise<boolean> {
