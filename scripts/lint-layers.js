@@ -21,9 +21,15 @@ export const ALLOWED = {
   bin: ['core', 'clients', 'daemon'],
 };
 
-/** Named exceptions: `aistack daemon start -f` runs the daemon's entry point in its own process. */
+/**
+ * Named exceptions: `aistack daemon start -f` runs the daemon's entry point in its own
+ * process; `aistack backup verify FILE` with no daemon running runs the daemon's own
+ * read-only file check (services/backup/backup-verify.ts with the store's migrations).
+ */
 export const EXCEPTIONS = [
   { from: 'src/clients/cli/daemon-commands.ts', to: 'src/daemon/main.ts' },
+  { from: 'src/clients/cli/backup-verify-local.ts', to: 'src/services/backup/backup-verify.ts' },
+  { from: 'src/clients/cli/backup-verify-local.ts', to: 'src/store/schema.ts' },
 ];
 
 function layerOf(file, root) {

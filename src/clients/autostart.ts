@@ -98,9 +98,11 @@ export async function connectOrStart(options: ReachOptions): Promise<AistackClie
   let client = await connectWaitingForHolder(plain);
   if (!client) {
     if (!options.autostart) throw new DaemonNotRunningError(options.socketPath);
-    const pid = await startDaemonInBackground(options);
+    const { pid, started } = await startDaemonInBackground(options);
     options.say?.(
-      `daemon was not running; started it in the background (pid ${pid}, socket ${options.socketPath})`,
+      started
+        ? `daemon was not running; started it in the background (pid ${pid}, socket ${options.socketPath})`
+        : `found the daemon running (pid ${pid}, socket ${options.socketPath}): another client started it at the same moment`,
     );
     client = await AistackClient.connect(options.socketPath, plain);
   }
@@ -113,10 +115,22 @@ export async function connectOrStart(options: ReachOptions): Promise<AistackClie
   return client;
 }
 
-/** Spawns a detached daemon and resolves with its pid once its socket accepts connections. */
+/** The daemon that answers after a start: ours (`started`), or one another client started. */
+export interface StartOutcome {
+  pid: number;
+  started: boolean;
+}
+
+/**
+ * Spawns a detached daemon and resolves once a daemon answers on the socket. Several
+ * clients may do this at the same moment (six MCP shims started together): the socket's
+ * instance lock lets one daemon win, and its holder says whose it is. Only the client
+ * whose own child holds the lock reports `started`; the others found the winner running
+ * (their children are refused by the lock and exit on their own).
+ */
 export async function startDaemonInBackground(
   options: Omit<ReachOptions, 'autostart' | 'tokenDir'>,
-): Promise<number> {
+): Promise<StartOutcome> {
   const args = [DAEMON_ENTRY, '--socket', options.socketPath, '--log-file'];
   if (options.dataDir) args.push('--data-dir', options.dataDir);
   if (options.configPath) args.push('--config', options.configPath);
@@ -132,19 +146,26 @@ export async function startDaemonInBackground(
   child.once('exit', (code) => (exited = code));
   try {
     const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+    const lock = socketLockPath(options.socketPath);
     while (Date.now() < deadline) {
-      if (exited !== undefined) {
+      const holder = lockHolder(lock);
+      if (exited !== undefined && (holder === undefined || holder === child.pid)) {
         const why = readFileSync(errFile, 'utf8').trim() || `aistackd exited with code ${exited}`;
         throw new Error(`could not start the daemon: ${why.replace(/^aistackd: /, '')}`);
       }
       try {
         const probe = await AistackClient.connect(options.socketPath);
         probe.close();
-        child.unref();
-        return child.pid!;
+        // The daemon serving holds the socket's lock (taken before it listens).
+        const serving = lockHolder(lock);
+        if (serving !== undefined) {
+          child.unref();
+          return { pid: serving, started: serving === child.pid };
+        }
       } catch {
-        await new Promise((r) => setTimeout(r, 50));
+        /* not answering yet */
       }
+      await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGTERM');
     throw new Error(`the daemon did not come up within ${options.startTimeoutMs ?? 10_000} ms`);

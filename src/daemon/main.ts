@@ -3,15 +3,17 @@
  * into actions — SIGTERM/SIGINT stop gracefully (a second one forces), SIGHUP reloads
  * the configuration.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { VERSION } from '../core/version.js';
 import { Daemon } from './daemon.js';
+import type { LogFormat } from './logger.js';
 
 export interface DaemonCliOptions {
   socket?: string;
   dataDir?: string;
   config?: string;
   logFile?: string | boolean;
+  logFormat?: LogFormat;
 }
 
 export async function runDaemon(opts: DaemonCliOptions): Promise<void> {
@@ -30,7 +32,7 @@ export async function runDaemon(opts: DaemonCliOptions): Promise<void> {
               ...(typeof opts.logFile === 'string' ? { path: opts.logFile } : {}),
             },
           }
-        : {}),
+        : { log: { kind: 'stdout', format: opts.logFormat ?? 'auto' } }),
     });
   } catch (err) {
     process.stderr.write(`aistackd: ${(err as Error).message}\n`);
@@ -111,5 +113,14 @@ export function daemonCommand(): Command {
       '--log-file [file]',
       'log to a rotated file instead of stdout (default file: <data-dir>/logs/aistackd.log)',
     )
+    .addOption(logFormatOption())
     .action((opts: DaemonCliOptions) => runDaemon(opts));
+}
+
+/** `--log-format`, shared with `aistack daemon start -f`. */
+export function logFormatOption(): Option {
+  return new Option(
+    '--log-format <format>',
+    'foreground log lines: pretty (readable) or json; default pretty on a terminal, else json',
+  ).choices(['json', 'pretty']);
 }

@@ -53,7 +53,7 @@ describe('audit log through the daemon', () => {
     await expect(c.call('audit.tail', { limit: 5000 })).rejects.toMatchObject({ rpcCode: -32602 });
   });
 
-  it('follows new records with -f', async () => {
+  it('follows new records with -f, in the same table, aligned under one header', async () => {
     const d = await startDaemon();
     const c = await d.client();
     const refuse = () =>
@@ -74,5 +74,16 @@ describe('audit log through the daemon', () => {
       child.kill();
     }
     expect(refusals()).toBe(2);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^SEQ\s+TIME\s+EVENT\s+DETAILS$/);
+    expect(lines.filter((l) => l.startsWith('SEQ'))).toHaveLength(1);
+    // Both refusals (one from the first page, one followed) sit under EVENT and DETAILS.
+    const refused = lines.filter((l) => l.includes('request.refused'));
+    expect(refused).toHaveLength(2);
+    for (const line of refused) {
+      expect(line.indexOf('request.refused')).toBe(lines[0]!.indexOf('EVENT'));
+      expect(line.indexOf('{')).toBe(lines[0]!.indexOf('DETAILS'));
+      expect(line).toMatch(/^\d+\s+(just now|\d+ s ago)\s/);
+    }
   });
 });

@@ -69,7 +69,7 @@ describe('sessions and backups', () => {
     const without = join(dir, 'default.db');
     const made = await cli(d, ['backup', '--out', without]);
     expect(made.stderr).toBe('');
-    expect(made.stdout).toMatch(/left out 1 session\(s\) and 1 private entries/);
+    expect(made.stdout).toMatch(/left out 1 session and 1 private entry, /);
     const withSessions = join(dir, 'with.db');
     expect((await cli(d, ['backup', '--include-sessions', '--out', withSessions])).code).toBe(0);
 

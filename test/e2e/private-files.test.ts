@@ -97,7 +97,7 @@ describe('aistack memory export -o', () => {
     const fresh = join(dir, 'fresh.jsonl');
     const r = await exportTo(d, fresh);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`exported 1 entries to ${fresh}`);
+    expect(r.stderr).toContain(`exported 1 entry to ${fresh}`);
     expect(mode(fresh)).toBe(0o600);
     expect(JSON.parse(readFileSync(fresh, 'utf8'))).toMatchObject({
       key: 'k',

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
 import { sessionFromEnv, type Creds } from './session-env.js';
+import { plural } from './human.js';
 
 /** The exported session, or an error that says how to get one. */
 export function requireSession(what: string): Creds {
@@ -77,7 +78,7 @@ export function agentCommands(): Command {
             { key: 'type', header: 'type' },
             { key: 'name', header: 'name', max: 30 },
             { key: 'status', header: 'status' },
-            { key: 'createdAt', header: 'created' },
+            { key: 'createdAt', header: 'created', format: 'time' },
           ],
         );
       });
@@ -107,7 +108,7 @@ export function agentCommands(): Command {
         if (opts.json) return printJson(result);
         process.stdout.write(
           result.stopped
-            ? `stopped agent ${id}: ${result.cancelledTasks} tasks cancelled\n`
+            ? `stopped agent ${id}: ${plural(result.cancelledTasks, 'task')} cancelled\n`
             : `agent ${id} was already stopped\n`,
         );
       });

@@ -5,7 +5,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { AuditRecord } from '../../protocol/audit.js';
 import { EXIT, withClient } from './context.js';
-import { printJson, printTable } from './output.js';
+import { paintVerdict, stdoutPaint } from './colour.js';
+import { printJson, printTable, tableWriter, type Column } from './output.js';
+import { plural } from './human.js';
 
 function count(value: string): number {
   const n = Number(value);
@@ -14,27 +16,27 @@ function count(value: string): number {
   return n;
 }
 
-function printRecords(records: AuditRecord[]): void {
-  printTable(
-    records.map((r) => ({ seq: r.seq, time: r.time, event: r.event, details: r.details })),
-    [
-      { key: 'seq', header: 'seq' },
-      { key: 'time', header: 'time' },
-      { key: 'event', header: 'event', max: 40 },
-      { key: 'details', header: 'details', max: 100 },
-    ],
-  );
-}
+const COLUMNS: Column<ReturnType<typeof row>>[] = [
+  { key: 'seq', header: 'seq', min: 5 },
+  { key: 'time', header: 'time', format: 'time', min: 12 },
+  { key: 'event', header: 'event', max: 40, min: 24 },
+  { key: 'details', header: 'details', max: 100 },
+];
 
-/** One record per line, for following: no table to re-align as records arrive. */
-function printFollowed(records: AuditRecord[], json: boolean): void {
-  for (const r of records) {
-    process.stdout.write(
-      json
-        ? JSON.stringify(r) + '\n'
-        : `${r.seq}  ${r.time}  ${r.event}${r.details ? '  ' + JSON.stringify(r.details) : ''}\n`,
-    );
-  }
+const row = (r: AuditRecord) => ({ seq: r.seq, time: r.time, event: r.event, details: r.details });
+
+/**
+ * How `--follow` prints: the same table as without it, its header printed once and new
+ * records aligned under it (cells wider than the first rows are cut); with --json, one
+ * JSON record per line.
+ */
+function follower(json: boolean): (records: AuditRecord[]) => void {
+  if (json)
+    return (records) => {
+      for (const r of records) process.stdout.write(JSON.stringify(r) + '\n');
+    };
+  const write = tableWriter(COLUMNS);
+  return (records) => write(records.map(row));
 }
 
 export function auditCommands(): Command {
@@ -52,17 +54,22 @@ export function auditCommands(): Command {
         if (opts.json) printJson(result);
         else if (result.ok) {
           const range = result.records > 0 ? ` (seq ${result.firstSeq}–${result.lastSeq})` : '';
-          const files = `${result.files.length} file${result.files.length === 1 ? '' : 's'}`;
+          const files = plural(result.files.length, 'file');
           const head = result.headChecked
             ? ''
             : '; no saved chain head, so the end was not checked';
-          process.stdout.write(`OK: ${result.records} records${range} in ${files}${head}\n`);
+          const ok = paintVerdict(stdoutPaint(), 'OK');
+          process.stdout.write(
+            `${ok}: ${plural(result.records, 'record')}${range} in ${files}${head}\n`,
+          );
           for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
         } else if (result.lost) {
-          process.stdout.write(`EVIDENCE LOST: ${result.reason}\n`);
+          process.stdout.write(
+            `${paintVerdict(stdoutPaint(), 'EVIDENCE LOST')}: ${result.reason}\n`,
+          );
         } else {
           process.stdout.write(
-            `BROKEN at ${result.file ?? '(no file)'}:${result.line ?? '?'} (seq ${result.seq ?? '?'}): ${result.reason}\n`,
+            `${paintVerdict(stdoutPaint(), 'BROKEN')} at ${result.file ?? '(no file)'}:${result.line ?? '?'} (seq ${result.seq ?? '?'}): ${result.reason}\n`,
           );
         }
         if (!result.ok) process.exitCode = EXIT.FAILURE;
@@ -86,15 +93,16 @@ export function auditCommands(): Command {
         const { records } = await client.call('audit.tail', { limit: o.lines, ...filter });
         if (!o.follow) {
           if (opts.json) printJson({ records });
-          else printRecords(records);
+          else printTable(records.map(row), COLUMNS);
           return;
         }
-        printFollowed(records, Boolean(opts.json));
+        const print = follower(Boolean(opts.json));
+        print(records);
         let afterSeq = records.at(-1)?.seq ?? 0;
         for (;;) {
           await new Promise((r) => setTimeout(r, 1000));
           const next = await client.call('audit.tail', { limit: 1000, afterSeq, ...filter });
-          printFollowed(next.records, Boolean(opts.json));
+          if (next.records.length > 0) print(next.records);
           afterSeq = next.records.at(-1)?.seq ?? afterSeq;
         }
       }),

@@ -8,20 +8,29 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import type { ResultOf } from '../../protocol/table.js';
-import { CliError, EXIT, say, withClient } from './context.js';
+import { precheck } from './cli-client.js';
+import {
+  CliError,
+  connectIfRunning,
+  EXIT,
+  globals,
+  say,
+  withClient,
+  type GlobalOptions,
+} from './context.js';
+import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson, printTable } from './output.js';
-
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+import { bytes, plural } from './human.js';
 
 function printVerify(file: string, v: ResultOf<'backup.verify'>): void {
   const versions = v.schemaVersions.length ? v.schemaVersions.join(', ') : 'none';
   process.stdout.write(
-    `${file}: ${v.ok ? 'OK' : 'FAILED'} (${mib(v.bytes)}, integrity ${v.integrity === 'ok' ? 'ok' : 'FAILED'}, schema versions ${versions})\n`,
+    `${file}: ${paintVerdict(stdoutPaint(), v.ok ? 'OK' : 'FAILED')} (${bytes(v.bytes)}, integrity ${v.integrity === 'ok' ? 'ok' : 'FAILED'}, schema versions ${versions})\n`,
   );
   for (const p of v.problems) process.stdout.write(`  problem: ${p}\n`);
   if (v.schema && !v.schema.matches) {
     process.stdout.write(
-      `  schema: ${v.schema.differences.length} difference(s) from aistack's (a restore uses only the rows, never the file's schema):\n`,
+      `  schema: ${plural(v.schema.differences.length, 'difference')} from aistack's (a restore uses only the rows, never the file's schema):\n`,
     );
     for (const d of v.schema.differences)
       process.stdout.write(
@@ -37,6 +46,23 @@ function printVerify(file: string, v: ResultOf<'backup.verify'>): void {
       { key: 'rows', header: 'rows' },
     ],
   );
+}
+
+/**
+ * Asks the running daemon when one answers; otherwise (none running, or none this CLI may
+ * talk to) checks the file in this process with the same code. Never starts a daemon.
+ */
+async function verifyBackup(opts: GlobalOptions, path: string): Promise<ResultOf<'backup.verify'>> {
+  const client = await connectIfRunning(opts).catch(() => undefined);
+  if (client) {
+    try {
+      return await client.call('backup.verify', { file: path });
+    } finally {
+      client.close();
+    }
+  }
+  const { verifyBackupLocally } = await import('./backup-verify-local.js');
+  return verifyBackupLocally(path);
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -77,9 +103,9 @@ export function backupCommands(): Command[] {
           const { sessions, entries } = result.leftOut;
           const sessionNote = result.includeSessions
             ? 'sessions included'
-            : `left out ${sessions} session(s) and ${entries} private entries`;
+            : `left out ${plural(sessions, 'session')} and ${plural(entries, 'private entry', 'private entries')}`;
           process.stdout.write(
-            `backup written: ${result.path} (${mib(result.bytes)}, ${result.pages} pages, ${sessionNote}, ${result.durationMs} ms)\n`,
+            `backup written: ${result.path} (${bytes(result.bytes)}, ${plural(result.pages, 'page')}, ${sessionNote}, ${result.durationMs} ms)\n`,
           );
         }
       }),
@@ -89,15 +115,15 @@ export function backupCommands(): Command[] {
     .description(
       "Check a backup: integrity_check, known schema versions, its schema against aistack's (every difference, and what a restore does about it); print row counts per table (exit 1 if it cannot be restored).",
     )
-    .action((file: string, _o, cmd: Command) =>
-      withClient(cmd, async (client, opts) => {
-        const path = resolve(file);
-        const result = await client.call('backup.verify', { file: path });
-        if (opts.json) printJson(result);
-        else printVerify(path, result);
-        if (!result.ok) process.exitCode = EXIT.FAILURE;
-      }),
-    );
+    .action(async (file: string, _o, cmd: Command) => {
+      const opts = globals(cmd);
+      const path = resolve(file);
+      precheck('backup.verify', { file: path });
+      const result = await verifyBackup(opts, path);
+      if (opts.json) printJson(result);
+      else printVerify(path, result);
+      if (!result.ok) process.exitCode = EXIT.FAILURE;
+    });
 
   const restore = new Command('restore')
     .argument('<file>', 'the backup file')
@@ -119,9 +145,9 @@ export function backupCommands(): Command[] {
           const sessions = check.tables.sessions ?? 0;
           const differences = check.schema?.differences.length ?? 0;
           const ok = await confirm(
-            `Replace the current database with ${path} (${entries} memory entries, ${sessions} sessions)? Entries written since that backup will be gone (the current database is kept as a copy), and every session ends.` +
+            `Replace the current database with ${path} (${plural(entries, 'memory entry', 'memory entries')}, ${plural(sessions, 'session')})? Entries written since that backup will be gone (the current database is kept as a copy), and every session ends.` +
               (differences > 0
-                ? ` Its schema differs from aistack's in ${differences} place(s) (see \`aistack backup verify\`); only its rows are restored.`
+                ? ` Its schema differs from aistack's in ${plural(differences, 'place')} (see \`aistack backup verify\`); only its rows are restored.`
                 : ''),
           );
           if (!ok) {
@@ -135,8 +161,8 @@ export function backupCommands(): Command[] {
         else {
           const ended = result.sessionsEnded;
           process.stdout.write(
-            `restored ${result.from}: ${result.entries} memory entries; the previous database is kept as ${result.keptAs}\n` +
-              `sessions ended: ${ended.fromBackup} from the backup (${ended.entries} private entries deleted), ${ended.live} active until now\n` +
+            `restored ${result.from}: ${plural(result.entries, 'memory entry', 'memory entries')}; the previous database is kept as ${result.keptAs}\n` +
+              `sessions ended: ${ended.fromBackup} from the backup (${plural(ended.entries, 'private entry', 'private entries')} deleted), ${ended.live} active until now\n` +
               (result.leftOut.length > 0
                 ? `left out (not aistack's schema): ${result.leftOut.join(', ')}\n`
                 : ''),

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../../config/load.js';
 import { Redactor } from '../../config/secrets.js';
 import { insecureTransport } from '../../config/transport-security.js';
 import { CliError, globals, withClient } from './context.js';
+import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson } from './output.js';
 
 export function configCommands(): Command {
@@ -28,7 +29,9 @@ export function configCommands(): Command {
         if (opts.json) {
           printJson({ ok: true, file: loaded.file ?? null, warnings });
         } else {
-          process.stdout.write(`OK: ${loaded.file ?? 'no config file; using embedded defaults'}\n`);
+          process.stdout.write(
+            `${paintVerdict(stdoutPaint(), 'OK')}: ${loaded.file ?? 'no config file; using embedded defaults'}\n`,
+          );
           for (const w of warnings) process.stdout.write(`WARN: ${w}\n`);
         }
       } catch (err) {

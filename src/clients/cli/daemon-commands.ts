@@ -2,7 +2,7 @@
  * `aistack daemon start|stop|status|restart` and `aistack ping`.
  */
 import { existsSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { lockHolder, socketLockPath } from '../../core/lock-file.js';
 import { refusedWhileStopping, startDaemonInBackground } from '../autostart.js';
 import {
@@ -15,6 +15,7 @@ import {
   withClient,
 } from './context.js';
 import { printFields, printJson } from './output.js';
+import { statusFields } from './status-view.js';
 
 async function waitGone(socketPath: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -25,13 +26,22 @@ async function waitGone(socketPath: string, timeoutMs: number): Promise<boolean>
   return false;
 }
 
-async function start(cmd: Command, foreground: boolean): Promise<void> {
+async function start(
+  cmd: Command,
+  foreground: boolean,
+  logFormat?: 'json' | 'pretty',
+): Promise<void> {
   const opts = globals(cmd);
   const { socketPath } = resolvePaths(opts);
   if (foreground) {
     // Loaded only here: every other command stays a thin client without SQLite or pino.
     const { runDaemon } = await import('../../daemon/main.js');
-    await runDaemon({ socket: opts.socket, dataDir: opts.dataDir, config: opts.config });
+    await runDaemon({
+      socket: opts.socket,
+      dataDir: opts.dataDir,
+      config: opts.config,
+      ...(logFormat && { logFormat }),
+    });
     return;
   }
   const existing = await connectIfRunning(opts);
@@ -43,13 +53,15 @@ async function start(cmd: Command, foreground: boolean): Promise<void> {
     else say(`the daemon is already running (pid ${status.pid}, socket ${socketPath})`);
     return;
   }
-  const pid = await startDaemonInBackground({
+  const { pid, started } = await startDaemonInBackground({
     socketPath,
     dataDir: opts.dataDir,
     configPath: opts.config,
   });
-  if (opts.json) printJson({ started: true, pid, socket: socketPath });
-  else say(`daemon started in the background (pid ${pid}, socket ${socketPath})`);
+  if (opts.json)
+    printJson({ started, ...(!started && { alreadyRunning: true }), pid, socket: socketPath });
+  else if (started) say(`daemon started in the background (pid ${pid}, socket ${socketPath})`);
+  else say(`the daemon is already running (pid ${pid}, socket ${socketPath})`);
 }
 
 async function stop(cmd: Command): Promise<boolean> {
@@ -83,7 +95,17 @@ export function daemonCommands(): Command[] {
     .command('start')
     .description('Start the daemon in the background (or in this terminal with --foreground).')
     .option('-f, --foreground', 'run in this process, logging to stdout, until SIGTERM/Ctrl-C')
-    .action((o: { foreground?: boolean }, cmd: Command) => start(cmd, Boolean(o.foreground)));
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'with --foreground: pretty (readable) or json log lines; default pretty on a terminal, else json',
+      ).choices(['json', 'pretty']),
+    )
+    .action((o: { foreground?: boolean; logFormat?: 'json' | 'pretty' }, cmd: Command) => {
+      if (o.logFormat && !o.foreground)
+        throw new CliError('--log-format applies to --foreground only', EXIT.USAGE);
+      return start(cmd, Boolean(o.foreground), o.logFormat);
+    });
   daemon
     .command('stop')
     .description(
@@ -115,7 +137,7 @@ export function daemonCommands(): Command[] {
       try {
         const status = await client.call('system.status');
         if (opts.json) printJson({ running: true, ...status });
-        else printFields({ running: true, ...status, requests: status.requests.total });
+        else printFields(statusFields(status));
       } finally {
         client.close();
       }

@@ -9,8 +9,10 @@ import { dirname, join } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import { insecureTransport, type InsecureTransport } from '../../config/transport-security.js';
 import type { AuditVerifyResult } from '../../protocol/audit.js';
+import { plural } from './human.js';
 
-export type Verdict = 'PASS' | 'WARN' | 'FAIL';
+/** SKIP: the check needs the daemon, which is not running (local checks still run). */
+export type Verdict = 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
 
 export interface Check {
   id: string;
@@ -31,6 +33,11 @@ const fail = (id: string, detail: string, fix: string): Check => ({
   verdict: 'FAIL',
   detail,
   fix,
+});
+const skip = (id: string, detail = 'daemon not running'): Check => ({
+  id,
+  verdict: 'SKIP',
+  detail,
 });
 const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0');
 
@@ -139,9 +146,12 @@ export function dataDirModes(dataDir: string): Check {
   return pass('data-files', `${dataDir} is 0700; database files are 0600`);
 }
 
-export function socketModes(socketPath: string): Check {
-  const bad = privateDir('socket', dirname(socketPath), 'socket dir');
+export function socketModes(socketPath: string, running = true): Check {
+  const bad = existsSync(dirname(socketPath))
+    ? privateDir('socket', dirname(socketPath), 'socket dir')
+    : undefined;
   if (bad) return bad;
+  if (!running && !existsSync(socketPath)) return skip('socket', 'no socket (daemon not running)');
   if (!existsSync(socketPath))
     return fail('socket', `no socket at ${socketPath}`, 'start the daemon: aistack daemon start');
   const st = lstatSync(socketPath);
@@ -178,9 +188,12 @@ export function unusedFeatures(
 export function pluginsReviewed(
   list:
     | { enabled: boolean; plugins: { name: string; state: string; reason: string | null }[] }
+    | Error
     | undefined,
 ): Check {
-  if (!list) return warn('plugins', 'unknown (daemon not reachable)', 'start the daemon');
+  if (!list) return skip('plugins');
+  if (list instanceof Error)
+    return warn('plugins', `the daemon could not list them: ${list.message}`, 'see the daemon log');
   if (!list.enabled) return pass('plugins', 'plugins are off');
   const changed = list.plugins.filter((p) => p.state === 'changed');
   const other = list.plugins.filter((p) => p.state !== 'loaded' && p.state !== 'changed');
@@ -207,22 +220,24 @@ export function pluginsReviewed(
 }
 
 export function keyAges(
-  keys: { provider: string; ageDays: number; rotationDue: boolean }[],
+  keys: { provider: string; ageDays: number; rotationDue: boolean }[] | undefined,
   rotationDays: number,
 ): Check {
+  if (!keys) return skip('key-age');
   if (keys.length === 0) return pass('key-age', 'no provider keys configured');
   const due = keys.filter((k) => k.rotationDue);
   if (due.length > 0) {
     return warn(
       'key-age',
-      due.map((k) => `${k.provider} key is ${k.ageDays} days old`).join('; ') +
-        ` (period ${rotationDays} days)`,
+      due.map((k) => `${k.provider} key is ${plural(k.ageDays, 'day')} old`).join('; ') +
+        ` (period ${plural(rotationDays, 'day')})`,
       'create a new key, update the environment, restart or reload the daemon, then revoke the old key',
     );
   }
   return pass(
     'key-age',
-    keys.map((k) => `${k.provider} ${k.ageDays}d`).join(', ') + ` (period ${rotationDays} days)`,
+    keys.map((k) => `${k.provider} ${k.ageDays}d`).join(', ') +
+      ` (period ${plural(rotationDays, 'day')})`,
   );
 }
 
@@ -249,13 +264,10 @@ export function backupAge(dataDir: string, maxAgeDays: number, now = Date.now())
   );
 }
 
-export function auditChain(result: AuditVerifyResult | undefined): Check {
-  if (!result)
-    return fail(
-      'audit',
-      'could not verify the audit log (daemon not reachable)',
-      'start the daemon',
-    );
+export function auditChain(result: AuditVerifyResult | Error | undefined): Check {
+  if (!result) return skip('audit');
+  if (result instanceof Error)
+    return fail('audit', `could not verify the audit log: ${result.message}`, 'see the daemon log');
   if (!result.ok && result.lost) {
     return fail(
       'audit',
@@ -272,21 +284,24 @@ export function auditChain(result: AuditVerifyResult | undefined): Check {
     );
   }
   const notes = result.notes.length > 0 ? `; ${result.notes.join('; ')}` : '';
-  return pass('audit', `chain verified (${result.records} records)${notes}`);
+  return pass('audit', `chain verified (${plural(result.records, 'record')})${notes}`);
 }
 
+/** `uid` undefined: no daemon to ask; null: the daemon could not tell (no getuid). */
 export function notRoot(uid: number | null | undefined): Check {
+  if (uid === undefined) return skip('root');
+  if (uid === null) return pass('root', 'not applicable on this platform (no user ids)');
   if (uid === 0)
     return fail(
       'root',
       'the daemon runs as root',
       'run it as an ordinary user (systemd: aistack@USER.service)',
     );
-  return pass('root', `the daemon runs as uid ${uid ?? 'unknown'}`);
+  return pass('root', `the daemon runs as uid ${uid}`);
 }
 
 export function walHealth(database: { sizeBytes: number; walBytes: number } | undefined): Check {
-  if (!database) return warn('wal', 'unknown (daemon not reachable)', 'start the daemon');
+  if (!database) return skip('wal');
   const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
   const detail = `database ${mb(database.sizeBytes)}, WAL ${mb(database.walBytes)}`;
   if (database.walBytes > 256 * 1048576)

@@ -1,7 +1,8 @@
 /**
  * `aistack doctor`: the security checklist, automated. Each check prints PASS, WARN or
  * FAIL with one line on how to fix it; `--json` for scripts; the exit code is 1 when
- * anything FAILs. It never starts the daemon: an unreachable daemon is itself a finding.
+ * anything FAILs. It never starts the daemon: an unreachable daemon is itself a finding,
+ * the checks that need it say SKIP, and the local ones (files, config, backups) still run.
  */
 import { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
@@ -9,6 +10,7 @@ import { VERSION } from '../../core/version.js';
 import type { AistackClient } from '../client.js';
 import { connectIfRunning, globals, resolvePaths, type GlobalOptions } from './context.js';
 import * as checks from './doctor-checks.js';
+import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson } from './output.js';
 
 async function daemonFacts(opts: GlobalOptions) {
@@ -21,8 +23,8 @@ async function daemonFacts(opts: GlobalOptions) {
   if (!client) return undefined;
   try {
     const status = await client.call('system.status');
-    const audit = await client.call('audit.verify').catch(() => undefined);
-    const plugins = await client.call('plugin.list').catch(() => undefined);
+    const audit = await client.call('audit.verify').catch((err: unknown) => err as Error);
+    const plugins = await client.call('plugin.list').catch((err: unknown) => err as Error);
     return { status, audit, plugins };
   } finally {
     client.close();
@@ -55,7 +57,7 @@ export function doctorCommand(): Command {
         checks.configFileMode(loaded instanceof Error ? undefined : loaded.file),
         checks.transportSecurity(status?.insecureTransport, loaded),
         checks.dataDirModes(dataDir),
-        checks.socketModes(status?.socket ?? paths.socketPath),
+        checks.socketModes(status?.socket ?? paths.socketPath, status !== undefined),
         checks.unusedFeatures([
           {
             name: 'plugins',
@@ -74,13 +76,10 @@ export function doctorCommand(): Command {
           },
         ]),
         checks.pluginsReviewed(facts?.plugins),
-        checks.keyAges(
-          (status?.keys ?? []) as { provider: string; ageDays: number; rotationDue: boolean }[],
-          rotationDays,
-        ),
+        checks.keyAges(status?.keys, rotationDays),
         checks.backupAge(dataDir, config?.security.maxBackupAgeDays ?? 7),
         checks.auditChain(facts?.audit),
-        checks.notRoot(status?.uid),
+        checks.notRoot(status ? status.uid : undefined),
         checks.walHealth(status?.database),
       ];
       const ok = !results.some((r) => r.verdict === 'FAIL');
@@ -88,12 +87,15 @@ export function doctorCommand(): Command {
       else {
         const width = Math.max(...results.map((r) => r.id.length));
         for (const r of results) {
-          process.stdout.write(`${r.verdict}  ${r.id.padEnd(width)}  ${r.detail}\n`);
+          const verdict = paintVerdict(stdoutPaint(), r.verdict.padEnd(4));
+          process.stdout.write(`${verdict}  ${r.id.padEnd(width)}  ${r.detail}\n`);
           if (r.fix) process.stdout.write(`      ${' '.repeat(width)}  fix: ${r.fix}\n`);
         }
         const counts = (v: checks.Verdict) => results.filter((r) => r.verdict === v).length;
         process.stdout.write(
-          `\n${counts('PASS')} pass, ${counts('WARN')} warn, ${counts('FAIL')} fail\n`,
+          `\n${counts('PASS')} pass, ${counts('WARN')} warn, ${counts('FAIL')} fail` +
+            (counts('SKIP') ? `, ${counts('SKIP')} skipped (daemon not running)` : '') +
+            '\n',
         );
       }
       if (!ok) process.exitCode = 1;

@@ -77,7 +77,7 @@ function issueCommands(): Command {
             { key: 'title', header: 'title', max: 60 },
             { key: 'author', header: 'author', max: 20 },
             { key: 'labels', header: 'labels', max: 30 },
-            { key: 'createdAt', header: 'created' },
+            { key: 'createdAt', header: 'created', format: 'time' },
           ],
         );
       }),
@@ -106,7 +106,7 @@ function prCommands(): Command {
           { key: 'title', header: 'title', max: 60 },
           { key: 'author', header: 'author', max: 20 },
           { key: 'headRefName', header: 'branch', max: 30 },
-          { key: 'createdAt', header: 'created' },
+          { key: 'createdAt', header: 'created', format: 'time' },
         ]);
       }),
     );

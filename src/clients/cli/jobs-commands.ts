@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { withClient } from './context.js';
 import { printJson, printTable } from './output.js';
+import { ago } from './human.js';
 
 export function jobsCommands(): Command {
   const jobs = new Command('jobs').description(
@@ -21,7 +22,7 @@ export function jobsCommands(): Command {
             ...j,
             state: !j.enabled ? 'off' : j.running ? 'running' : 'on',
             last: j.lastRun
-              ? `${j.lastRun.finishedAt} ${j.lastRun.ok ? 'ok' : `FAILED: ${j.lastRun.error}`}`
+              ? `${ago(j.lastRun.finishedAt)} ${j.lastRun.ok ? 'ok' : `FAILED: ${j.lastRun.error}`}`
               : 'never',
           })),
           [
@@ -29,7 +30,7 @@ export function jobsCommands(): Command {
             { key: 'state', header: 'state' },
             { key: 'schedule', header: 'schedule' },
             { key: 'last', header: 'last run', max: 70 },
-            { key: 'nextRun', header: 'next run' },
+            { key: 'nextRun', header: 'next run', format: 'time' },
           ],
         );
       }),

@@ -8,6 +8,7 @@ import { CliError, EXIT, reportFailure } from './context.js';
 import { agentCommands } from './agent-commands.js';
 import { auditCommands } from './audit-commands.js';
 import { backupCommands } from './backup-commands.js';
+import { completionCommand } from './completion.js';
 import { configCommands } from './config-commands.js';
 import { daemonCommands } from './daemon-commands.js';
 import { doctorCommand } from './doctor-command.js';
@@ -64,14 +65,15 @@ export function buildProgram(output: { json?: boolean } = {}): Command {
     configCommands(),
     serviceCommands(),
     doctorCommand(),
+    completionCommand(() => program),
   ])
     program.addCommand(cmd);
   const override = (cmd: Command): void => {
     cmd.exitOverride();
-    // With --json, commander's own messages (usage errors) are kept for main() to report
-    // as JSON.
-    if (output.json)
-      cmd.configureOutput({ writeErr: (text) => (usageText += text) }).showHelpAfterError(false);
+    // Commander's own messages (usage errors, help shown for a missing subcommand) are
+    // kept for main() to report once, as `aistack: …` or, with --json, as JSON.
+    cmd.configureOutput({ writeErr: (text) => (usageText += text) });
+    if (output.json) cmd.showHelpAfterError(false);
     cmd.commands.forEach(override);
   };
   override(program);
@@ -89,7 +91,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0;
-      const message = (usageText || err.message).trim().replace(/^error: /, '');
+      // A command group run without its subcommand: commander printed the group's help.
+      if (err.code === 'commander.help' && !json) {
+        process.stderr.write(usageText);
+        return EXIT.USAGE;
+      }
+      const text = usageText.trim() || err.message;
+      const message =
+        err.code === 'commander.help' ? 'missing command' : text.replace(/^error: /, '');
       return reportFailure(new CliError(message, EXIT.USAGE), json);
     }
     return reportFailure(err, json);

@@ -13,6 +13,7 @@ import { parseJsonObject } from './session-commands.js';
 import { exportCommand, importCommand } from './memory-transfer.js';
 import { embeddingsCommand, reindexCommand } from './memory-embedding-commands.js';
 import { integer } from './option-values.js';
+import { plural } from './human.js';
 
 async function readContent(content: string | undefined, file: string | undefined): Promise<string> {
   if (file) return readFileSync(file, 'utf8');
@@ -73,7 +74,7 @@ export function memoryCommands(): Command {
           if (opts.json) return printJson(result);
           const e = result.entry;
           process.stdout.write(
-            `${result.created ? 'stored' : 'updated'} ${e.namespace}/${e.key} (version ${e.version}, ${e.content.length} chars)\n`,
+            `${result.created ? 'stored' : 'updated'} ${e.namespace}/${e.key} (version ${e.version}, ${plural(e.content.length, 'char')})\n`,
           );
         }),
     );
@@ -207,7 +208,7 @@ export function memoryCommands(): Command {
               { key: 'namespace', header: 'namespace', max: 30 },
               { key: 'key', header: 'key', max: 30 },
               { key: 'version', header: 'v' },
-              { key: 'updatedAt', header: 'updated' },
+              { key: 'updatedAt', header: 'updated', format: 'time' },
               { key: 'tags', header: 'tags', max: 20 },
               { key: 'preview', header: 'content', max: 60 },
             ],

@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { withClient } from './context.js';
 import { printFields, printJson } from './output.js';
+import { plural } from './human.js';
 import { progressBar } from './progress-bar.js';
 import { integer } from './option-values.js';
 
@@ -22,7 +23,7 @@ export function reindexCommand(): Command {
         const off = client.onNotification((method, params) => {
           if (method !== 'memory.reindex.progress') return;
           const { done, total } = params as { done: number; total: number };
-          bar.update(done, total, `${done} of ${total} entries`);
+          bar.update(done, total, `${done} of ${plural(total, 'entry')}`);
         });
         let result;
         try {

@@ -14,10 +14,13 @@ import { beginReplace, checkReplaceable, UnsafeFileError } from '../../core/priv
 import { entrySchema, type Entry } from '../../protocol/memory-schemas.js';
 import type { CliClient } from './cli-client.js';
 import { CliError, withClient } from './context.js';
-import { printJson } from './output.js';
+import { printJson, printSummarised } from './output.js';
 import { progressBar } from './progress-bar.js';
+import { plural } from './human.js';
 
 const BATCH = 500;
+/** How many rejected lines an import lists before it only counts the rest. */
+const SHOWN_ERRORS = 20;
 
 export function exportCommand(): Command {
   return new Command('export')
@@ -60,7 +63,7 @@ export function exportCommand(): Command {
         }
         if (o.out) {
           if (opts.json) printJson({ exported: count, file: o.out });
-          else process.stderr.write(`exported ${count} entries to ${o.out}\n`);
+          else process.stderr.write(`exported ${plural(count, 'entry')} to ${o.out}\n`);
         }
       });
     });
@@ -80,10 +83,10 @@ function omittedError(
     .join(', ');
   const more = omitted.length > 10 ? ` and ${omitted.length - 10} more` : '';
   return new CliError(
-    `export incomplete: ${omitted.length} entr${omitted.length === 1 ? 'y is' : 'ies are'} larger than the daemon's reply budget (daemon.replyBudgetBytes) and were left out: ${names}${more}. ` +
+    `export incomplete: ${plural(omitted.length, 'entry')} ${omitted.length === 1 ? 'is' : 'are'} larger than the daemon's reply budget (daemon.replyBudgetBytes) and were left out: ${names}${more}. ` +
       (toFile
         ? 'The export file was not written; raise the budget and export again.'
-        : `${exported} other entries were written; raise the budget and export again.`),
+        : `${plural(exported, 'other entry', 'other entries')} ${exported === 1 ? 'was' : 'were'} written; raise the budget and export again.`),
   );
 }
 
@@ -115,7 +118,11 @@ export function importCommand(): Command {
       'Read JSON Lines from an export; bad lines are reported by number and skipped, the rest goes in.',
     )
     .argument('<file>', 'the JSONL file ("-" for stdin)')
-    .action((file: string, _o, cmd: Command) =>
+    .option(
+      '-v, --verbose',
+      `print every rejected line (default: the first ${SHOWN_ERRORS} and a count)`,
+    )
+    .action((file: string, o: { verbose?: boolean }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         let size = 0;
         if (file !== '-') {
@@ -164,7 +171,10 @@ export function importCommand(): Command {
         bar.done();
         rejected.sort((a, b) => a.line - b.line);
         if (opts.json) return printJson({ inserted, updated, rejected });
-        for (const r of rejected) process.stderr.write(`line ${r.line}: rejected: ${r.reason}\n`);
+        printSummarised(
+          rejected.map((r) => `line ${r.line}: rejected: ${r.reason}`),
+          o.verbose ? Infinity : SHOWN_ERRORS,
+        );
         process.stdout.write(
           `imported: ${inserted} inserted, ${updated} updated, ${rejected.length} rejected\n`,
         );

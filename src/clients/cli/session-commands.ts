@@ -6,6 +6,7 @@ import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
 import { sessionFromEnv } from './session-env.js';
 import { positive } from './option-values.js';
+import { plural } from './human.js';
 
 function parseJsonObject(
   text: string | undefined,
@@ -23,8 +24,6 @@ function parseJsonObject(
 }
 
 export { parseJsonObject };
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function sessionCommands(): Command {
   const session = new Command('session').description(
@@ -118,7 +117,7 @@ export function sessionCommands(): Command {
             { key: 'client', header: 'client', max: 20 },
             { key: 'state', header: 'state' },
             { key: 'entries', header: 'entries' },
-            { key: 'lastActivityAt', header: 'last activity' },
+            { key: 'lastActivityAt', header: 'last activity', format: 'time' },
             { key: 'idleTimeoutMinutes', header: 'idle min' },
           ],
         );

@@ -69,8 +69,8 @@ export function tokenCommands(): Command {
           [
             { key: 'name', header: 'name' },
             { key: 'scopes', header: 'scopes' },
-            { key: 'created', header: 'created' },
-            { key: 'lastUsed', header: 'last used' },
+            { key: 'created', header: 'created', format: 'time' },
+            { key: 'lastUsed', header: 'last used', format: 'time' },
             { key: 'state', header: 'state' },
           ],
         );
