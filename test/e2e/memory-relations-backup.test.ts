@@ -11,6 +11,8 @@ import { openSession } from '../helpers/session.js';
 
 afterEach(cleanupAll);
 
+type Ref = { key: string; namespace?: string };
+
 describe('links and history in backups', () => {
   it("leaves a session's links and history out of a default backup, and restores the shared ones", async () => {
     const d = await startDaemon();
@@ -22,7 +24,7 @@ describe('links and history in backups', () => {
     await c.call('memory.store', { key: 'a', namespace: 'kb', content: 'old a', ...s.creds });
     await c.call('memory.store', { key: 'a', namespace: 'kb', content: 'new a', ...s.creds });
     await c.call('memory.store', { key: 'b', namespace: 'kb', content: 'b', ...s.creds });
-    const link = (from: object, to: object) =>
+    const link = (from: Ref, to: Ref) =>
       c.call('memory.link', { from, to, type: 'rel', ...s.creds });
     await link({ namespace: 'kb', key: 'a' }, { namespace: 'kb', key: 'b' });
     await link({ namespace: 'kb', key: 'a' }, { key: 'diary' });
