@@ -29,6 +29,8 @@ import { LoadGenerator } from './load.js';
 import type { OpData, OpName } from './load-ops.js';
 import { medianSummary, runSync, type Summary } from './measure.js';
 import { measureMcpStartup } from './mcp-startup.js';
+import { relatedPage } from '../store/memory/related-page.js';
+import { DEFAULT_REPLY_BUDGET_BYTES } from '../store/reply-budget.js';
 import { insertLinks } from './related.js';
 import { printReport, type Row } from './report.js';
 import { startDaemon, startMinimalServer } from './servers.js';
@@ -190,11 +192,18 @@ async function main(): Promise<void> {
       memory.search({ query: pick(data.queries, n++), limit: 10, offset: 0 }, op),
     // The store's list itself (MemoryService.list hands it to the read pool, a promise).
     'memory.list': () => store.list({ namespace: 'bench' }, {}, 20, pick(data.offsets, n++)),
-    'memory.related': () =>
-      memory.graph.related(
-        { key: pick(data.randomKeys, n++), namespace: 'bench', depth: 2, limit: 100 },
-        op,
-      ),
+    // The walk and its page (MemoryService hands them to the read pool, a promise).
+    'memory.related': () => {
+      const start = store.links.rowidOf('bench', pick(data.randomKeys, n++))!;
+      return relatedPage(store.links, {
+        start,
+        root: { namespace: 'bench', key: '' },
+        scope: {},
+        walk: { depth: 2, direction: 'both', maxNodes: 100 },
+        budgetBytes: DEFAULT_REPLY_BUDGET_BYTES,
+        reserveBytes: 0,
+      });
+    },
   };
 
   const rows: Row[] = [];

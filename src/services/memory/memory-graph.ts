@@ -3,15 +3,14 @@
  * a write (a session is needed) between two entries the caller may read; an end it may
  * not read answers exactly as a missing one does (NOT_FOUND, never ACCESS_DENIED, which
  * would say it exists) — the refusal is still audited by access control. The walk runs
- * with the caller's read scope in SQL, so what it may not read is neither shown nor
- * counted nor walked through.
+ * as a read task (off the event loop) with the caller's read scope in SQL, so what it
+ * may not read is neither shown nor counted nor walked through (related-page.ts).
  */
 import { AppError } from '../../core/errors.js';
-import type { LinkRow, LinkStore, LinkDirection } from '../../store/memory/link-store.js';
+import type { LinkStore, LinkDirection } from '../../store/memory/link-store.js';
 import type { MemoryStore } from '../../store/memory/memory-store.js';
-import { fitView } from '../../store/memory/entry-view.js';
-import { ReplyBudget } from '../../store/reply-budget.js';
 import type { AccessControl, Caller, Credentials, Operation } from '../access/access-control.js';
+import type { Reads } from '../reads/reads.js';
 
 export interface EntryRef {
   key: string;
@@ -38,6 +37,8 @@ export class MemoryGraph {
     private readonly access: AccessControl,
     private readonly now: () => number,
     private readonly replyBudgetBytes: () => number,
+    /** Where the walk runs (the read pool in the daemon). */
+    private readonly reads: Reads,
   ) {}
 
   /** The namespace of a link end, after access control; a refusal reads as NOT_FOUND. */
@@ -115,60 +116,30 @@ export class MemoryGraph {
     },
     op: Operation,
     reserveBytes = 0,
+    signal?: AbortSignal,
   ) {
     const caller = this.access.caller(p, op);
     const namespace = p.namespace ?? caller.ownNamespace ?? 'default';
     this.access.assertNamespace(caller, namespace, op);
     const start = this.links.rowidOf(namespace, p.key);
     if (start === undefined) throw noEntry(namespace, p.key);
-    const scope = this.access.readScope(caller, undefined, op);
-    const walk = this.links.walk(start, scope, {
-      depth: p.depth,
-      direction: p.direction ?? 'both',
-      type: p.type,
-      maxNodes: p.limit,
-    });
-    // Nearest first; the start leads, so it is always on the page.
-    const order = [...walk.nodes.entries()].sort((a, b) => a[1] - b[1]).map(([rowid]) => rowid);
-    const budget = new ReplyBudget(this.replyBudgetBytes(), reserveBytes + 1024);
-    const nodes = [];
-    const refs = new Map<number, { namespace: string; key: string }>();
-    for (const row of this.links.views(order)) {
-      const view = fitView(row, false, budget, 16);
-      if (!view) break;
-      nodes.push({ ...view, depth: walk.nodes.get(row.rowid)! });
-      refs.set(row.rowid, { namespace: row.namespace, key: row.key });
-    }
-    const edges = [];
-    for (const e of walk.edges) {
-      const from = refs.get(e.from_rowid);
-      const to = refs.get(e.to_rowid);
-      if (!from || !to) continue;
-      if (!budget.take(edgeBytes(e, from, to))) break;
-      edges.push(toLink(e, from, to));
-    }
-    return {
+    const args = {
+      start,
       root: { namespace, key: p.key },
-      nodes,
-      edges,
-      truncated: walk.truncated || budget.truncated || nodes.length < order.length,
+      scope: this.access.readScope(caller, undefined, op),
+      walk: {
+        depth: p.depth,
+        direction: p.direction ?? 'both',
+        type: p.type,
+        maxNodes: p.limit,
+      },
+      budgetBytes: this.replyBudgetBytes(),
+      reserveBytes,
     };
+    return this.reads.runJson('memory.related', args, {
+      key: op.connection,
+      signal,
+      label: op.method,
+    });
   }
 }
-
-type Ref = { namespace: string; key: string };
-
-const toLink = (e: LinkRow, from: Ref, to: Ref) => ({
-  from,
-  to,
-  type: e.type,
-  metadata: JSON.parse(e.metadata) as Record<string, unknown>,
-  createdAt: new Date(e.created_at).toISOString(),
-});
-
-/** At most the JSON bytes of an edge (keys and namespaces at their bound). */
-const edgeBytes = (e: LinkRow, from: Ref, to: Ref) =>
-  160 +
-  6 * (from.key.length + from.namespace.length + to.key.length + to.namespace.length) +
-  6 * e.type.length +
-  Buffer.byteLength(e.metadata);

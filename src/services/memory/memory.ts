@@ -83,7 +83,14 @@ export class MemoryService {
   ) {
     this.reads = reads ?? new InlineReads({ memory: store });
     this.searcher = new MemorySearch(store, embeddings, this.reads);
-    this.graph = new MemoryGraph(store, store.links, access, store.now, replyBudgetBytes);
+    this.graph = new MemoryGraph(
+      store,
+      store.links,
+      access,
+      store.now,
+      replyBudgetBytes,
+      this.reads,
+    );
     this.versions = new MemoryVersions(store, access, replyBudgetBytes);
   }
 
