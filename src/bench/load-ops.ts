@@ -20,6 +20,7 @@ export const OP_NAMES = [
   'memory.get',
   'memory.search',
   'memory.list',
+  'memory.related',
   'system.ping',
   'heavy-search',
 ] as const;
@@ -61,6 +62,13 @@ export function makeOp(
           namespace: 'bench',
           limit: 20,
           offset: pick(data.offsets, n++),
+        });
+    case 'memory.related':
+      return (w) =>
+        clients[w]!.call('memory.related', {
+          key: pick(data.randomKeys, n++),
+          namespace: 'bench',
+          depth: 2,
         });
     case 'system.ping':
       return (w) => clients[w]!.call('system.ping');

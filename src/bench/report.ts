@@ -134,7 +134,7 @@ export function printReport(report: Report, json: boolean): void {
   const out = [fmt(header), ...lines.map(fmt)];
   out.push('');
   out.push(
-    `entries ${report.entries}; load through daemon ${report.load.daemonMs} ms, in-process ${report.load.inprocessMs} ms`,
+    `entries ${report.entries}${report.links ? `, links ${String(report.links)}` : ''}; load through daemon ${report.load.daemonMs} ms, in-process ${report.load.inprocessMs} ms`,
   );
   out.push(
     `database ${mb(report.database.daemonBytes)} (daemon), ${mb(report.database.inprocessBytes)} (in-process); daemon RSS ${mb(report.daemonRssBytes)}`,

@@ -3,7 +3,8 @@
  * better-sqlite3, in one run. Starts a real aistackd in a temp dir, loads N entries
  * (default 100,000) of Zipf-vocabulary text, then measures memory.store/get/search/list
  * from 1, 8 and 32 concurrent clients (in a worker thread, load.ts): ops/s, p50/p99, the
- * ratio to in-process and the latency the daemon adds; `memory.get` also against a
+ * ratio to in-process and the latency the daemon adds (and memory.related, depth 2 over
+ * two links per entry, related.ts); `memory.get` also against a
  * minimal server in its own process (the limit line), and the cells of cells.ts (noisy
  * neighbour, store with synchronous "full"). Then the vector phase (vector.ts): the same entries with
  * 384-dimensional embeddings, vector and hybrid search from 1 and 8 clients, and the
@@ -28,6 +29,9 @@ import { LoadGenerator } from './load.js';
 import type { OpData, OpName } from './load-ops.js';
 import { medianSummary, runSync, type Summary } from './measure.js';
 import { measureMcpStartup } from './mcp-startup.js';
+import { relatedPage } from '../store/memory/related-page.js';
+import { DEFAULT_REPLY_BUDGET_BYTES } from '../store/reply-budget.js';
+import { insertLinks } from './related.js';
 import { printReport, type Row } from './report.js';
 import { startDaemon, startMinimalServer } from './servers.js';
 import { vectorPhase } from './vector.js';
@@ -42,7 +46,8 @@ const { values: args } = parseArgs({
     'skip-vector': { type: 'boolean', default: false },
     ops: {
       type: 'string',
-      default: 'memory.store,memory.get,memory.search,memory.list,noisy-neighbour,store-full',
+      default:
+        'memory.store,memory.get,memory.search,memory.list,memory.related,noisy-neighbour,store-full',
     },
     'cpu-prof': { type: 'string' },
     'vector-modes': { type: 'string', default: 'vector,hybrid' },
@@ -64,7 +69,8 @@ if (args.help) {
   --vector-clients  concurrency levels for vector and hybrid search (default 1,8)
   --skip-vector     skip the vector phase (embeddings, vector and hybrid search)
   --ops       which cells to measure (default memory.store,memory.get,memory.search,
-              memory.list,noisy-neighbour,store-full; e.g. --ops memory.get):
+              memory.list,memory.related,noisy-neighbour,store-full; e.g. --ops memory.get):
+              memory.related walks depth 2 over 2 links per entry (200k at 100k entries);
               memory.get also runs the minimal server (the limit line) beside the daemon;
               noisy-neighbour pings from one client while another runs heavy searches;
               store-full restarts the daemon with storage.synchronous "full" for store
@@ -147,6 +153,15 @@ async function main(): Promise<void> {
   for (let i = 0; i < N; i += 2000)
     await main.call('memory.import', { entries: entries.slice(i, i + 2000) });
   const daemonLoadMs = performance.now() - t0;
+  let links = 0;
+  if (OPS.has('memory.related')) {
+    t0 = performance.now();
+    links = insertLinks(join(dir, 'data', 'aistack.db'), 'bench', 2);
+    insertLinks(db, 'bench', 2);
+    say(
+      `linked the entries: ${links} links in ${Math.round(performance.now() - t0)} ms (both files)`,
+    );
+  }
   const maxClients = Math.max(...LEVELS);
   // The clients run in a worker thread, the limit line's in another; see load.ts.
   const load = await LoadGenerator.connect(data, daemon, maxClients, true);
@@ -177,6 +192,18 @@ async function main(): Promise<void> {
       memory.search({ query: pick(data.queries, n++), limit: 10, offset: 0 }, op),
     // The store's list itself (MemoryService.list hands it to the read pool, a promise).
     'memory.list': () => store.list({ namespace: 'bench' }, {}, 20, pick(data.offsets, n++)),
+    // The walk and its page (MemoryService hands them to the read pool, a promise).
+    'memory.related': () => {
+      const start = store.links.rowidOf('bench', pick(data.randomKeys, n++))!;
+      return relatedPage(store.links, {
+        start,
+        root: { namespace: 'bench', key: '' },
+        scope: {},
+        walk: { depth: 2, direction: 'both', maxNodes: 100 },
+        budgetBytes: DEFAULT_REPLY_BUDGET_BYTES,
+        reserveBytes: 0,
+      });
+    },
   };
 
   const rows: Row[] = [];
@@ -248,6 +275,7 @@ async function main(): Promise<void> {
   }
   const report = {
     entries: N,
+    ...(links ? { links } : {}),
     durationMs: DURATION,
     repeat: REPEAT,
     node: process.version,

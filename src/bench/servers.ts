@@ -124,5 +124,11 @@ export async function startMinimalServer(dir: string, databasePath: string): Pro
     }),
   );
   await waitForSocket(socket, child, 'the minimal server');
-  return { socket, pid: child.pid, token: undefined, cpuMs: () => cpuMsOf(child.pid), stop: stopper(child) };
+  return {
+    socket,
+    pid: child.pid,
+    token: undefined,
+    cpuMs: () => cpuMsOf(child.pid),
+    stop: stopper(child),
+  };
 }

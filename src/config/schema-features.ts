@@ -226,6 +226,20 @@ export const memoryConfigSchema = z
       })
       .prefault({})
       .describe('Memory search.'),
+    history: z
+      .strictObject({
+        keep: z
+          .number()
+          .int()
+          .min(0)
+          .max(1000)
+          .default(20)
+          .describe(
+            'Earlier versions kept per entry (each update, append, restore and delete keeps the one it replaces); 0 keeps none. Applies to the next write after a reload; the memory.historyPrune job trims every entry to it.',
+          ),
+      })
+      .prefault({})
+      .describe('History of memory entries (memory.history, memory.restoreVersion).'),
   })
   .prefault({})
-  .describe('Memory: embeddings and search.');
+  .describe('Memory: embeddings, search and history.');

@@ -172,6 +172,11 @@ export const jobsConfigSchema = z
       true,
       'Check the audit chain and prune by age (pino-roll rotates by size/day; pruning runs after each roll too).',
     ),
+    memoryHistoryPrune: job(
+      '40 * * * *',
+      true,
+      'Trim every entry\'s kept versions to memory.history.keep (writes trim their own entry as they go).',
+    ),
     backup: z
       .strictObject({
         enabled: z.boolean().default(false),

@@ -13,6 +13,7 @@ import type { BackupService } from '../services/backup/backup.js';
 import { JobRunner } from '../services/jobs/jobs.js';
 import type { KeyLedger } from '../services/providers/key-ledger.js';
 import type { SessionService } from '../services/access/sessions.js';
+import type { MemoryService } from '../services/memory/memory.js';
 import type { Logger } from 'pino';
 
 export interface JobDeps {
@@ -25,6 +26,7 @@ export interface JobDeps {
   keys: () => KeyLedger;
   auditLog: () => AuditLog;
   backup: () => BackupService;
+  memory: () => MemoryService;
 }
 
 /** Records each configured provider key's fingerprint and reports the ones due for rotation. */
@@ -75,6 +77,12 @@ export function buildJobs(deps: JobDeps): JobRunner<JobResult> {
           }
           return { records: result.records, files: log.files().length };
         },
+      },
+      {
+        name: 'memory.historyPrune',
+        description: "Trim every entry's kept versions to memory.history.keep.",
+        ...j.memoryHistoryPrune,
+        run: () => ({ pruned: deps.memory().pruneHistory(deps.config().memory.history.keep) }),
       },
       {
         name: 'backup',

@@ -117,7 +117,7 @@ export function buildDatabaseServices(
   const { db } = file;
   const { audit, logger, now } = deps;
   const config = deps.config();
-  const memoryStore = new MemoryStore(db, now);
+  const memoryStore = new MemoryStore(db, now, () => deps.config().memory.history.keep);
   const sessions = new SessionService(db, memoryStore, audit, {
     defaultIdleTimeoutMinutes: () => deps.config().sessions.idleTimeoutMinutes,
     now,

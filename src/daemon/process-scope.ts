@@ -93,6 +93,7 @@ export function buildProcessScope(host: ProcessScopeHost): ProcessScope {
     keys: () => host.database()!.keys,
     auditLog: () => auditLog,
     backup: () => backup,
+    memory: () => host.database()!.services.memory,
   });
   const storage = config().storage;
   const checkpointer = new Checkpointer({

@@ -20,6 +20,9 @@ const jobResultSchema = z.union([
   z
     .strictObject({ records: count, files: count })
     .describe('audit.rotate: records in the verified chain, and retained files.'),
+  z
+    .strictObject({ pruned: count })
+    .describe('memory.historyPrune: the earlier versions it deleted.'),
   backupResultSchema
     .extend({ pruned: z.array(z.string()).describe('Older backups it deleted.') })
     .describe('backup: the file written, and the old backups pruned.'),

@@ -99,7 +99,13 @@ export const entrySchema = z.strictObject({
   sessionId: z.string().max(100).nullable().describe('The session that last wrote it, if any.'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  version: z.number().int().min(1).describe('1 when created; each update adds 1.'),
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .describe(
+      '1 when created (a key created again after a delete goes on from its kept versions); each update adds 1.',
+    ),
 });
 
 export type Entry = z.output<typeof entrySchema>;

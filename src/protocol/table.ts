@@ -12,6 +12,7 @@ import { backupMethods } from './backup.js';
 import { githubMethods } from './github.js';
 import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
+import { memoryGraphMethods } from './memory-graph.js';
 import { memoryMethods } from './memory.js';
 import { pluginMethods } from './plugin.js';
 import { providerMethods } from './provider.js';
@@ -25,6 +26,7 @@ export const methodTable = [
   ...httpMethods,
   ...sessionMethods,
   ...memoryMethods,
+  ...memoryGraphMethods,
   ...auditMethods,
   ...jobMethods,
   ...backupMethods,

@@ -4,6 +4,8 @@
 import type { Migration } from './migrations.js';
 import { agentTaskMigration } from './agents/agent-task-schema.js';
 import { embeddingModelMigration } from './embeddings/embedding-schema.js';
+import { historyMigration } from './memory/history-schema.js';
+import { linkMigration } from './memory/link-schema.js';
 import { memoryMigration } from './memory/memory-schema.js';
 import { pluginMigration } from './plugins/plugin-schema.js';
 import { keyMigration } from './keys/key-schema.js';
@@ -30,4 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   namespaceCountMigration,
   embeddingModelMigration,
   privateFtsMigration,
+  // Version 10 is another branch's (projects); the gap is harmless to runMigrations.
+  linkMigration,
+  historyMigration,
 ];

@@ -20,6 +20,7 @@ describe('scheduled jobs through the daemon', () => {
       'sessions.cleanup',
       'keys.reminder',
       'audit.rotate',
+      'memory.historyPrune',
       'backup',
     ]);
     const cleanup = jobs.find((j) => j.name === 'sessions.cleanup')!;

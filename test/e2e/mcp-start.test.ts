@@ -92,11 +92,17 @@ describe('aistack mcp: tools that can work', () => {
     // task_get is chosen but there is no provider: still not listed.
     expect(await names(shim)).toEqual([
       'github_repo_view',
+      'memory_append',
       'memory_delete',
       'memory_get',
+      'memory_history',
+      'memory_link',
       'memory_list',
+      'memory_related',
+      'memory_restore_version',
       'memory_search',
       'memory_store',
+      'memory_unlink',
       'session_active',
     ]);
     const refused = await shim.call('system_status');

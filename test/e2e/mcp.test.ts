@@ -101,6 +101,16 @@ describe('aistack mcp: tools', () => {
     await check('memory_get', { key: 'k' });
     await check('memory_search', { query: 'zebras' });
     await check('memory_list', {});
+    await check('memory_append', { key: 'k', content: 'and more zebras' });
+    await check('memory_history', { key: 'k' });
+    await check('memory_restore_version', { key: 'k', version: 1 });
+    await check('memory_link', {
+      from: { key: 'k' },
+      to: { key: 'k', namespace: 'shared' },
+      type: 'same',
+    });
+    await check('memory_related', { key: 'k', depth: 2 });
+    await check('memory_unlink', { from: { key: 'k' }, to: { key: 'k', namespace: 'shared' } });
     await check('memory_delete', { key: 'k' });
     await check('system_status');
     await check('system_health');

@@ -1,5 +1,6 @@
 /**
- * `aistack memory store|get|search|list|delete|namespaces|export|import|reindex|embeddings`. Reads use
+ * `aistack memory store|get|search|list|delete|namespaces|export|import|reindex|embeddings`
+ * (and link|unlink|related|history|restore-version|append, in memory-graph-commands.ts). Reads use
  * $AISTACK_SESSION when set (to see its namespace too); writes without it run in a
  * one-off session and default to the shared namespace "default", so the entry stays.
  */
@@ -12,6 +13,7 @@ import { asReader, inSession } from './session-env.js';
 import { parseJsonObject } from './session-commands.js';
 import { exportCommand, importCommand } from './memory-transfer.js';
 import { embeddingsCommand, reindexCommand } from './memory-embedding-commands.js';
+import { memoryGraphCommands } from './memory-graph-commands.js';
 import { integer } from './option-values.js';
 import { plural } from './human.js';
 
@@ -256,5 +258,6 @@ export function memoryCommands(): Command {
   memory.addCommand(importCommand());
   memory.addCommand(reindexCommand());
   memory.addCommand(embeddingsCommand());
+  for (const c of memoryGraphCommands((text) => readContent(text, undefined))) memory.addCommand(c);
   return memory;
 }

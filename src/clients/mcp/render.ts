@@ -48,6 +48,8 @@ function entryHead(e: Entry): string {
 
 type Render = (r: never) => string;
 
+const ref = (r: { namespace: string; key: string }) => `${quote(r.key)} in ${r.namespace}`;
+
 const sizeNote = (e: EntryView) =>
   `${e.size} chars${e.cut ? ', shown in part; memory_get reads it whole' : ''}`;
 
@@ -91,6 +93,34 @@ const RENDERERS: Record<string, Render> = {
     r.deleted
       ? `Deleted ${quote(r.key)} from namespace ${r.namespace}.`
       : `No entry ${quote(r.key)} in namespace ${r.namespace}; nothing deleted.`,
+  'memory.link': (r: ResultOf<'memory.link'>) =>
+    `${r.created ? 'Linked' : 'Updated the link'} ${ref(r.link.from)} -[${r.link.type}]-> ${ref(r.link.to)}.`,
+  'memory.unlink': (r: ResultOf<'memory.unlink'>) =>
+    r.removed
+      ? `Removed ${r.removed} link${r.removed === 1 ? '' : 's'}.`
+      : 'No such link; nothing removed.',
+  'memory.related': (r: ResultOf<'memory.related'>) =>
+    [
+      `${r.nodes.length} entr${r.nodes.length === 1 ? 'y' : 'ies'} from ${ref(r.root)} (depth: links away; memory_get reads one in full):`,
+      ...r.nodes.map((n) => `- [${n.depth}] ${ref(n)}: ${clip(oneLine(n.preview ?? ''), 100)}`),
+      ...(r.edges.length ? ['Links:'] : []),
+      ...r.edges.map((e) => `- ${ref(e.from)} -[${e.type}]-> ${ref(e.to)}`),
+      ...(r.truncated
+        ? ['(More are linked than shown: raise limit, or narrow by type or direction.)']
+        : []),
+    ].join('\n'),
+  'memory.history': (r: ResultOf<'memory.history'>) =>
+    [
+      `${ref(r)}: ${r.current === null ? 'deleted' : `current version ${r.current}`}; ${r.versions.length} earlier version${r.versions.length === 1 ? '' : 's'} kept (memory_restore_version makes one current):`,
+      ...r.versions.map(
+        (v) =>
+          `- version ${v.version} (${v.change === 'deleted' ? 'deleted' : 'replaced'} ${v.replacedAt}, ${sizeNote(v)}): ${clip(oneLine(v.content ?? v.preview ?? ''), v.content === undefined ? 100 : TEXT_MAX)}`,
+      ),
+    ].join('\n'),
+  'memory.restoreVersion': (r: ResultOf<'memory.restoreVersion'>) =>
+    `Restored version ${r.restoredFrom} as ${entryHead(r.entry)}.`,
+  'memory.append': (r: ResultOf<'memory.append'>) =>
+    `${r.created ? 'Created' : 'Appended to'} ${ref(r.entry)} (version ${r.entry.version}, now ${r.entry.size} chars).`,
   'system.health': (r: ResultOf<'system.health'>) =>
     r.ok ? 'The aistack daemon is healthy.' : `Unhealthy: ${r.problems.join('; ')}`,
 };

@@ -31,6 +31,15 @@ const ANNOTATIONS: Record<string, ToolAnnotations> = {
   'memory.list': READ,
   // Deleting what is already gone leaves the same state (it answers NOT_FOUND).
   'memory.delete': hints(false, true, true, false),
+  // Linking again replaces the link's metadata; the same call twice leaves the same link.
+  'memory.link': hints(false, true, true, false),
+  'memory.unlink': hints(false, true, true, false),
+  'memory.related': READ,
+  'memory.history': READ,
+  // Overwrites the current content (which history keeps) and bumps the version each time.
+  'memory.restoreVersion': hints(false, true, false, false),
+  // Only adds text, but each call adds it again.
+  'memory.append': hints(false, false, false, false),
   // Answers the session already open, if any: repeating it opens nothing more.
   'session.start': hints(false, false, true, false),
   // Deletes the private entries; a second call finds no session and changes nothing.

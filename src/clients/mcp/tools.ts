@@ -75,6 +75,22 @@ const DESCRIPTIONS: Record<string, { replace?: string; append?: string }> = {
     replace:
       "Deletes one entry by key: from this connection's private namespace, or from the shared `namespace` given. Other connections' private namespaces are refused.",
   },
+  'memory.link': {
+    replace:
+      'Links two entries (from → to) with a type such as "depends-on" or "cites", and optional metadata; linking the same pair with the same type again replaces its metadata. Each end is a key plus a namespace (default: this connection\'s private namespace). An end that does not exist, or that is another connection\'s private entry, is an error (NOT_FOUND). A link goes when either entry is deleted. memory_related follows links.',
+  },
+  'memory.unlink': {
+    replace:
+      'Removes the link from → to of the given type (of every type without one). Ends are named as for memory_link.',
+  },
+  'memory.restoreVersion': {
+    replace:
+      'Makes an earlier version of an entry (see memory_history) current again, as a new version; the version it replaces stays in history. Also brings back a deleted entry. A version no longer kept is an error naming the versions that are.',
+  },
+  'memory.append': {
+    replace:
+      "Adds text to the end of an entry (after `separator`, a newline by default), creating it if missing, without rewriting it: appends from several tools at once all land. Without `namespace` it is this connection's private namespace. The whole content may not pass 1,000,000 characters.",
+  },
   'session.start': {
     replace:
       "Reports this connection's session (id, private namespace, start time). A session opens automatically when the connection starts, so this is rarely needed; after session_end it starts a fresh one (`metadata` and `idleTimeoutMinutes` apply only then). Never ends a session and never returns a token.",

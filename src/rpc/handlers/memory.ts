@@ -32,4 +32,11 @@ export const memoryHandlers = {
     ),
   'memory.embeddingStatus': (_p, ctx) => ctx.services.memory.embeddingStatus(),
   'memory.import': (p, ctx) => ctx.services.memory.importBatch(p.entries),
+  'memory.link': (p, ctx) => ctx.services.memory.graph.link(p, ctx.op),
+  'memory.unlink': (p, ctx) => ctx.services.memory.graph.unlink(p, ctx.op),
+  'memory.related': (p, ctx) =>
+    ctx.services.memory.graph.related(p, ctx.op, envelopeBytes(ctx), ctx.signal),
+  'memory.history': (p, ctx) => ctx.services.memory.versions.history(p, ctx.op, envelopeBytes(ctx)),
+  'memory.restoreVersion': (p, ctx) => ctx.services.memory.versions.restoreVersion(p, ctx.op),
+  'memory.append': (p, ctx) => ctx.services.memory.versions.append(p, ctx.op),
 } satisfies Partial<HandlerTable>;

@@ -13,6 +13,8 @@ import { isSessionNamespace } from '../access/access-control.js';
 import type { EmbeddingService, ReindexResult } from '../embeddings/embeddings.js';
 import { filtersOf } from '../reads/read-tasks.js';
 import { InlineReads, type ReadCall, type Reads } from '../reads/reads.js';
+import { MemoryGraph } from './memory-graph.js';
+import { MemoryVersions } from './memory-versions.js';
 import {
   MemorySearch,
   type SearchMode,
@@ -66,6 +68,10 @@ export class MemoryService {
   private readonly searcher: MemorySearch;
   /** Where list, search and export pages run (the read pool in the daemon). */
   private readonly reads: Reads;
+  /** memory.link, memory.unlink, memory.related. */
+  readonly graph: MemoryGraph;
+  /** memory.history, memory.restoreVersion, memory.append. */
+  readonly versions: MemoryVersions;
 
   constructor(
     private readonly store: MemoryStore,
@@ -77,6 +83,15 @@ export class MemoryService {
   ) {
     this.reads = reads ?? new InlineReads({ memory: store });
     this.searcher = new MemorySearch(store, embeddings, this.reads);
+    this.graph = new MemoryGraph(
+      store,
+      store.links,
+      access,
+      store.now,
+      replyBudgetBytes,
+      this.reads,
+    );
+    this.versions = new MemoryVersions(store, access, replyBudgetBytes);
   }
 
   /** The budget of one reply, less `reserveBytes` for its envelope. */
@@ -225,6 +240,11 @@ export class MemoryService {
       });
     }
     return this.embeddings;
+  }
+
+  /** Trims every entry's kept versions to `keep` (the memory.historyPrune job); returns how many went. */
+  pruneHistory(keep: number): number {
+    return this.store.history.prune(keep);
   }
 
   /** Imports a batch in one transaction; session namespaces are refused (their sessions are gone). */

@@ -8,6 +8,7 @@
 import type { EmbeddingModel, EmbeddingStore } from '../../store/embeddings/embedding-store.js';
 import type { Filters, Scope } from '../../store/memory/memory-scope.js';
 import type { ListPageOptions, MemoryStore, PageBudget } from '../../store/memory/memory-store.js';
+import { relatedPage, type RelatedArgs } from '../../store/memory/related-page.js';
 import type { FtsQuery } from '../memory/fts-query.js';
 import { rankFullText } from '../memory/fts-rank.js';
 import { MemorySearch, type SearchRequest } from '../memory/memory-search.js';
@@ -51,6 +52,8 @@ export const READ_TASKS = {
     s: ReadSource,
     a: { scope: Scope; after: number; limit: number; page?: PageBudget },
   ) => s.memory.exportPage(a.scope, a.after, a.limit, a.page ?? {}),
+  /** A `memory.related` subgraph under the caller's scope. */
+  'memory.related': (s: ReadSource, a: RelatedArgs) => relatedPage(s.memory.links, a),
   /** Reindex: how many entries still lack a current vector. */
   'embeddings.countMissing': (s: ReadSource, a: { model: EmbeddingModel; namespace?: string }) =>
     embeddingsOf(s).countMissing(a.model, a.namespace),

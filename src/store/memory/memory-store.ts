@@ -11,6 +11,8 @@
 import type Database from 'better-sqlite3';
 import { BY_ROWID, COLUMNS, toEntry, type Entry, type EntryRow } from './entry-row.js';
 import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-index.js';
+import { HistoryStore } from './history-store.js';
+import { LinkStore } from './link-store.js';
 import { whereClause, type Filters, type Scope } from './memory-scope.js';
 import {
   exportPage,
@@ -62,14 +64,22 @@ export class MemoryStore {
   private readonly inTransaction: <T>(fn: () => T) => T;
   private readonly listeners: EntryListener[] = [];
   private readonly fullText: FullTextIndex;
+  /** Earlier versions: every update and delete keeps the row it replaces here. */
+  readonly history: HistoryStore;
+  /** Links between entries (they go with their entries, by the schema's cascade). */
+  readonly links: LinkStore;
 
   constructor(
     db: Database.Database,
-    private readonly now: () => number = Date.now,
+    readonly now: () => number = Date.now,
+    /** `memory.history.keep`, read at each write. */
+    historyKeep?: () => number,
   ) {
     this.statements = new StatementCache(db);
     this.batcher = new WriteBatcher(db);
     this.fullText = new FullTextIndex(db);
+    this.history = new HistoryStore(db, historyKeep);
+    this.links = new LinkStore(db);
     const tx = db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <T>(fn: () => T) => tx(fn) as T;
     this.stmts = {
@@ -78,14 +88,14 @@ export class MemoryStore {
       ),
       insert: db.prepare(`INSERT INTO memory_entries
         (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       update: db.prepare(`UPDATE memory_entries
         SET content = ?, metadata = ?, tags = ?, agent_id = ?, session_id = ?, updated_at = ?, version = version + 1, fts_tokens = ?
         WHERE rowid = ?`),
       deleteTags: db.prepare('DELETE FROM memory_tags WHERE entry_rowid = ?'),
       insertTag: db.prepare('INSERT OR IGNORE INTO memory_tags (tag, entry_rowid) VALUES (?, ?)'),
       deleteEntry: db.prepare(
-        'DELETE FROM memory_entries WHERE namespace = ? AND key = ? RETURNING rowid',
+        `DELETE FROM memory_entries WHERE namespace = ? AND key = ? RETURNING ${COLUMNS.replaceAll('e.', '')}`,
       ),
       // The vector of the old text is wrong for the new one; it is embedded again.
       deleteEmbedding: db.prepare('DELETE FROM memory_embeddings WHERE entry_rowid = ?'),
@@ -126,6 +136,11 @@ export class MemoryStore {
     return this.batcher.run(() => this.putInTransaction(input));
   }
 
+  /** Runs `fn` (synchronous writes) in the next group commit; resolves once committed. */
+  writeBatched<T>(fn: () => T): Promise<T> {
+    return this.batcher.run(fn);
+  }
+
   /** Commits any queued group writes now. */
   flushWrites(): void {
     this.batcher.flush();
@@ -142,7 +157,12 @@ export class MemoryStore {
     const id = existing ? existing.id : uuid7(at);
     const contentChanged = existing?.content !== input.content;
     const tokens = entryTokenCount(input.key, input.content, input.tags);
+    // A key created again after a delete goes on from its kept versions.
+    const version = existing
+      ? existing.version + 1
+      : this.history.nextVersion(input.namespace, input.key);
     if (existing) {
+      this.history.record(existing, 'updated', at);
       rowid = existing.rowid;
       s.update.run(
         input.content,
@@ -169,6 +189,7 @@ export class MemoryStore {
         input.sessionId,
         at,
         at,
+        version,
         tokens,
       );
       rowid = Number(info.lastInsertRowid);
@@ -187,7 +208,7 @@ export class MemoryStore {
       sessionId: input.sessionId,
       createdAt: new Date(existing?.created_at ?? at).toISOString(),
       updatedAt: new Date(at).toISOString(),
-      version: existing ? existing.version + 1 : 1,
+      version,
     };
     return { entry, created: !existing };
   }
@@ -196,14 +217,25 @@ export class MemoryStore {
     return this.inTransaction(fn);
   }
 
+  /** Deletes one entry (its last version is kept in its history); true when there was one. */
   delete(namespace: string, key: string): boolean {
-    const rows = this.stmts.deleteEntry.all(namespace, key) as { rowid: number }[];
-    for (const { rowid } of rows) this.emit({ kind: 'deleted', rowid });
-    return rows.length > 0;
+    return this.inTransaction(() => {
+      const rows = this.stmts.deleteEntry.all(namespace, key) as EntryRow[];
+      const at = this.now();
+      for (const row of rows) {
+        this.history.record(row, 'deleted', at);
+        this.emit({ kind: 'deleted', rowid: row.rowid });
+      }
+      return rows.length > 0;
+    });
   }
 
-  /** Deletes every entry of a namespace (rows, tags, FTS rows, embeddings); returns the count. */
+  /**
+   * Deletes every entry of a namespace (rows, tags, FTS rows, embeddings, links) and its
+   * history; returns the count of entries.
+   */
   deleteNamespace(namespace: string): number {
+    this.history.deleteNamespace(namespace);
     const deleted = this.stmts.deleteNamespace.run(namespace).changes;
     if (deleted > 0) this.emit({ kind: 'namespace-deleted', namespace });
     return deleted;

@@ -9,8 +9,9 @@ import Database from 'better-sqlite3';
 const ENTRIES_UNDER = 'SELECT rowid FROM memory_entries WHERE substr(namespace, 1, ?) = ?';
 
 /**
- * Deletes every entry whose namespace starts with `prefix`, with its tags, its embedding
- * and (through the schema's trigger) its full-text row; returns how many entries.
+ * Deletes every entry whose namespace starts with `prefix`, with its tags, its embedding,
+ * its links (either end), its kept versions and (through the schema's trigger) its
+ * full-text row; returns how many entries.
  */
 export function deleteEntriesUnder(db: Database.Database, prefix: string): number {
   const args = [prefix.length, prefix];
@@ -19,6 +20,10 @@ export function deleteEntriesUnder(db: Database.Database, prefix: string): numbe
       ...args,
     );
     db.prepare(`DELETE FROM memory_tags WHERE entry_rowid IN (${ENTRIES_UNDER})`).run(...args);
+    db.prepare(
+      `DELETE FROM memory_links WHERE from_rowid IN (${ENTRIES_UNDER}) OR to_rowid IN (${ENTRIES_UNDER})`,
+    ).run(...args, ...args);
+    db.prepare('DELETE FROM memory_history WHERE substr(namespace, 1, ?) = ?').run(...args);
     return db.prepare(`DELETE FROM memory_entries WHERE rowid IN (${ENTRIES_UNDER})`).run(...args)
       .changes;
   })();
