@@ -14,6 +14,7 @@ import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
 import { memoryMethods } from './memory.js';
 import { pluginMethods } from './plugin.js';
+import { projectMethods } from './project.js';
 import { providerMethods } from './provider.js';
 import { sessionMethods } from './session.js';
 import { systemMethods } from './system.js';
@@ -24,6 +25,7 @@ export const methodTable = [
   ...systemMethods,
   ...httpMethods,
   ...sessionMethods,
+  ...projectMethods,
   ...memoryMethods,
   ...auditMethods,
   ...jobMethods,

@@ -9,6 +9,7 @@ import { pluginMigration } from './plugins/plugin-schema.js';
 import { keyMigration } from './keys/key-schema.js';
 import { namespaceCountMigration } from './memory/namespace-count-schema.js';
 import { privateFtsMigration } from './memory/private-fts-schema.js';
+import { projectMigration } from './projects/project-schema.js';
 import { sessionMigration } from './sessions/session-schema.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   namespaceCountMigration,
   embeddingModelMigration,
   privateFtsMigration,
+  projectMigration,
 ];
