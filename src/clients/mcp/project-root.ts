@@ -11,7 +11,7 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProjectRef } from '../../protocol/project.js';
+import { projectRefSchema, type ProjectRef } from '../../protocol/project.js';
 
 const MAX_LEVELS = 64;
 
@@ -73,4 +73,36 @@ export function projectOfRoots(
     if (folder !== undefined) return projectOfFolder(folder, home);
   }
   return undefined;
+}
+
+/**
+ * The project a shim's sessions are bound to: asked of its source once, when the first
+ * session opens, and the same for every session after (a fresh one after a daemon
+ * restart stays in the project). A source that fails, or names a project the daemon
+ * would refuse, means no project — the session still opens.
+ */
+export class ProjectBinding {
+  private answer: Promise<ProjectRef | null> | undefined;
+
+  constructor(
+    private readonly source: () => Promise<ProjectRef | undefined>,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  get(): Promise<ProjectRef | null> {
+    this.answer ??= this.source().then(
+      (ref) => {
+        if (ref === undefined) return null;
+        const parsed = projectRefSchema.safeParse(ref);
+        if (parsed.success) return parsed.data;
+        this.log(`not binding to project ${JSON.stringify(ref)}: ${parsed.error.message}`);
+        return null;
+      },
+      (err: unknown) => {
+        this.log(`no project: ${(err as Error).message}`);
+        return null;
+      },
+    );
+    return this.answer;
+  }
 }

@@ -16,7 +16,8 @@
  * The token stays in this object: it is sent to the daemon and nowhere else.
  */
 import { RpcError, type AistackClient } from '../client.js';
-import { projectRefSchema, type ProjectRef } from '../../protocol/project.js';
+import type { ProjectRef } from '../../protocol/project.js';
+import { ProjectBinding } from './project-root.js';
 import type { SessionInfo } from '../../protocol/session.js';
 import type { MethodName, ResultOf } from '../../protocol/table.js';
 
@@ -84,9 +85,8 @@ export class ShimSession {
   private establishing: Promise<Live> | undefined;
   private closing = false;
   private metadata: Record<string, unknown> = { client: 'mcp-client', via: 'aistack mcp' };
-  /** Where the project comes from, and what it turned out to be (null: none). */
-  private projectSource: () => Promise<ProjectRef | undefined> = () => Promise.resolve(undefined);
-  private project: Promise<ProjectRef | null> | undefined;
+  /** The project every session this shim opens is bound to (none until bindProject). */
+  private project: ProjectBinding | undefined;
 
   /** Called with each new connection to the daemon (the first and every reconnect). */
   onConnected: ((client: AistackClient) => void) | undefined;
@@ -112,25 +112,7 @@ export class ShimSession {
    * first session opens (a source that fails or names nothing valid: no project).
    */
   bindProject(source: () => Promise<ProjectRef | undefined>): void {
-    this.projectSource = source;
-    this.project = undefined;
-  }
-
-  private boundProject(): Promise<ProjectRef | null> {
-    this.project ??= this.projectSource().then(
-      (ref) => {
-        if (ref === undefined) return null;
-        const parsed = projectRefSchema.safeParse(ref);
-        if (parsed.success) return parsed.data;
-        this.options.log(`not binding to project ${JSON.stringify(ref)}: ${parsed.error.message}`);
-        return null;
-      },
-      (err: unknown) => {
-        this.options.log(`no project: ${(err as Error).message}`);
-        return null;
-      },
-    );
-    return this.project;
+    this.project = new ProjectBinding(source, this.options.log);
   }
 
   /** Connects to the daemon (starting it when allowed) without opening a session. */
@@ -206,7 +188,7 @@ export class ShimSession {
       this.options.log(`joined session ${join.sessionId}`);
       return { client, creds: join };
     }
-    const project = await this.boundProject();
+    const project = (await this.project?.get()) ?? null;
     const { session } = await client.call(
       'session.start',
       {
