@@ -240,4 +240,24 @@ describe('projects over the socket', () => {
       (await c.call('memory.get', { key: 'k', namespace: 'project:alpha' })).entry.content,
     ).toBe('alpha zebra');
   });
+
+  it('a backup keeps projects; after a restore, the project still finds its entries, others still do not', async () => {
+    const d = await startDaemon();
+    const c = await d.client();
+    const start = async (root: string) => {
+      const { session } = await c.call('session.start', { project: { root } });
+      return { sessionId: session.id, sessionToken: session.token };
+    };
+    const alpha = await start('/work/alpha');
+    await c.call('memory.store', { key: 'k', content: 'alpha zebra plan', ...alpha });
+    const { path } = await c.call('backup.create', { out: join(tempDir(), 'b.db') });
+    const restored = await c.call('backup.restore', { file: path });
+    expect(restored.sessionsEnded.entries).toBe(0);
+    const again = await start('/work/alpha');
+    const beta = await start('/work/beta');
+    const found = await c.call('memory.search', { query: 'zebra', ...again });
+    expect(found.results.map((r) => r.entry.namespace)).toEqual(['project:alpha']);
+    expect((await c.call('memory.search', { query: 'zebra', ...beta })).count).toBe(0);
+    expect((await c.call('project.list')).projects.map((p) => p.slug)).toEqual(['alpha', 'beta']);
+  });
 });
