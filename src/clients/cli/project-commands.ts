@@ -10,6 +10,8 @@ import type { ProjectInfo } from '../../protocol/project.js';
 import { withClient } from './context.js';
 import { printFields, printJson, printTable } from './output.js';
 
+const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
+
 const row = (p: ProjectInfo) => ({
   slug: p.slug,
   name: p.name,
@@ -63,7 +65,7 @@ export function projectCommands(): Command {
         const result = await client.call('project.rename', { project: name, name: next });
         if (opts.json) return printJson(result);
         process.stdout.write(
-          `renamed ${result.project.namespace}: "${result.previousName}" → "${result.project.name}" (namespace unchanged, ${result.project.entries} entries)\n`,
+          `renamed ${result.project.namespace}: "${result.previousName}" → "${result.project.name}" (namespace unchanged, ${entries(result.project.entries)})\n`,
         );
       }),
     );
