@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { AistackClient } from '../clients/client.js';
 import { Redactor } from '../config/secrets.js';
 import { AccessControl } from '../services/access/access-control.js';
+import { ProjectService } from '../services/access/projects.js';
 import { MemoryService } from '../services/memory/memory.js';
 import { SessionService } from '../services/access/sessions.js';
 import { openDatabase } from '../store/database.js';
@@ -135,7 +136,10 @@ async function main(): Promise<void> {
   });
   const store = new MemoryStore(db);
   const audit = { record() {} };
-  const sessions = new SessionService(db, store, audit, { defaultIdleTimeoutMinutes: () => 120 });
+  const projects = new ProjectService(db, audit);
+  const sessions = new SessionService(db, store, audit, projects, {
+    defaultIdleTimeoutMinutes: () => 120,
+  });
   const access = new AccessControl(sessions, audit);
   const memory = new MemoryService(store, access);
   void Redactor;

@@ -14,6 +14,7 @@ import { resolvePluginsDir } from '../config/paths.js';
 import type { Dispatcher } from '../rpc/dispatch.js';
 import { pluginMethod } from '../rpc/handlers/plugin.js';
 import { AccessControl } from '../services/access/access-control.js';
+import { ProjectService } from '../services/access/projects.js';
 import { AgentTypeCatalog } from '../services/agents/agent-types.js';
 import { AgentService } from '../services/agents/agents.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
@@ -118,7 +119,8 @@ export function buildDatabaseServices(
   const { audit, logger, now } = deps;
   const config = deps.config();
   const memoryStore = new MemoryStore(db, now, () => deps.config().memory.history.keep);
-  const sessions = new SessionService(db, memoryStore, audit, {
+  const projects = new ProjectService(db, audit, now);
+  const sessions = new SessionService(db, memoryStore, audit, projects, {
     defaultIdleTimeoutMinutes: () => deps.config().sessions.idleTimeoutMinutes,
     now,
   });
@@ -199,6 +201,7 @@ export function buildDatabaseServices(
     replyBudgetBytes: () => deps.config().daemon.replyBudgetBytes,
     plugins,
     sessions,
+    projects,
     access,
     memory,
     agents,

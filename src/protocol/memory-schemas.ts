@@ -31,7 +31,7 @@ export const namespaceSchema = z
     'namespace may contain only letters, digits and . _ : / - and must start with a letter or digit',
   )
   .describe(
-    'Namespace. Shared unless it starts with "session:"; a session writes to its own "session:<id>" by default.',
+    'Namespace. "session:<id>" is one session\'s, "project:<slug>" one project\'s; every other name is shared. A session writes to its project\'s namespace by default, or to its own "session:<id>" when it has no project.',
   );
 
 export const keySchema = z

@@ -65,11 +65,17 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.store',
     description:
-      'Stores text under a key (creating or updating it; an update bumps version). Needs a session. Without a namespace it lands in your session namespace; name a shared namespace (any not starting with "session:") to share it. The result names the namespace it was written to.',
+      'Stores text under a key (creating or updating it; an update bumps version). Needs a session. Without a namespace it lands in your project\'s namespace when the session is bound to a project (scope: "session" keeps it in the session namespace, deleted when the session ends), else in your session namespace; name a shared namespace (any not starting with "session:" or "project:") to share it with everyone. The result names the namespace it was written to.',
     params: z.strictObject({
       key: keySchema,
       content: contentSchema,
       namespace: namespaceSchema.optional(),
+      scope: z
+        .enum(['project', 'session'])
+        .optional()
+        .describe(
+          'Without a namespace: "project" (the default for a session bound to a project) keeps it in the project\'s namespace across sessions; "session" keeps it as scratch in the session namespace, deleted when the session ends.',
+        ),
       metadata: metadataSchema.optional(),
       tags: tagsSchema.optional(),
       agentId: agentIdSchema.optional(),
@@ -87,7 +93,7 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.get',
     description:
-      'Reads one entry by key. Without a namespace: your session namespace (or "default" without a session). Missing keys are NOT_FOUND.',
+      'Reads one entry by key. Without a namespace: your project\'s namespace, then your session namespace (a session bound to a project); your session namespace (a session without one); or "default" without a session. Missing keys are NOT_FOUND.',
     params: z.strictObject({
       key: keySchema,
       namespace: namespaceSchema.optional(),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { defineMethod } from './method.js';
 import { metadataSchema, namespaceSchema } from './memory-schemas.js';
+import { boundProjectSchema, projectRefSchema } from './project.js';
 
 const sessionId = z.string().min(1).max(100).describe('The session id.');
 const sessionToken = z.string().min(1).max(200).describe('The session token (secret).');
@@ -30,6 +31,7 @@ export const sessionInfoSchema = z.strictObject({
       'ended (by its owner), forced (by the local user), idle (by the cleanup job) or restored (a backup that held it was restored).',
     ),
   entries: count.describe('Entries in its namespace now.'),
+  project: boundProjectSchema,
 });
 
 export type SessionInfo = z.output<typeof sessionInfoSchema>;
@@ -47,7 +49,7 @@ export const sessionMethods = [
   defineMethod({
     name: 'session.start',
     description:
-      'Starts a session: returns a public id, a secret token (shown only here) and the session namespace "session:<id>", which only this session can read or write. Ending it deletes that namespace.',
+      'Starts a session: returns a public id, a secret token (shown only here) and the session namespace "session:<id>", which only this session can read or write. Ending it deletes that namespace. With `project`, the session is bound to that project (created on first use): its namespace "project:<slug>" persists, only sessions bound to it (and the owner) read it, and writes without a namespace land there.',
     params: z
       .strictObject({
         metadata: metadataSchema.optional(),
@@ -57,6 +59,9 @@ export const sessionMethods = [
           .max(7 * 24 * 60)
           .optional()
           .describe('End the session after this long without a call (default from config, 120).'),
+        project: projectRefSchema
+          .optional()
+          .describe('Bind the session to this project (one root folder is one project).'),
       })
       .prefault({}),
     result: z.strictObject({
@@ -65,6 +70,7 @@ export const sessionMethods = [
         token: z.string().describe('Secret: pass it as sessionToken; shown only here.'),
         namespace: namespaceSchema.describe('Its private namespace, "session:<id>".'),
         startedAt: iso,
+        project: boundProjectSchema,
       }),
     }),
     access: 'public',

@@ -15,6 +15,7 @@ import { jobMethods } from './job.js';
 import { memoryGraphMethods } from './memory-graph.js';
 import { memoryMethods } from './memory.js';
 import { pluginMethods } from './plugin.js';
+import { projectMethods } from './project.js';
 import { providerMethods } from './provider.js';
 import { sessionMethods } from './session.js';
 import { systemMethods } from './system.js';
@@ -25,6 +26,7 @@ export const methodTable = [
   ...systemMethods,
   ...httpMethods,
   ...sessionMethods,
+  ...projectMethods,
   ...memoryMethods,
   ...memoryGraphMethods,
   ...auditMethods,

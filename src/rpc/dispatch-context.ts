@@ -46,7 +46,11 @@ export class DispatchContext implements RequestContext {
   }
 
   get op(): Operation {
-    return (this.operation ??= { method: this.method, connection: this.caller.connection });
+    return (this.operation ??= {
+      method: this.method,
+      connection: this.caller.connection,
+      admin: this.caller.principal?.scopes.has('admin') === true,
+    });
   }
 
   // Read when the handler runs, not when the line arrived: a request held at the gate

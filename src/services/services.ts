@@ -11,6 +11,7 @@ import type { JobResult } from '../protocol/job.js';
 import type { JobRunner } from './jobs/jobs.js';
 import type { MemoryService } from './memory/memory.js';
 import type { PluginManager } from './plugins/manager.js';
+import type { ProjectService } from './access/projects.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { SessionService } from './access/sessions.js';
 import type { SystemService } from './system/system.js';
@@ -21,6 +22,7 @@ export interface Services {
   system: SystemService;
   audit: AuditLog;
   sessions: SessionService;
+  projects: ProjectService;
   access: AccessControl;
   memory: MemoryService;
   github: GitHubService;

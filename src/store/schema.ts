@@ -11,6 +11,7 @@ import { pluginMigration } from './plugins/plugin-schema.js';
 import { keyMigration } from './keys/key-schema.js';
 import { namespaceCountMigration } from './memory/namespace-count-schema.js';
 import { privateFtsMigration } from './memory/private-fts-schema.js';
+import { projectMigration } from './projects/project-schema.js';
 import { sessionMigration } from './sessions/session-schema.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -32,7 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   namespaceCountMigration,
   embeddingModelMigration,
   privateFtsMigration,
-  // Version 10 is another branch's (projects); the gap is harmless to runMigrations.
+  projectMigration,
   linkMigration,
   historyMigration,
 ];

@@ -137,12 +137,20 @@ const PROBES: Params[] = [
 
 const MODES = ['fts', 'vector', 'hybrid'] as const;
 
-/** Every answer B gets (and an anonymous caller gets) to every probe in every mode. */
-async function observe(c: AistackClient, B: TestSession, normalize = (s: string) => s) {
+/**
+ * Every answer B gets (and an anonymous caller gets, unless `anonymous` is false: with the
+ * owner token it is the owner, who reads every project) to every probe in every mode.
+ */
+async function observe(
+  c: AistackClient,
+  B: TestSession,
+  normalize = (s: string) => s,
+  anonymous = true,
+) {
   const out: string[] = [];
   for (const mode of MODES) {
     for (const probe of PROBES) {
-      for (const creds of [B.creds, {}]) {
+      for (const creds of anonymous ? [B.creds, {}] : [B.creds]) {
         const answer = await c.call('memory.search', { ...probe, mode, ...creds } as never);
         out.push(
           `${mode} ${JSON.stringify(probe)} ${creds === B.creds ? 'B' : 'anon'}: ${normalize(JSON.stringify(answer))}`,
@@ -248,6 +256,53 @@ describe('search answers do not depend on what the caller cannot see', () => {
     }
     expect(worlds[1]).toEqual(worlds[0]);
     expect(worlds[0]!.filter((o) => o.includes(' B: ') && o.includes('"count":0'))).toEqual([]);
+  });
+
+  it('B, bound to project beta, sees the same answers whether project alpha holds entries or not', async () => {
+    const worlds: string[][] = [];
+    for (const withA of [false, true]) {
+      const { d, c } = await embeddingDaemon();
+      const ca = await d.client();
+      const start = async (client: AistackClient, root: string): Promise<TestSession> => {
+        const { session } = await client.call('session.start', { project: { root } });
+        return { ...session, creds: { sessionId: session.id, sessionToken: session.token } };
+      };
+      // A's project first, so that project rows exist (or not) before B's.
+      const A = await start(ca, '/work/alpha');
+      const B = await start(c, '/work/beta');
+      expect(B.namespace).toMatch(/^session:/);
+      const third = Math.ceil(VISIBLE.length / 3);
+      // A's writes land in project:alpha (no namespace given), before, between and after B's.
+      if (withA) await writeAll(ca, A, A_PRIVATE.slice(0, 15));
+      await writeAll(c, B, VISIBLE.slice(0, third));
+      if (withA) await writeAll(ca, A, A_PRIVATE.slice(15, 30));
+      await writeAll(c, B, VISIBLE.slice(third, 2 * third));
+      if (withA) {
+        for (let i = 0; i < 15; i += 2) {
+          await ca.call('memory.delete', { key: `a${i}`, ...A.creds });
+        }
+        // and some of A's scratch, in its session namespace
+        await writeAll(ca, A, [{ key: 'scratch', content: DUPLICATE, scope: 'session' }]);
+      }
+      await writeAll(c, B, VISIBLE.slice(2 * third));
+      if (withA) await writeAll(ca, A, A_PRIVATE.slice(30));
+      await settled(c);
+      if (withA) {
+        const mine = await ca.call('memory.search', { query: 'zebra', mode: 'fts', ...A.creds });
+        expect(mine.results.some((r) => r.entry.namespace === 'project:alpha')).toBe(true);
+      }
+      const normalize = (s: string) =>
+        s
+          .replace(/"id":"[0-9a-f-]{36}"/g, '"id":"<id>"')
+          .split(B.id)
+          .join('<B>');
+      worlds.push(await observe(c, B, normalize, false));
+      await d.stop();
+    }
+    expect(worlds[1]).toEqual(worlds[0]);
+    // B's own entries went to its project and are found.
+    expect(worlds[0]!.filter((o) => o.includes('"count":0'))).toEqual([]);
+    expect(worlds[0]!.some((o) => o.includes('project:beta'))).toBe(true);
   });
 });
 

@@ -7,9 +7,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AISTACK, checkResults } from './daemon.js';
 
 export interface ShimExit {
@@ -46,6 +47,13 @@ export interface ShimOptions {
   nodeArgs?: string[];
   /** Default true: list the tools right after initialize, as real clients do. */
   listTools?: boolean;
+  /**
+   * The folder the shim starts in. Default `/`, which is no project, so a test that does
+   * not ask for one gets the session-only behaviour (test/e2e/projects.test.ts binds them).
+   */
+  cwd?: string;
+  /** Declare the `roots` capability and answer `roots/list` with these folders. */
+  roots?: string[];
 }
 
 const open = new Set<Shim>();
@@ -75,11 +83,19 @@ export async function spawnShim(o: ShimOptions): Promise<Shim> {
       ...o.env,
     },
     stderr: 'pipe',
+    cwd: o.cwd ?? '/',
   });
   let out = '';
   let err = '';
   transport.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const client = new Client({ name: o.name ?? 'vitest', version: '1.0.0' });
+  const client = new Client(
+    { name: o.name ?? 'vitest', version: '1.0.0' },
+    o.roots ? { capabilities: { roots: {} } } : {},
+  );
+  if (o.roots) {
+    const roots = o.roots.map((folder) => ({ uri: pathToFileURL(folder).href }));
+    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));
+  }
   const protocolErrors: Error[] = [];
   client.onerror = (e) => protocolErrors.push(e);
   const connecting = client.connect(transport);

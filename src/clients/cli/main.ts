@@ -18,6 +18,7 @@ import { jobsCommands } from './jobs-commands.js';
 import { mcpCommand } from './mcp-command.js';
 import { memoryCommands } from './memory-commands.js';
 import { pluginCommands } from './plugin-commands.js';
+import { projectCommands } from './project-commands.js';
 import { providerCommands } from './provider-commands.js';
 import { tokenCommands } from './token-commands.js';
 import { serviceCommands } from './service-commands.js';
@@ -51,6 +52,7 @@ export function buildProgram(output: { json?: boolean } = {}): Command {
     ...daemonCommands(),
     memoryCommands(),
     sessionCommands(),
+    projectCommands(),
     agentCommands(),
     taskCommands(),
     auditCommands(),

@@ -14,6 +14,7 @@ interface McpOptions {
   session?: string;
   idle?: number;
   tools?: string;
+  project?: string;
 }
 
 /** How long shutdown may take before the process leaves anyway. */
@@ -40,6 +41,10 @@ export function mcpCommand(): Command {
     .option(
       '--tools <list>',
       'offer only these tools: names or groups (memory, session, system, github, agent, task), comma-separated',
+    )
+    .option(
+      '--project <name>',
+      "bind the session to this project (default: the client's first root, else the working directory; a git work tree's top folder names it)",
     )
     .action(async (o: McpOptions, cmd: Command) => {
       const opts = globals(cmd);
@@ -89,6 +94,7 @@ export function mcpCommand(): Command {
         keepSession: Boolean(o.keepSession),
         idleTimeoutMinutes: idle,
         only,
+        project: o.project !== undefined ? { name: o.project } : undefined,
         ...(opts.timeout !== undefined && { callTimeoutMs: opts.timeout * 1000 }),
       });
       for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

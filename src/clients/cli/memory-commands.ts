@@ -43,7 +43,7 @@ export function memoryCommands(): Command {
     )
     .option(
       '-n, --namespace <ns>',
-      'namespace (default: your session namespace, or "default" without a session)',
+      'namespace (default: the project of your session, else your session namespace; "default" without a session)',
     )
     .option('-f, --file <path>', 'read the content from a file')
     .option('-t, --tags <tags>', 'comma-separated tags', list)
@@ -223,7 +223,7 @@ export function memoryCommands(): Command {
     .description('Delete one entry.')
     .option(
       '-n, --namespace <ns>',
-      'namespace (default: your session namespace, or "default" without a session)',
+      'namespace (default: the project of your session, else your session namespace; "default" without a session)',
     )
     .action((key: string, o: { namespace?: string }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {

@@ -36,17 +36,22 @@ export function sessionCommands(): Command {
     )
     .option('--idle <minutes>', 'end the session after this many idle minutes', positive)
     .option('--meta <json>', 'metadata to attach, a JSON object')
-    .action((o: { idle?: number; meta?: string }, cmd: Command) =>
+    .option(
+      '--project <name>',
+      'bind the session to this project: writes without a namespace persist in project:<slug>',
+    )
+    .action((o: { idle?: number; meta?: string; project?: string }, cmd: Command) =>
       withClient(cmd, async (client, opts) => {
         const { session: s } = await client.call('session.start', {
           metadata: { client: 'aistack-cli', ...parseJsonObject(o.meta, '--meta') },
           ...(o.idle !== undefined ? { idleTimeoutMinutes: o.idle } : {}),
+          ...(o.project !== undefined ? { project: { name: o.project } } : {}),
         });
         if (opts.json)
           return printJson({ session: s, export: `AISTACK_SESSION=${s.id}:${s.token}` });
         process.stdout.write(`export AISTACK_SESSION=${s.id}:${s.token}\n`);
         process.stderr.write(
-          `# session ${s.id} started; its namespace is ${s.namespace}. Keep the token secret.\n`,
+          `# session ${s.id} started; its namespace is ${s.namespace}${s.project ? `, bound to project ${s.project.namespace}` : ''}. Keep the token secret.\n`,
         );
       }),
     );

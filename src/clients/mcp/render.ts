@@ -179,7 +179,7 @@ export function errorResult(message: string, notes: string[], scrub: Scrub): Too
 
 const HINTS: Partial<Record<string, string>> = {
   ACCESS_DENIED:
-    "That namespace is another connection's private session namespace; use your own (the default) or a shared one.",
+    "That namespace is another connection's session namespace or another project's; use the default (this project, this session) or a shared one.",
   FEATURE_DISABLED: 'The user has to turn this feature on in the aistack configuration.',
   BUSY: 'The daemon is busy; try again shortly.',
 };

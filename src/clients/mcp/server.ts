@@ -10,6 +10,12 @@
  * this server as failed rather than connected. The session ends when stdin closes or
  * `close()` is called (signals, in the command), so a shim never outlives its client.
  *
+ * Projects: the session is bound to the client's project (project-root.ts). When the
+ * client declares the `roots` capability, its roots can only be asked for once it has
+ * initialized, so `initialize` then checks the daemon is reachable and the session opens
+ * right after, from the first root (a tool call waits for it); otherwise it opens during
+ * `initialize`, from `--project` or the working directory.
+ *
  * The tools listed are those the daemon's configuration allows (tool-selection.ts),
  * read from system.status at start, on every reconnect and whenever the daemon says its
  * config changed (`config.watch`, then a `config.changed` notification after each
@@ -37,7 +43,9 @@ import { VERSION } from '../../core/version.js';
 import type { AistackClient } from '../client.js';
 import { callTool } from './call-tool.js';
 import { describeFailure, makeScrubber } from './render.js';
+import { projectOfFolder, projectOfRoots } from './project-root.js';
 import { ShimSession, type SessionCreds } from './session.js';
+import type { ProjectRef } from '../../protocol/project.js';
 import { sameTools, visibleTools, type Features } from './tool-selection.js';
 import { buildToolCatalog, INSTRUCTIONS, type ToolSpec } from './tools.js';
 
@@ -60,7 +68,14 @@ export interface McpShimOptions {
   methods?: readonly MethodSpec[];
   /** `--tools`: offer only these tool names (already checked against the catalogue). */
   only?: ReadonlySet<string> | undefined;
+  /** `--project NAME`: bind to this project, whatever the roots or folder say. */
+  project?: ProjectRef | undefined;
+  /** The folder the client started the shim in (default: the working directory). */
+  cwd?: string;
 }
+
+/** How long the client may take to answer `roots/list` before the folder is used instead. */
+const ROOTS_TIMEOUT_MS = 5000;
 
 export interface McpShim {
   /** Ends the session (unless kept or joined) and stops serving; safe to call twice. */
@@ -147,10 +162,17 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
   const answerInitialize = (
     server as unknown as { _oninitialize(r: InitializeRequest): Promise<InitializeResult> }
   )._oninitialize.bind(server);
+  const fromFolder = () => projectOfFolder(options.cwd ?? process.cwd());
+  let fromRoots = false;
   server.setRequestHandler(InitializeRequestSchema, async (request) => {
     session.setClientInfo(request.params.clientInfo);
+    fromRoots = options.project === undefined && request.params.capabilities.roots !== undefined;
+    session.bindProject(
+      async () => options.project ?? (fromRoots ? await askRoots() : undefined) ?? fromFolder(),
+    );
     try {
-      const { client } = await session.ensure();
+      // With roots, the session opens once the client has initialized (see above).
+      const client = fromRoots ? await session.connect() : (await session.ensure()).client;
       await refreshTools(client);
     } catch (err) {
       // For a person (the client shows it as why the server failed), not a model.
@@ -173,8 +195,21 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
   server.setRequestHandler(CallToolRequestSchema, (request) =>
     callTool({ tools, session, scrub, log }, request.params.name, request.params.arguments),
   );
+  const askRoots = async () => {
+    try {
+      const { roots } = await server.listRoots(undefined, { timeout: ROOTS_TIMEOUT_MS });
+      return projectOfRoots(roots);
+    } catch (err) {
+      log(`the client did not list its roots (${(err as Error).message}); using the folder`);
+      return undefined;
+    }
+  };
   server.oninitialized = () => {
     initialized = true;
+    if (fromRoots)
+      void session
+        .ensure()
+        .catch((err: unknown) => log(`could not open the session: ${(err as Error).message}`));
   };
   server.onerror = (err) => log(`MCP protocol error: ${err.message}`);
 

@@ -9,9 +9,15 @@
  * does not (another data dir, idle cleanup, ended by the user), a fresh one is opened.
  * Either way the next result says so through `takeNotes()`, instead of the shim dying.
  *
+ * The session is bound to the client's project (project-root.ts): the shim says which
+ * through `bindProject` before the session opens, and every session it opens — the
+ * first, and any fresh one after a restart — is bound to that same project.
+ *
  * The token stays in this object: it is sent to the daemon and nowhere else.
  */
 import { RpcError, type AistackClient } from '../client.js';
+import type { ProjectRef } from '../../protocol/project.js';
+import { ProjectBinding } from './project-root.js';
 import type { SessionInfo } from '../../protocol/session.js';
 import type { MethodName, ResultOf } from '../../protocol/table.js';
 
@@ -79,6 +85,8 @@ export class ShimSession {
   private establishing: Promise<Live> | undefined;
   private closing = false;
   private metadata: Record<string, unknown> = { client: 'mcp-client', via: 'aistack mcp' };
+  /** The project every session this shim opens is bound to (none until bindProject). */
+  private project: ProjectBinding | undefined;
 
   /** Called with each new connection to the daemon (the first and every reconnect). */
   onConnected: ((client: AistackClient) => void) | undefined;
@@ -97,6 +105,19 @@ export class ShimSession {
       via: 'aistack mcp',
       pid: process.pid,
     };
+  }
+
+  /**
+   * Says which project the sessions this shim opens are bound to; asked once, when the
+   * first session opens (a source that fails or names nothing valid: no project).
+   */
+  bindProject(source: () => Promise<ProjectRef | undefined>): void {
+    this.project = new ProjectBinding(source, this.options.log);
+  }
+
+  /** Connects to the daemon (starting it when allowed) without opening a session. */
+  async connect(): Promise<AistackClient> {
+    return this.connection();
   }
 
   /** Every token this shim has held, so output can be scrubbed of them. */
@@ -167,9 +188,11 @@ export class ShimSession {
       this.options.log(`joined session ${join.sessionId}`);
       return { client, creds: join };
     }
+    const project = (await this.project?.get()) ?? null;
     const { session } = await client.call(
       'session.start',
       {
+        ...(project && { project }),
         metadata: { ...start?.metadata, ...this.metadata },
         ...((start?.idleTimeoutMinutes ?? this.options.idleTimeoutMinutes) !== undefined && {
           idleTimeoutMinutes: start?.idleTimeoutMinutes ?? this.options.idleTimeoutMinutes,
@@ -180,7 +203,9 @@ export class ShimSession {
     this.tokens.add(session.token);
     this.creds = { sessionId: session.id, sessionToken: session.token };
     this.owned = true;
-    this.options.log(`opened session ${session.id} for ${String(this.metadata.client)}`);
+    this.options.log(
+      `opened session ${session.id} for ${String(this.metadata.client)}${session.project ? ` in project ${session.project.namespace}` : ''}`,
+    );
     if (this.reopenReason) {
       this.notes.push(
         `${this.reopenReason}. Started a new session; its private namespace is ${session.namespace}.`,
@@ -262,6 +287,8 @@ export class ShimSession {
 
   /** `session_active`: whether a session is active now; never opens one. */
   async active(): Promise<{ active: boolean; session: SessionInfo | null }> {
+    // A session still being opened (bound after the client listed its roots) is waited for.
+    if (!this.creds && this.establishing) await this.establishing.catch(() => undefined);
     if (!this.creds) return { active: false, session: null };
     const client = await this.connection();
     const creds = this.creds;

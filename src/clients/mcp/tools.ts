@@ -16,7 +16,8 @@ import { objectSchema, sessionToolOutput, type ObjectSchema } from './session-to
 import { annotationsFor, READ_ONLY, type ToolAnnotations } from './tool-annotations.js';
 
 /** Parameters the shim owns; a model may not pass them. */
-export const HIDDEN_PARAMS = ['sessionId', 'sessionToken', 'force'] as const;
+// `project`: the shim binds its session to the client's project; a model may not pick another.
+export const HIDDEN_PARAMS = ['sessionId', 'sessionToken', 'force', 'project'] as const;
 
 export type ToolKind =
   'method' | 'session-start' | 'session-end' | 'session-status' | 'session-active';
@@ -57,23 +58,23 @@ const AUTO_SESSION =
 const DESCRIPTIONS: Record<string, { replace?: string; append?: string }> = {
   'memory.store': {
     replace:
-      'Stores text under a key (creating it, or updating it and bumping its version). Without `namespace` the entry is private to this connection (its namespace "session:<id>") and is deleted when the connection ends; to keep it, or share it with other tools and later conversations, give a shared namespace such as "notes" or "project-x" (any name not starting with "session:"). The result names the namespace it was written to.',
+      'Stores text under a key (creating it, or updating it and bumping its version). Without `namespace` the entry goes to this project\'s namespace ("project:<slug>", bound from the folder you work in): it persists across conversations and only connections in the same project can read it. `scope: "session"` keeps it as scratch in this connection\'s own namespace ("session:<id>"), deleted when the connection ends (that is also where it goes when no project is bound). To share it with every tool in every project, give a shared namespace such as "notes" (any name not starting with "session:" or "project:"). The result names the namespace it was written to.',
   },
   'memory.get': {
     replace:
-      "Reads one entry in full by key. Without `namespace` it looks in this connection's private namespace; to read from a shared namespace, give it (memory_search and memory_list show each entry's namespace). A missing key is an error (NOT_FOUND).",
+      "Reads one entry in full by key. Without `namespace` it looks in this project's namespace, then in this connection's session namespace; to read from a shared namespace, give it (memory_search and memory_list show each entry's namespace). A missing key is an error (NOT_FOUND).",
   },
   'memory.search': {
     append:
-      "Covers this connection's private namespace and every shared namespace; other connections' private namespaces are never visible.",
+      "Covers this connection's session namespace, this project's namespace and every shared namespace; other connections' session namespaces and other projects' namespaces are never visible.",
   },
   'memory.list': {
     append:
-      "Covers this connection's private namespace and every shared namespace; other connections' private namespaces are never visible.",
+      "Covers this connection's session namespace, this project's namespace and every shared namespace; other connections' session namespaces and other projects' namespaces are never visible.",
   },
   'memory.delete': {
     replace:
-      "Deletes one entry by key: from this connection's private namespace, or from the shared `namespace` given. Other connections' private namespaces are refused.",
+      "Deletes one entry by key: from this project's namespace (or, when not there, this connection's session namespace), or from the shared `namespace` given. Other connections' and other projects' namespaces are refused.",
   },
   'memory.link': {
     replace:
@@ -182,10 +183,12 @@ export function buildToolCatalog(methods: readonly MethodSpec[]): Map<string, To
 
 /** The server instructions an MCP client shows the model once, at connection time. */
 export const INSTRUCTIONS =
-  'aistack is a memory store shared by your tools. This connection has its own session: ' +
-  'entries stored without a namespace go to its private namespace "session:<id>", which no ' +
-  'other connection can read and which is deleted when this connection ends. To keep ' +
-  'something, or to share it with other tools and later conversations, store it in a shared ' +
-  'namespace (any name not starting with "session:", e.g. "notes"). memory_search and ' +
-  'memory_list cover your private namespace plus every shared one. Sessions are handled ' +
-  'for you: never pass session ids or tokens.';
+  'aistack is a memory store shared by your tools. This connection has its own session, ' +
+  'bound to the project you work in (from your roots or folder): entries stored without a ' +
+  'namespace go to the project\'s namespace "project:<slug>", which persists across ' +
+  'conversations and which only connections in the same project can read. scope: "session" ' +
+  'keeps scratch notes in the session namespace "session:<id>", deleted when this ' +
+  'connection ends. To share something with every tool in every project, store it in a ' +
+  'shared namespace (any name not starting with "session:" or "project:", e.g. "notes"). ' +
+  'memory_search and memory_list cover your session, your project and every shared ' +
+  'namespace. Sessions and projects are handled for you: never pass session ids or tokens.';

@@ -12,6 +12,7 @@ import { httpHandlers } from './http.js';
 import { jobHandlers } from './job.js';
 import { memoryHandlers } from './memory.js';
 import { pluginHandlers } from './plugin.js';
+import { projectHandlers } from './project.js';
 import { providerHandlers } from './provider.js';
 import { sessionHandlers } from './session.js';
 import { systemHandlers } from './system.js';
@@ -22,6 +23,7 @@ export const handlers: HandlerTable = {
   ...systemHandlers,
   ...httpHandlers,
   ...sessionHandlers,
+  ...projectHandlers,
   ...memoryHandlers,
   ...auditHandlers,
   ...jobHandlers,

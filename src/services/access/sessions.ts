@@ -5,6 +5,9 @@
  * in one transaction with marking it ended, tells end hooks (agents, tasks) and writes
  * one audit record with the counts.
  *
+ * A session may be bound to one project when it starts (projects.ts); the binding is
+ * fixed for the session's life and decides which project namespace it may touch.
+ *
  * Last activity is kept in memory on the hot path and written to the database at most
  * every few seconds, so a read-heavy session does not turn every get into a write.
  */
@@ -13,8 +16,10 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../core/errors.js';
 import type { MemoryStore } from '../../store/memory/memory-store.js';
 import { SessionStore, type SessionRow } from '../../store/sessions/session-store.js';
+import type { ProjectRef } from '../../protocol/project.js';
 import type { EndReason } from '../../protocol/session.js';
 import type { AuditSink } from '../audit/audit-sink.js';
+import type { BoundProject, ProjectService } from './projects.js';
 
 export const SESSION_PREFIX = 'session:';
 export const sessionNamespace = (id: string) => `${SESSION_PREFIX}${id}`;
@@ -30,6 +35,7 @@ export interface SessionInfo {
   idleTimeoutMinutes: number;
   endedAt: string | null;
   endReason: EndReason | null;
+  project: BoundProject | null;
 }
 
 /** Told when a session ends, inside its transaction; returns how many agents it stopped. */
@@ -39,6 +45,8 @@ export type SessionEndHook = (
 
 interface Cached {
   tokenHash: Buffer;
+  /** The slug of the project it is bound to. */
+  project: string | null;
   ended: boolean;
   idleTimeoutMs: number;
   lastActivity: number;
@@ -55,6 +63,7 @@ export class SessionService {
     private readonly db: Database.Database,
     private readonly memory: MemoryStore,
     private readonly audit: AuditSink,
+    private readonly projects: ProjectService,
     private readonly options: {
       /** Read at each session start, so a config reload applies to the sessions after it. */
       defaultIdleTimeoutMinutes: () => number;
@@ -75,9 +84,14 @@ export class SessionService {
   }
 
   start(
-    params: { metadata?: Record<string, unknown>; idleTimeoutMinutes?: number },
+    params: {
+      metadata?: Record<string, unknown>;
+      idleTimeoutMinutes?: number;
+      project?: ProjectRef | undefined;
+    },
     connection?: number,
   ) {
+    const project = params.project ? this.projects.resolve(params.project, connection) : null;
     const id = randomUUID();
     const token = `ast_${randomBytes(32).toString('base64url')}`;
     const at = this.now();
@@ -92,12 +106,21 @@ export class SessionService {
       idle_timeout_ms: idleTimeoutMs,
       started_at: at,
       last_activity_at: at,
+      project: project?.slug ?? null,
     });
-    this.cache.set(id, { tokenHash, ended: false, idleTimeoutMs, lastActivity: at, dirty: false });
+    this.cache.set(id, {
+      tokenHash,
+      project: project?.slug ?? null,
+      ended: false,
+      idleTimeoutMs,
+      lastActivity: at,
+      dirty: false,
+    });
     this.audit.record('session.start', {
       sessionId: id,
       connection,
       client: params.metadata?.client ?? null,
+      project: project?.slug ?? null,
     });
     return {
       session: {
@@ -105,6 +128,7 @@ export class SessionService {
         token,
         namespace: sessionNamespace(id),
         startedAt: new Date(at).toISOString(),
+        project,
       },
     };
   }
@@ -116,6 +140,7 @@ export class SessionService {
       if (!row) return undefined;
       cached = {
         tokenHash: Buffer.from(row.token_hash, 'hex'),
+        project: row.project,
         ended: row.ended_at !== null,
         idleTimeoutMs: row.idle_timeout_ms,
         lastActivity: row.last_activity_at,
@@ -139,6 +164,12 @@ export class SessionService {
     cached.lastActivity = this.now();
     cached.dirty = true;
     return null;
+  }
+
+  /** The project a session (already checked) is bound to, if any. */
+  projectOf(id: string): BoundProject | undefined {
+    const slug = this.load(id)?.project;
+    return slug ? this.projects.bySlug(slug) : undefined;
   }
 
   /** Ends a session: entries deleted, hooks told, token invalidated, one audit record. */
@@ -183,7 +214,10 @@ export class SessionService {
     this.flush();
     const row = this.store.get(id);
     if (!row) throw new AppError('SESSION_INVALID', `session ${id} is not active`);
-    return { ...toInfo(row), entries: this.memory.countNamespace(sessionNamespace(id)) };
+    return {
+      ...toInfo(row, this.projects),
+      entries: this.memory.countNamespace(sessionNamespace(id)),
+    };
   }
 
   /** How many sessions are active (for metrics). */
@@ -194,7 +228,10 @@ export class SessionService {
   list(p: { includeEnded?: boolean | undefined; limit: number; offset: number }) {
     this.flush();
     const { rows, total } = this.store.list(p.includeEnded ?? false, p.limit, p.offset);
-    return { sessions: rows.map((row) => ({ ...toInfo(row), entries: row.entries })), total };
+    return {
+      sessions: rows.map((row) => ({ ...toInfo(row, this.projects), entries: row.entries })),
+      total,
+    };
   }
 
   /** Ends every active session idle longer than its timeout; returns the ended ids. */
@@ -230,7 +267,7 @@ export class SessionService {
   }
 }
 
-function toInfo(row: SessionRow): SessionInfo {
+function toInfo(row: SessionRow, projects: ProjectService): SessionInfo {
   return {
     id: row.id,
     namespace: sessionNamespace(row.id),
@@ -241,5 +278,6 @@ function toInfo(row: SessionRow): SessionInfo {
     endedAt: row.ended_at === null ? null : new Date(row.ended_at).toISOString(),
     // Written only by end(), always an EndReason.
     endReason: row.end_reason as EndReason | null,
+    project: (row.project && projects.bySlug(row.project)) || null,
   };
 }

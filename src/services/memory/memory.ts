@@ -8,7 +8,12 @@ import { AppError } from '../../core/errors.js';
 import { checkContentLimit } from '../../store/memory/entry-pages.js';
 import type { Entry, MemoryStore } from '../../store/memory/memory-store.js';
 import { DEFAULT_REPLY_BUDGET_BYTES } from '../../store/reply-budget.js';
-import type { AccessControl, Credentials, Operation } from '../access/access-control.js';
+import type {
+  AccessControl,
+  Credentials,
+  Operation,
+  WriteScope,
+} from '../access/access-control.js';
 import { isSessionNamespace } from '../access/access-control.js';
 import type { EmbeddingService, ReindexResult } from '../embeddings/embeddings.js';
 import { filtersOf } from '../reads/read-tasks.js';
@@ -107,11 +112,12 @@ export class MemoryService {
       metadata?: Record<string, unknown> | undefined;
       tags?: string[] | undefined;
       agentId?: string | undefined;
+      scope?: WriteScope | undefined;
     },
     op: Operation,
   ) {
     const caller = this.access.sessionCaller(p, op);
-    const namespace = this.access.writeNamespace(caller, p.namespace, op);
+    const namespace = this.access.writeNamespace(caller, p.namespace, op, p.scope);
     return this.store.putBatched({
       namespace,
       key: p.key,
@@ -125,9 +131,21 @@ export class MemoryService {
 
   get(p: Credentials & { key: string; namespace?: string | undefined }, op: Operation) {
     const caller = this.access.caller(p, op);
-    const namespace = p.namespace ?? caller.ownNamespace ?? DEFAULT_NAMESPACE;
-    this.access.assertNamespace(caller, namespace, op);
-    const entry = this.store.get(namespace, p.key);
+    // Without a namespace: the project's, then the session's (where writes without one go).
+    const tried =
+      p.namespace !== undefined
+        ? [p.namespace]
+        : [caller.project?.namespace, caller.ownNamespace ?? DEFAULT_NAMESPACE].filter(
+            (ns): ns is string => ns !== undefined,
+          );
+    for (const ns of tried) this.access.assertNamespace(caller, ns, op);
+    let entry: Entry | undefined;
+    let namespace = tried[0]!;
+    for (const ns of tried) {
+      namespace = ns;
+      entry = this.store.get(ns, p.key);
+      if (entry) break;
+    }
     if (!entry)
       throw new AppError('NOT_FOUND', `no entry with key "${p.key}" in namespace ${namespace}`, {
         namespace,
@@ -139,7 +157,13 @@ export class MemoryService {
   delete(p: Credentials & { key: string; namespace?: string | undefined }, op: Operation) {
     const caller = this.access.sessionCaller(p, op);
     const namespace = this.access.writeNamespace(caller, p.namespace, op);
-    return { deleted: this.store.delete(namespace, p.key), namespace, key: p.key };
+    const deleted = this.store.delete(namespace, p.key);
+    // Without a namespace, a project's session may mean its scratch entry of that key.
+    if (!deleted && p.namespace === undefined && namespace !== caller.ownNamespace) {
+      const own = caller.ownNamespace;
+      if (this.store.delete(own, p.key)) return { deleted: true, namespace: own, key: p.key };
+    }
+    return { deleted, namespace, key: p.key };
   }
 
   /** Full-text search, synchronous (for callers inside the daemon, such as task prompts). */
@@ -205,17 +229,20 @@ export class MemoryService {
 
   namespaces(p: Credentials, op: Operation) {
     const caller = this.access.caller(p, op);
-    return { namespaces: this.store.namespaces({ ownNamespace: caller.ownNamespace }) };
+    return { namespaces: this.store.namespaces(this.access.readScope(caller, undefined, op)) };
   }
 
-  /** A page of entries for export (local user only): one namespace, or every shared one. */
+  /**
+   * A page of entries for export (local user only): one namespace, or every shared and
+   * project one (sessions' namespaces die with them, so they are never exported whole).
+   */
   exportPage(
     p: { namespace?: string | undefined; cursor?: number | undefined; limit: number },
     op: Operation,
     reserveBytes = 0,
     signal?: AbortSignal,
   ) {
-    const scope = p.namespace ? { namespace: p.namespace } : {};
+    const scope = p.namespace ? { namespace: p.namespace } : { allProjects: true };
     const args = { scope, after: p.cursor ?? 0, limit: p.limit, page: this.budget(reserveBytes) };
     return this.reads.runJson('memory.exportPage', args, readCall(op, signal));
   }

@@ -1,7 +1,7 @@
 /**
  * The two full-text indexes, as the store uses them: `memory_fts` for shared namespaces
- * and `memory_fts_private` for session namespaces, each private row tagged with its
- * owner (see private-fts-schema.ts). Writes put an entry's text in the right one;
+ * and `memory_fts_private` for session and project namespaces, each private row tagged
+ * with its owner (see private-fts-schema.ts). Writes put an entry's text in the right one;
  * reads take ranking candidates and statistics only from what a caller may read.
  * The restore's rebuild indexes through here too, so both agree where an entry goes.
  */
@@ -11,6 +11,8 @@ import { indexText } from './fts-text.js';
 import {
   hasFilters,
   isPrivateNamespace,
+  privateNamespaces,
+  PROJECT_PREFIX,
   readableScope,
   whereClause,
   type Filters,
@@ -83,8 +85,8 @@ export class FullTextIndex {
    * The entries matching `match` (an FTS5 expression over key, content and tags) that the
    * scope and filters allow, for ranking: from shared namespaces the best `shared` by
    * FTS5's BM25 over the shared index (whose statistics are shared rows' alone; ties in
-   * the index's order), from a private namespace the newest `own` (its owner's rows
-   * only). Either part is skipped when the scope does not read it. Rows come unordered.
+   * the index's order), from the private namespaces the scope reads (the caller's
+   * session and project) the newest `own` (those owners' rows only). Either part is skipped when the scope does not read it. Rows come unordered.
    */
   candidates(
     match: string,
@@ -117,7 +119,7 @@ export class FullTextIndex {
          WHERE memory_fts_private MATCH ? AND ${where.sql} ORDER BY f.rowid DESC LIMIT ?`,
         )
         .pluck()
-        .all(privateMatch(match, own), ...where.params, limits.own) as number[];
+        .all(`{key content tags} : (${match}) AND ${own}`, ...where.params, limits.own) as number[];
       rowids.push(...mine);
     }
     if (rowids.length === 0) return [];
@@ -130,9 +132,9 @@ export class FullTextIndex {
 
   /**
    * Ranking statistics over everything the caller of `scope` may read (every shared
-   * namespace and its own, whatever `scope.namespace` narrows to; see readableScope):
-   * entries, their tokens, and how many match each of `phrases` (FTS5 expressions).
-   * Nothing in another session's namespace counts.
+   * namespace and its session's and project's, whatever `scope.namespace` narrows to;
+   * see readableScope): entries, their tokens, and how many match each of `phrases`
+   * (FTS5 expressions). Nothing in another session's or project's namespace counts.
    */
   stats(phrases: string[], scope: Scope): FullTextStats {
     const readable = readableScope(scope);
@@ -148,25 +150,24 @@ export class FullTextIndex {
       (phrase) =>
         (this.stmts.countShared.get(phrase) as number) +
         (own !== undefined
-          ? (this.stmts.countPrivate.get(privateMatch(phrase, own)) as number)
+          ? (this.stmts.countPrivate.get(`{key content tags} : (${phrase}) AND ${own}`) as number)
           : 0),
     );
     return { rows, tokens, matching };
   }
 
-  /** The private namespace a read with `scope` covers, if any and not empty. */
+  /**
+   * The private namespaces a read with `scope` covers, as an FTS5 filter on the `owner`
+   * column; undefined when there are none, or none with entries.
+   */
   private readsPrivate(scope: Scope): string | undefined {
-    const ns = scope.namespace ?? scope.ownNamespace;
+    const { names, allProjects } = privateNamespaces(scope);
     // An empty namespace (a new session's) needs no look at the private index.
-    return ns !== undefined &&
-      isPrivateNamespace(ns) &&
-      (this.stmts.namespaceEntries.get(ns) as number) > 0
-      ? ns
-      : undefined;
+    const owners = names
+      .filter((ns) => (this.stmts.namespaceEntries.get(ns) as number) > 0)
+      .map((ns) => `owner : "${ownerToken(ns)}"`);
+    // Every project's rows: their owner tokens all start with the prefix's.
+    if (allProjects) owners.push(`owner : "${ownerToken(PROJECT_PREFIX)}" *`);
+    return owners.length === 0 ? undefined : `(${owners.join(' OR ')})`;
   }
-}
-
-/** `match` restricted to the entries of one private namespace in memory_fts_private. */
-function privateMatch(match: string, namespace: string): string {
-  return `{key content tags} : (${match}) AND owner : "${ownerToken(namespace)}"`;
 }

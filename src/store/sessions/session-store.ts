@@ -12,6 +12,8 @@ export interface SessionRow {
   last_activity_at: number;
   ended_at: number | null;
   end_reason: string | null;
+  /** The slug of the project it is bound to. */
+  project: string | null;
 }
 
 export class SessionStore {
@@ -20,8 +22,8 @@ export class SessionStore {
   constructor(db: Database.Database) {
     this.s = {
       insert:
-        db.prepare(`INSERT INTO sessions (id, token_hash, metadata, idle_timeout_ms, started_at, last_activity_at)
-        VALUES (?, ?, ?, ?, ?, ?)`),
+        db.prepare(`INSERT INTO sessions (id, token_hash, metadata, idle_timeout_ms, started_at, last_activity_at, project)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
       get: db.prepare('SELECT * FROM sessions WHERE id = ?'),
       touch: db.prepare(
         'UPDATE sessions SET last_activity_at = max(last_activity_at, ?) WHERE id = ? AND ended_at IS NULL',
@@ -49,6 +51,7 @@ export class SessionStore {
       row.idle_timeout_ms,
       row.started_at,
       row.last_activity_at,
+      row.project,
     );
   }
 
