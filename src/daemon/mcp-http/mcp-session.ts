@@ -72,7 +72,9 @@ export class McpHttpSession {
       id: deps.connectionId,
       transport: 'http',
       notify: (method) => {
-        if (method === CONFIG_CHANGED_NOTIFICATION) void this.refreshTools();
+        // Deferred: the reload notifies before the daemon has put the new config in
+        // place, and a socket client's answer only arrives after that turn anyway.
+        if (method === CONFIG_CHANGED_NOTIFICATION) setImmediate(() => void this.refreshTools());
         return true;
       },
     });
