@@ -16,6 +16,7 @@
  * for it); any other (the DNS-rebinding scenario's evil ones) goes through untouched, so
  * the daemon's own guard answers it.
  */
+/* global fetch */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
