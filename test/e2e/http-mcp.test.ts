@@ -3,9 +3,8 @@
  * `StreamableHTTPClientTransport`: a client initializes with a bearer token, lists the
  * same tools as the stdio shim, stores and searches; two MCP sessions are two aistack
  * sessions, isolated from each other; the session token never crosses HTTP or reaches
- * the log; DELETE /mcp ends the aistack session; a session belongs to the token that
- * opened it; the per-token cap holds; wrong token → 401 and wrong Host/Origin → 403
- * before any work.
+ * the log; the tool list follows a config reload; the daemon's stop ends the sessions.
+ * Session lifetime and refusals: http-mcp-sessions.test.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,36 +12,10 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataOf, textOf } from '../helpers/mcp.js';
 import { cleanupAll, tempDir } from '../helpers/daemon.js';
-import { rawRequest, startHttpDaemon, type HttpDaemon } from '../helpers/http.js';
-import { connectHttpMcp, TOKEN_SHAPE } from '../helpers/mcp-http.js';
+import { startHttpDaemon } from '../helpers/http.js';
+import { connectHttpMcp, sessions, TOKEN_SHAPE } from '../helpers/mcp-http.js';
 
 afterEach(cleanupAll);
-
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'raw', version: '1' },
-  },
-};
-
-const MCP_HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-};
-
-async function sessions(d: HttpDaemon, includeEnded = false) {
-  const c = await d.client();
-  return (await c.call('session.list', { includeEnded })).sessions;
-}
-
-async function scopedToken(d: HttpDaemon, name: string, scopes: string[]) {
-  const c = await d.client();
-  return (await c.call('token.create', { name, scopes } as never)).token as string;
-}
 
 describe('MCP over Streamable HTTP', () => {
   it('initializes with a bearer token, lists the tools, stores and searches', async () => {
@@ -119,143 +92,6 @@ describe('MCP over Streamable HTTP', () => {
     });
     expect(forged.isError).toBe(true);
     expect(textOf(forged)).toContain('cannot be passed');
-  });
-
-  it('ends the aistack session on DELETE /mcp, deleting its private entries; the id is then unknown', async () => {
-    const d = await startHttpDaemon();
-    const m = await connectHttpMcp(d.base, { token: d.owner });
-    await m.call('memory_store', { key: 'scratch', content: 'goes with the session' });
-    const id = dataOf(await m.call('session_status')).session.id as string;
-    const mcpId = m.transport.sessionId!;
-    expect((await sessions(d)).map((s) => s.id)).toContain(id);
-
-    await m.transport.terminateSession();
-    const ended = (await sessions(d, true)).find((s) => s.id === id)!;
-    expect(ended.endedAt).not.toBeNull();
-    expect(ended.endReason).toBe('ended');
-    expect(ended.entries).toBe(0);
-
-    const again = await fetch(`${d.base}/mcp`, {
-      method: 'POST',
-      headers: { ...MCP_HEADERS, authorization: `Bearer ${d.owner}`, 'mcp-session-id': mcpId },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-    });
-    expect(again.status).toBe(404);
-  });
-
-  it('answers a session only to the token that opened it', async () => {
-    const d = await startHttpDaemon();
-    const m = await connectHttpMcp(d.base, { token: d.owner });
-    const other = await scopedToken(d, 'other', ['sessions', 'memory:read', 'memory:write']);
-    const res = await fetch(`${d.base}/mcp`, {
-      method: 'POST',
-      headers: {
-        ...MCP_HEADERS,
-        authorization: `Bearer ${other}`,
-        'mcp-session-id': m.transport.sessionId!,
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 2,
-        method: 'tools/call',
-        params: { name: 'memory_list', arguments: {} },
-      }),
-    });
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { data: { code: string } } }).error.data.code).toBe(
-      'NOT_FOUND',
-    );
-    // The owner's session goes on.
-    expect((await m.call('memory_list', {})).isError).toBeFalsy();
-  });
-
-  it('holds each token to http.mcp.maxSessionsPerToken open sessions', async () => {
-    const d = await startHttpDaemon({ mcp: { maxSessionsPerToken: 2 } });
-    const first = await connectHttpMcp(d.base, { token: d.owner });
-    await connectHttpMcp(d.base, { token: d.owner });
-    const third = await fetch(`${d.base}/mcp`, {
-      method: 'POST',
-      headers: { ...MCP_HEADERS, authorization: `Bearer ${d.owner}` },
-      body: JSON.stringify(INIT),
-    });
-    expect(third.status).toBe(503);
-    const body = (await third.json()) as { error: { message: string; data: { code: string } } };
-    expect(body.error.data.code).toBe('BUSY');
-    expect(body.error.message).toContain('http.mcp.maxSessionsPerToken');
-    expect(await sessions(d)).toHaveLength(2);
-    // Another token has its own allowance; closing one frees a place.
-    const other = await scopedToken(d, 'other', ['sessions', 'memory:read', 'memory:write']);
-    await connectHttpMcp(d.base, { token: other });
-    await first.close();
-    await connectHttpMcp(d.base, { token: d.owner });
-  });
-
-  it('fails initialize, saying why, for a token that may not open sessions, and keeps nothing', async () => {
-    const d = await startHttpDaemon();
-    const reader = await scopedToken(d, 'reader', ['memory:read']);
-    await expect(connectHttpMcp(d.base, { token: reader })).rejects.toThrow(/sessions scope/);
-    expect(await sessions(d)).toHaveLength(0);
-    const metrics = await fetch(`${d.base}/metrics`, {
-      headers: { authorization: `Bearer ${d.owner}` },
-    });
-    expect(await metrics.text()).toMatch(/aistack_connections\{transport="mcp-http"\} 0/);
-  });
-
-  it('refuses a wrong token with 401 and a foreign Host or Origin with 403, before any work', async () => {
-    const d = await startHttpDaemon();
-    await expect(connectHttpMcp(d.base, { token: 'ast_not-a-real-token' })).rejects.toThrow();
-    const bad = await fetch(`${d.base}/mcp`, {
-      method: 'POST',
-      headers: { ...MCP_HEADERS, authorization: 'Bearer nope' },
-      body: JSON.stringify(INIT),
-    });
-    expect(bad.status).toBe(401);
-    expect(bad.headers.get('www-authenticate')).toContain('Bearer');
-    const none = await fetch(`${d.base}/mcp`, {
-      method: 'POST',
-      headers: MCP_HEADERS,
-      body: JSON.stringify(INIT),
-    });
-    expect(none.status).toBe(401);
-
-    const body = JSON.stringify(INIT);
-    const evilHost = await rawRequest(d, {
-      method: 'POST',
-      path: '/mcp',
-      headers: { ...MCP_HEADERS, host: 'evil.example', authorization: `Bearer ${d.owner}` },
-      body,
-    });
-    expect(evilHost.status).toBe(403);
-    expect(JSON.parse(evilHost.body).error.data.reason).toBe('host');
-    const evilOrigin = await rawRequest(d, {
-      method: 'POST',
-      path: '/mcp',
-      headers: {
-        ...MCP_HEADERS,
-        host: `127.0.0.1:${d.port}`,
-        origin: 'http://evil.example',
-        authorization: `Bearer ${d.owner}`,
-      },
-      body,
-    });
-    expect(evilOrigin.status).toBe(403);
-    expect(JSON.parse(evilOrigin.body).error.data.reason).toBe('origin');
-    // No session was opened by any of them.
-    expect(await sessions(d, true)).toHaveLength(0);
-  });
-
-  it('needs an Mcp-Session-Id on everything but initialize', async () => {
-    const d = await startHttpDaemon();
-    const res = await fetch(`${d.base}/mcp`, {
-      method: 'POST',
-      headers: { ...MCP_HEADERS, authorization: `Bearer ${d.owner}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-    });
-    expect(res.status).toBe(400);
-    const get = await fetch(`${d.base}/mcp`, {
-      headers: { accept: 'text/event-stream', authorization: `Bearer ${d.owner}` },
-    });
-    expect(get.status).toBe(400);
   });
 
   it('sends tools/list_changed on its SSE stream after a reload turns GitHub on', async () => {

@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { registerCleanup } from './daemon.js';
+import type { HttpDaemon } from './http.js';
 
 export interface HttpMcp {
   client: Client;
@@ -68,3 +69,33 @@ export async function connectHttpMcp(base: string, o: HttpMcpOptions): Promise<H
 
 /** A session token's shape (`ast_` + 43 base64url characters). */
 export const TOKEN_SHAPE = /ast_[A-Za-z0-9_-]{43}/;
+
+/** A raw initialize request, for requests made without the SDK. */
+export const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'raw', version: '1' },
+  },
+};
+
+/** The headers a Streamable HTTP POST carries. */
+export const MCP_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
+/** The daemon's aistack sessions, as the owner sees them. */
+export async function sessions(d: HttpDaemon, includeEnded = false) {
+  const c = await d.client();
+  return (await c.call('session.list', { includeEnded })).sessions;
+}
+
+/** A new scoped token. */
+export async function scopedToken(d: HttpDaemon, name: string, scopes: string[]) {
+  const c = await d.client();
+  return (await c.call('token.create', { name, scopes } as never)).token as string;
+}
