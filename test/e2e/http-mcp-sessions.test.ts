@@ -169,4 +169,33 @@ describe('MCP sessions over HTTP: lifetime and refusals', () => {
     });
     expect(get.status).toBe(400);
   });
+
+  it('answers CORS for /mcp when on: the MCP headers allowed and Mcp-Session-Id readable', async () => {
+    const d = await startHttpDaemon({ cors: true });
+    const origin = `http://127.0.0.1:${d.port}`;
+    const preflight = await fetch(`${d.base}/mcp`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,mcp-session-id',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('mcp-session-id');
+    const init = await fetch(`${d.base}/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, origin, authorization: `Bearer ${d.owner}` },
+      body: JSON.stringify(INIT),
+    });
+    // The transport writes this answer itself; the hooks' headers are on it all the same.
+    expect(init.status).toBe(200);
+    expect(init.headers.get('mcp-session-id')).toBeTruthy();
+    expect(init.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(init.headers.get('access-control-expose-headers')).toBe('mcp-session-id');
+    expect(init.headers.get('x-ratelimit-limit')).toBe('600');
+    expect(init.headers.get('content-security-policy')).toContain("default-src 'none'");
+    await init.body?.cancel();
+  });
 });

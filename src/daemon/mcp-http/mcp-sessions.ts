@@ -107,8 +107,18 @@ export class McpSessions {
       );
     }
     session.lastActivity = this.now();
+    // Headers the hooks set on the reply (CORS, rate limit) go on what the transport sends.
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (value !== undefined) reply.raw.setHeader(name, value);
     reply.hijack();
-    await session.transport.handleRequest(req.raw, reply.raw, req.body);
+    try {
+      await session.transport.handleRequest(req.raw, reply.raw, req.body);
+    } catch (err) {
+      // The reply is the transport's now: nothing can be sent on it but an end.
+      this.deps.logger.error({ err }, 'MCP transport failed on a request');
+      if (!reply.raw.headersSent) reply.raw.writeHead(500);
+      reply.raw.end();
+    }
     // An initialize the transport refused (headers, version) leaves no session id; one
     // whose aistack session could not open leaves nothing that works: free either now.
     if (session.id === undefined || session.failed) await session.close('initialize failed');
