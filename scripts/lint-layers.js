@@ -14,10 +14,12 @@ export const ALLOWED = {
   config: ['core'],
   store: ['core'],
   transport: ['core'],
+  // The MCP tool layer, shared by the stdio shim (clients) and /mcp (daemon): no transport.
+  mcp: ['core', 'protocol'],
   services: ['core', 'config', 'protocol', 'store'],
   rpc: ['core', 'config', 'protocol', 'services'],
-  daemon: ['core', 'config', 'protocol', 'services', 'store', 'rpc', 'transport'],
-  clients: ['core', 'config', 'protocol', 'transport'],
+  daemon: ['core', 'config', 'protocol', 'services', 'store', 'rpc', 'transport', 'mcp'],
+  clients: ['core', 'config', 'protocol', 'transport', 'mcp'],
   bin: ['core', 'clients', 'daemon'],
 };
 

@@ -3,6 +3,7 @@
  * checked), or the whole report as JSON.
  */
 import type { NoisyNeighbourReport } from './cells.js';
+import { describeMcpHttp, type McpHttpResult } from './mcp-http.js';
 import type { McpStartupResult } from './mcp-startup.js';
 import type { Summary } from './measure.js';
 import type { VectorReport } from './vector.js';
@@ -23,6 +24,7 @@ export interface Report {
   noisyNeighbour?: NoisyNeighbourReport;
   vector?: VectorReport;
   mcp?: McpStartupResult;
+  mcpHttp?: McpHttpResult;
   [k: string]: unknown;
 }
 
@@ -148,6 +150,7 @@ export function printReport(report: Report, json: boolean): void {
       `MCP shim (median of ${m.runs} starts): initialize in ${m.initializeMs} ms wall${m.initializeCpuMs !== null ? `, ${m.initializeCpuMs} ms CPU` : ''}; first tool call ${m.firstCallMs} ms; RSS ${m.rssMb} MB${m.privateMb !== null ? `, private ${m.privateMb} MB` : ''}`,
     );
   }
+  if (report.mcpHttp) out.push(describeMcpHttp(report.mcpHttp));
   const nn = report.noisyNeighbour;
   if (nn) {
     const ms = (us: number) => (us / 1000).toFixed(2);

@@ -29,6 +29,7 @@ import { Corpus } from './corpus.js';
 import { LoadGenerator } from './load.js';
 import type { OpData, OpName } from './load-ops.js';
 import { medianSummary, runSync, type Summary } from './measure.js';
+import { measureMcpHttp } from './mcp-http.js';
 import { measureMcpStartup } from './mcp-startup.js';
 import { relatedPage } from '../store/memory/related-page.js';
 import { DEFAULT_REPLY_BUDGET_BYTES } from '../store/reply-budget.js';
@@ -76,7 +77,7 @@ if (args.help) {
               noisy-neighbour pings from one client while another runs heavy searches;
               store-full restarts the daemon with storage.synchronous "full" for store
   --vector-modes    which vector-phase searches to measure (default vector,hybrid)
-  --skip-mcp  skip measuring the MCP shim's startup
+  --skip-mcp  skip measuring the MCP shim's startup and MCP over HTTP
   --json      print the results as JSON instead of a table
   --cpu-prof  write a V8 CPU profile of the (first) daemon into DIR when it stops
 `);
@@ -273,9 +274,12 @@ async function main(): Promise<void> {
   sessions.close();
   db.close();
   let mcp;
+  let mcpHttp;
   if (!args['skip-mcp']) {
     say('measuring the MCP shim: time to initialize and memory, 7 starts…');
     mcp = await measureMcpStartup({ runs: 7 });
+    say('measuring MCP over HTTP: 7 new sessions, then 50 held open…');
+    mcpHttp = await measureMcpHttp({ runs: 7, sessions: 50 });
   }
   const report = {
     entries: N,
@@ -293,6 +297,7 @@ async function main(): Promise<void> {
     ...(noisy ? { noisyNeighbour: noisy } : {}),
     ...(vector ? { vector } : {}),
     ...(mcp ? { mcp } : {}),
+    ...(mcpHttp ? { mcpHttp } : {}),
   };
   printReport(report, Boolean(args.json));
   rmSync(dir, { recursive: true, force: true });

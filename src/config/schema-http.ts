@@ -20,7 +20,7 @@ export const httpConfigSchema = z
     enabled: z
       .boolean()
       .default(false)
-      .describe('Serve the REST API, /metrics (and, later, MCP) over HTTP. Needs a restart.'),
+      .describe('Serve the REST API, MCP (/mcp) and /metrics over HTTP. Needs a restart.'),
     host: z
       .string()
       .min(1)
@@ -93,6 +93,28 @@ export const httpConfigSchema = z
       })
       .prefault({})
       .describe('Per-token rate limit (the owner token included).'),
+    mcp: z
+      .strictObject({
+        maxSessionsPerToken: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(32)
+          .describe(
+            'Open MCP sessions (at /mcp) one token may hold; one more is refused 503 BUSY until one is closed (DELETE /mcp) or idles out. Applied live.',
+          ),
+        idleTimeoutMinutes: z
+          .number()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(60)
+          .describe(
+            'An MCP session with no request for this long is closed and its aistack session ended; the client gets 404 and initializes a new one. Applied live.',
+          ),
+      })
+      .prefault({})
+      .describe('MCP over Streamable HTTP at /mcp: each MCP session is one aistack session.'),
   })
   .superRefine((http, ctx) => {
     const { certFile, keyFile } = http.tls;
@@ -113,5 +135,5 @@ export const httpConfigSchema = z
   })
   .prefault({})
   .describe(
-    'The HTTP front door (off by default): REST under /api/v1, GET /metrics; every route needs a bearer token.',
+    'The HTTP front door (off by default): REST under /api/v1, MCP at /mcp, GET /metrics; every route needs a bearer token.',
   );

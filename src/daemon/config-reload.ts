@@ -59,6 +59,9 @@ const LIVE_PATHS = new Set([
   'http.allowedHosts',
   'http.allowedOrigins',
   'http.rateLimit.max',
+  // Read at each MCP initialize and each idle sweep.
+  'http.mcp.maxSessionsPerToken',
+  'http.mcp.idleTimeoutMinutes',
 ]);
 const LIVE_PREFIXES = ['providers.', 'agents.'];
 

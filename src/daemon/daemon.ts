@@ -369,6 +369,11 @@ export class Daemon {
       this.logger?.info('aistackd stopping');
       const proc = this.proc;
       if (proc) {
+        // Bounded like everything in a stop; each session.end is one short transaction.
+        await Promise.race([
+          this.http?.closeMcpSessions(),
+          new Promise((r) => setTimeout(r, 2_000).unref()),
+        ]);
         proc.dispatcher.beginShutdown();
         proc.server.refuseNew();
         this.http?.refuseNew();

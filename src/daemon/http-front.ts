@@ -21,6 +21,7 @@ import type { MethodSpec } from '../protocol/method.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import type { Principal } from '../services/access/tokens.js';
 import type { HttpListener } from '../transport/http-listener.js';
+import type { McpSessions } from './mcp-http/mcp-sessions.js';
 import { VERSION } from '../core/version.js';
 import type { CountingAudit } from './audit-counts.js';
 import type { ProcessScope } from './process-scope.js';
@@ -52,6 +53,8 @@ function readTls(tls: Config['http']['tls']): { cert: Buffer; key: Buffer } | un
 }
 
 export class HttpFront {
+  private mcp: McpSessions | undefined;
+
   private constructor(
     private readonly listener: HttpListener,
     private readonly refusals: RefusalAudit,
@@ -64,13 +67,19 @@ export class HttpFront {
     const http = deps.config().http;
     if (!http.enabled) return undefined;
     const tls = readTls(http.tls);
-    const [{ HttpListener }, { registerApi }, { RefusalAudit }, { buildMetricsRegistry }] =
-      await Promise.all([
-        import('../transport/http-listener.js'),
-        import('../rpc/http/api.js'),
-        import('../rpc/http/refusal-audit.js'),
-        import('../rpc/prometheus.js'),
-      ]);
+    const [
+      { HttpListener },
+      { registerApi },
+      { RefusalAudit },
+      { buildMetricsRegistry },
+      { McpSessions },
+    ] = await Promise.all([
+      import('../transport/http-listener.js'),
+      import('../rpc/http/api.js'),
+      import('../rpc/http/refusal-audit.js'),
+      import('../rpc/prometheus.js'),
+      import('./mcp-http/mcp-sessions.js'),
+    ]);
     const refusals = new RefusalAudit({ audit: deps.audit });
     let port = http.port;
     const bound = () => ({ port, tls: tls !== undefined });
@@ -100,6 +109,7 @@ export class HttpFront {
       connections: () => ({
         socket: deps.metrics.socketConnections(),
         httpInFlight: listener.inFlightCount,
+        mcpSessions: front.mcp?.count ?? 0,
       }),
     });
     await registerApi(listener.app, {
@@ -114,6 +124,15 @@ export class HttpFront {
       baseUrl: () => front.status().url ?? '',
       nextConnectionId: () => ++nextId,
     });
+    front.mcp = new McpSessions({
+      dispatcher: deps.dispatcher,
+      methods: deps.methods,
+      config: () => httpConfig().mcp,
+      logger: deps.logger,
+      nextConnectionId: () => ++nextId,
+      now: deps.metrics.now,
+    });
+    front.mcp.register(listener.app);
     const address = await listener.listen();
     port = address.port;
     deps.logger.info(
@@ -127,6 +146,16 @@ export class HttpFront {
     return describe(this.config(), this.listener.address, this.tls);
   }
 
+  /**
+   * Closes every MCP session at /mcp, ending their aistack sessions: an MCP session lives
+   * in this process only, so its client must initialize anew after a restart, and its
+   * private entries would otherwise wait for the idle cleanup. Runs before dispatch stops
+   * taking requests; it also ends their SSE streams, which a drain would wait for.
+   */
+  async closeMcpSessions(): Promise<void> {
+    await this.mcp?.closeAll('the daemon is stopping');
+  }
+
   refuseNew(): void {
     this.listener.refuseNew();
   }
@@ -136,6 +165,7 @@ export class HttpFront {
   }
 
   async close(): Promise<void> {
+    await this.closeMcpSessions();
     this.refusals.flush();
     await this.listener.close();
   }

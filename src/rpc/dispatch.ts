@@ -22,13 +22,7 @@ import { DispatchConnection, type Peer } from './dispatch-connection.js';
 import { DispatchContext, type ContextShared } from './dispatch-context.js';
 import { clip, ErrorPath, type ErrorReply, type FailedRequest } from './error-path.js';
 import type { AnyHandler } from './handler.js';
-import {
-  readFrame,
-  readParsed,
-  type Frame,
-  type Message,
-  type ValidRequest,
-} from './envelope.js';
+import { readFrame, readParsed, type Frame, type Message, type ValidRequest } from './envelope.js';
 import { RequestMetrics, BUCKETS } from './metrics.js';
 import { checkResult, lineOf, type Reply } from './reply.js';
 
@@ -186,7 +180,8 @@ export class Dispatcher {
 
   /**
    * A refusal the HTTP transport makes for an authenticated caller before any method
-   * runs (an oversized body, over the rate limit, a route's scope), counted (and audited when the error
+   * runs (an oversized body, over the rate limit, a route's scope, an MCP session over its
+   * cap or unknown), counted (and audited when the error
    * table says so) on the same path as every other error.
    */
   refusal(
@@ -196,7 +191,9 @@ export class Dispatcher {
       | 'INVALID_REQUEST'
       | 'INVALID_PARAMS'
       | 'PARSE_ERROR'
-      | 'FORBIDDEN',
+      | 'FORBIDDEN'
+      | 'BUSY'
+      | 'NOT_FOUND',
     message: string,
     connection: number,
     data?: Record<string, unknown>,

@@ -14,7 +14,7 @@ export interface MetricSources {
   /** HTTP refusals made before dispatch, by kind. */
   httpRefusals(): ReadonlyMap<string, number>;
   activeSessions(): number;
-  connections(): { socket: number; httpInFlight: number };
+  connections(): { socket: number; httpInFlight: number; mcpSessions: number };
   /** Database and WAL sizes, and when the last checkpoint ran. */
   storage(): { sizeBytes: number; walBytes: number; lastCheckpoint: { at: string } | null };
   jobs(): { name: string; runs: number; failures: number }[];
@@ -151,13 +151,14 @@ export function buildMetricsRegistry(src: MetricSources): Registry {
   });
   new Gauge({
     name: 'aistack_connections',
-    help: 'Open socket connections, and HTTP requests in flight.',
+    help: 'Open socket connections, HTTP requests in flight, and open MCP sessions at /mcp.',
     labelNames: ['transport'],
     registers,
     collect() {
       const c = src.connections();
       this.set({ transport: 'socket' }, c.socket);
       this.set({ transport: 'http' }, c.httpInFlight);
+      this.set({ transport: 'mcp-http' }, c.mcpSessions);
     },
   });
   new Gauge({

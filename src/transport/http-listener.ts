@@ -109,7 +109,17 @@ export class HttpListener {
       await app.register(cors, {
         origin: (origin, cb) => cb(null, origin !== undefined && options.corsOrigin(origin)),
         methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-        allowedHeaders: ['authorization', 'content-type', 'x-aistack-session'],
+        // The MCP Streamable HTTP headers too, so a browser client (the MCP Inspector) on
+        // an allowed origin can hold a session: it must send and read Mcp-Session-Id.
+        allowedHeaders: [
+          'authorization',
+          'content-type',
+          'x-aistack-session',
+          'mcp-session-id',
+          'mcp-protocol-version',
+          'last-event-id',
+        ],
+        exposedHeaders: ['mcp-session-id'],
         maxAge: 600,
       });
     }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineMethod, type MethodSpec } from '../../src/protocol/method.js';
-import { buildToolCatalog } from '../../src/clients/mcp/tools.js';
-import { makeScrubber } from '../../src/clients/mcp/render.js';
+import { buildToolCatalog } from '../../src/mcp/tools.js';
+import { makeScrubber } from '../../src/mcp/render.js';
 
 const creds = {
   sessionId: z.string().optional(),

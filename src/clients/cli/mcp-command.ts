@@ -68,8 +68,8 @@ export function mcpCommand(): Command {
       const [{ startMcpShim }, { buildToolCatalog }, { parseToolList }, { methodTable }] =
         await Promise.all([
           import('../mcp/server.js'),
-          import('../mcp/tools.js'),
-          import('../mcp/tool-selection.js'),
+          import('../../mcp/tools.js'),
+          import('../../mcp/tool-selection.js'),
           import('../../protocol/table.js'),
         ]);
       let only: ReadonlySet<string> | undefined;

@@ -1,8 +1,9 @@
 /**
- * The MCP server behind `aistack mcp`, on the official SDK's low-level `Server` and
- * `StdioServerTransport`. It is a thin translator: tools come from the method table
- * (tools.ts), each call goes to the daemon in this connection's session (session.ts),
- * and answers come back as tool results (render.ts). It keeps no state of its own.
+ * The MCP server behind `aistack mcp`: the shared tool server (src/mcp/tool-server.ts)
+ * on the official SDK's `StdioServerTransport`. It is a thin translator: tools come from
+ * the method table (src/mcp/tools.ts), each call goes to the daemon over the socket in
+ * this connection's session (session.ts), and answers come back as tool results
+ * (src/mcp/render.ts). It keeps no state of its own.
  *
  * Life cycle: `initialize` is answered only once the session is open (named after the
  * client), so the first tool call finds it; when the daemon cannot be reached (or the
@@ -25,29 +26,19 @@
  * to `log` (stderr by default), scrubbed of the token like everything else.
  */
 import type { Readable, Writable } from 'node:stream';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  InitializeRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  type InitializeRequest,
-  type InitializeResult,
-} from '@modelcontextprotocol/sdk/types.js';
 import type { MethodSpec } from '../../protocol/method.js';
 import { CONFIG_CHANGED_NOTIFICATION } from '../../protocol/system.js';
 import { methodTable } from '../../protocol/table.js';
-import { VERSION } from '../../core/version.js';
-import type { AistackClient } from '../client.js';
-import { callTool } from './call-tool.js';
-import { describeFailure, makeScrubber } from './render.js';
-import { projectOfFolder, projectOfRoots } from './project-root.js';
-import { ShimSession, type SessionCreds } from './session.js';
 import type { ProjectRef } from '../../protocol/project.js';
-import { sameTools, visibleTools, type Features } from './tool-selection.js';
-import { buildToolCatalog, INSTRUCTIONS, type ToolSpec } from './tools.js';
+import { describeFailure, makeScrubber, type FailureWords } from '../../mcp/render.js';
+import { createToolServer } from '../../mcp/tool-server.js';
+import { sameTools, visibleTools, type Features } from '../../mcp/tool-selection.js';
+import { buildToolCatalog, type ToolSpec } from '../../mcp/tools.js';
+import { DaemonNotRunningError } from '../autostart.js';
+import { ConnectionClosedError, RpcError, type AistackClient } from '../client.js';
+import { projectOfFolder, projectOfRoots } from './project-root.js';
+import { ShimSession, SessionJoinError, ShimClosedError, type SessionCreds } from './session.js';
 
 export interface McpShimOptions {
   /** Connects to the daemon, starting it when allowed. */
@@ -84,17 +75,22 @@ export interface McpShim {
   readonly closed: Promise<string>;
 }
 
-/**
- * The SDK validates elicitation answers with Ajv, built when the server is. The shim
- * never elicits, so it skips that cost at every start; were it ever asked, it refuses.
- */
-const NO_ELICITATION = {
-  getValidator: () => () => ({
-    valid: false as const,
-    data: undefined,
-    errorMessage: 'aistack mcp does not use elicitation',
-  }),
-};
+/** The shim's own failures (the socket, autostart, its session), in words for the model. */
+function describeShimFailure(tool: string, err: unknown): FailureWords | undefined {
+  if (err instanceof RpcError) return { message: `${tool} failed: ${err.message} [${err.code}]` };
+  if (err instanceof ConnectionClosedError)
+    return {
+      message: `${tool} failed: the connection to the aistack daemon was lost during the call, so it may or may not have taken effect. The next call reconnects.`,
+      log: err.message,
+    };
+  if (err instanceof DaemonNotRunningError)
+    return {
+      message: `${tool} failed: the aistack daemon is not running and this server was started with --no-autostart. Ask the user to run \`aistack daemon start\`.`,
+    };
+  if (err instanceof SessionJoinError || err instanceof ShimClosedError)
+    return { message: `${tool} failed: ${err.message}.` };
+  return undefined;
+}
 
 const stderrLog = (line: string) => {
   process.stderr.write(`aistack mcp: ${line}\n`);
@@ -126,7 +122,9 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
       ({ features } = await client.call('system.status', {}, options.callTimeoutMs ?? 600_000));
     } catch (err) {
       // Keeps the last known list: a call to a tool that cannot work says why.
-      log(`could not read the daemon's features: ${describeFailure('startup', err).message}`);
+      log(
+        `could not read the daemon's features: ${describeFailure('startup', err, describeShimFailure).message}`,
+      );
       return;
     }
     const next = visibleTools(catalog, features, options.only);
@@ -149,52 +147,26 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
     if (initialized) void refreshTools(client);
   };
 
-  const server = new Server(
-    { name: 'aistack', version: VERSION },
-    {
-      capabilities: { tools: { listChanged: true } },
-      instructions: INSTRUCTIONS,
-      jsonSchemaValidator: NO_ELICITATION,
-    },
-  );
-  // The SDK answers `initialize` at once; the shim first opens the session, so a client
-  // never sees "connected" before a tool call can work, nor when none can.
-  const answerInitialize = (
-    server as unknown as { _oninitialize(r: InitializeRequest): Promise<InitializeResult> }
-  )._oninitialize.bind(server);
   const fromFolder = () => projectOfFolder(options.cwd ?? process.cwd());
   let fromRoots = false;
-  server.setRequestHandler(InitializeRequestSchema, async (request) => {
-    session.setClientInfo(request.params.clientInfo);
-    fromRoots = options.project === undefined && request.params.capabilities.roots !== undefined;
-    session.bindProject(
-      async () => options.project ?? (fromRoots ? await askRoots() : undefined) ?? fromFolder(),
-    );
-    try {
+  const server = createToolServer({
+    tools: () => tools,
+    session,
+    scrub,
+    log,
+    describeOther: describeShimFailure,
+    initializeFailure: 'aistack mcp could not open its session',
+    onInitialize: async ({ clientInfo, capabilities }) => {
+      session.setClientInfo(clientInfo);
+      fromRoots = options.project === undefined && capabilities.roots !== undefined;
+      session.bindProject(
+        async () => options.project ?? (fromRoots ? await askRoots() : undefined) ?? fromFolder(),
+      );
       // With roots, the session opens once the client has initialized (see above).
       const client = fromRoots ? await session.connect() : (await session.ensure()).client;
       await refreshTools(client);
-    } catch (err) {
-      // For a person (the client shows it as why the server failed), not a model.
-      const why = err instanceof Error ? err.message : String(err);
-      const message = scrub(`aistack mcp could not open its session: ${why}`);
-      log(`initialize failed: ${message}`);
-      throw new McpError(ErrorCode.InternalError, message);
-    }
-    return answerInitialize(request);
+    },
   });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: [...tools.values()].map((t) => ({
-      name: t.name,
-      description: t.description,
-      inputSchema: t.inputSchema,
-      outputSchema: t.outputSchema,
-      annotations: t.annotations,
-    })),
-  }));
-  server.setRequestHandler(CallToolRequestSchema, (request) =>
-    callTool({ tools, session, scrub, log }, request.params.name, request.params.arguments),
-  );
   const askRoots = async () => {
     try {
       const { roots } = await server.listRoots(undefined, { timeout: ROOTS_TIMEOUT_MS });

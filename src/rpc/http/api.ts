@@ -6,8 +6,9 @@
  * Every method call goes through the dispatcher exactly as a socket request does (scope
  * check, zod validation, audit records, the one error path); an HTTP request is a
  * dispatch connection of its own, authenticated by its bearer token, aborted when the
- * client goes away. `callAs()` is that seam: a later route (MCP at /mcp) gets the
- * request's principal from `req.principal` and calls methods in-process through it.
+ * client goes away. MCP at /mcp (daemon/mcp-http/) reads the request's principal from
+ * `req.principal` too, and calls methods through `Dispatcher.call` on a dispatch
+ * connection each MCP session holds for its lifetime.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

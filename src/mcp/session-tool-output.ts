@@ -2,11 +2,11 @@
  * The output schemas of the MCP tools, in the form MCP asks for: a JSON Schema whose top
  * level is `type: "object"` (the SDK's client validates every `structuredContent`
  * against it). Method tools answer what their method answers; the session tools, which
- * the shim answers itself, have shapes of their own, declared here.
+ * the server answers itself, have shapes of their own, declared here.
  */
 import { z } from 'zod';
-import { jsonSchema } from '../../protocol/method.js';
-import { sessionEndResult, sessionInfoSchema } from '../../protocol/session.js';
+import { jsonSchema } from '../protocol/method.js';
+import { sessionEndResult, sessionInfoSchema } from '../protocol/session.js';
 import type { ToolKind } from './tools.js';
 
 export type ObjectSchema = { type: 'object'; [key: string]: unknown };

@@ -4,19 +4,19 @@
  * params (input) and result (output: what `structuredContent` holds). Local-only methods
  * (forced session end, config, jobs, plugin approval, …) never appear, whatever they are
  * called. The session parameters (`sessionId`, `sessionToken`, `force`) are cut out of
- * every input schema: the shim supplies its own session, so a model never sees, passes
+ * every input schema: the MCP server supplies its own session, so a model never sees, passes
  * or overrides them.
  *
  * Methods added to the table later show up here without any change; only the session
- * tools, which act on the shim's own session and answer in their own shape, are handled
+ * tools, which act on the connection's own session and answer in their own shape, are handled
  * specially (see call-tool.ts and session-tool-output.ts).
  */
-import { describeMethod, type MethodSpec } from '../../protocol/method.js';
+import { describeMethod, type MethodSpec } from '../protocol/method.js';
 import { objectSchema, sessionToolOutput, type ObjectSchema } from './session-tool-output.js';
 import { annotationsFor, READ_ONLY, type ToolAnnotations } from './tool-annotations.js';
 
-/** Parameters the shim owns; a model may not pass them. */
-// `project`: the shim binds its session to the client's project; a model may not pick another.
+/** Parameters the server owns; a model may not pass them. */
+// `project`: the server binds its session to the client's project; a model may not pick another.
 export const HIDDEN_PARAMS = ['sessionId', 'sessionToken', 'force', 'project'] as const;
 
 export type ToolKind =
@@ -31,9 +31,9 @@ export interface ToolSpec {
   inputSchema: ObjectSchema;
   /** JSON Schema of the tool's `structuredContent`. */
   outputSchema: ObjectSchema;
-  /** The method takes session credentials, so the shim adds its own. */
+  /** The method takes session credentials, so the server adds its own. */
   sessionBound: boolean;
-  /** The method's zod params, for the tools the shim answers itself. */
+  /** The method's zod params, for the tools the server answers itself. */
   params?: MethodSpec['params'];
   annotations: ToolAnnotations;
 }
@@ -156,7 +156,7 @@ function toolFor(m: MethodSpec): ToolSpec {
   };
 }
 
-/** `session_active` has no method of its own: the shim answers it over `session.status`. */
+/** `session_active` has no method of its own: the server answers it over `session.status`. */
 const sessionActive = (): ToolSpec => ({
   name: 'session_active',
   method: 'session.status',

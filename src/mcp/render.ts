@@ -7,13 +7,11 @@
  * Everything leaving here passes a scrubber: the session token is only ever sent to
  * the daemon, and this is the last line that makes sure of it.
  */
-import { RpcError, ConnectionClosedError } from '../client.js';
-import { DaemonNotRunningError } from '../autostart.js';
-import type { EntryView } from '../../protocol/memory-results.js';
-import type { Entry } from '../../protocol/memory-schemas.js';
-import type { SessionInfo } from '../../protocol/session.js';
-import type { ResultOf } from '../../protocol/table.js';
-import { SessionJoinError, ShimClosedError } from './session.js';
+import type { EntryView } from '../protocol/memory-results.js';
+import type { Entry } from '../protocol/memory-schemas.js';
+import type { SessionInfo } from '../protocol/session.js';
+import type { ResultOf } from '../protocol/table.js';
+import { isCallFailure } from './caller.js';
 
 export interface ToolResult {
   [key: string]: unknown;
@@ -184,9 +182,22 @@ const HINTS: Partial<Record<string, string>> = {
   BUSY: 'The daemon is busy; try again shortly.',
 };
 
-/** Turns any failure of a call into a message for the model (and the log line for stderr). */
-export function describeFailure(tool: string, err: unknown): { message: string; log?: string } {
-  if (err instanceof RpcError) {
+/** What a failure means for the model, and the log line for the operator (if any). */
+export interface FailureWords {
+  message: string;
+  log?: string;
+}
+
+/** A transport's words for its own failures (a lost connection, …); undefined: not one of them. */
+export type DescribeOther = (tool: string, err: unknown) => FailureWords | undefined;
+
+/** Turns any failure of a call into a message for the model (and a line for the log). */
+export function describeFailure(
+  tool: string,
+  err: unknown,
+  describeOther?: DescribeOther,
+): FailureWords {
+  if (isCallFailure(err)) {
     if (err.code === 'INVALID_PARAMS') {
       const issues = (err.data?.issues ?? []) as { path?: string; message?: string }[];
       const lines = issues.map((i) => `- ${i.path || '(arguments)'}: ${i.message}`);
@@ -199,17 +210,8 @@ export function describeFailure(tool: string, err: unknown): { message: string; 
     const hint = HINTS[err.code];
     return { message: `${tool} failed: ${err.message} [${err.code}]${hint ? ` ${hint}` : ''}` };
   }
-  if (err instanceof ConnectionClosedError)
-    return {
-      message: `${tool} failed: the connection to the aistack daemon was lost during the call, so it may or may not have taken effect. The next call reconnects.`,
-      log: err.message,
-    };
-  if (err instanceof DaemonNotRunningError)
-    return {
-      message: `${tool} failed: the aistack daemon is not running and this server was started with --no-autostart. Ask the user to run \`aistack daemon start\`.`,
-    };
-  if (err instanceof SessionJoinError || err instanceof ShimClosedError)
-    return { message: `${tool} failed: ${err.message}.` };
+  const other = describeOther?.(tool, err);
+  if (other) return other;
   const text = err instanceof Error ? err.message : String(err);
   // Only the message, one line: a stack never reaches the model.
   return { message: `${tool} failed: ${clip(oneLine(text), 500)}`, log: text };

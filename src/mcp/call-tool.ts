@@ -1,21 +1,30 @@
 /**
  * One `tools/call`, start to finish: find the tool, refuse what a model may not pass,
- * run it in the shim's session, and answer a tool result — never a thrown error, so
+ * run it in the connection's session, and answer a tool result — never a thrown error, so
  * the model always gets a message it can act on. Unknown tools and bad arguments are
  * tool errors too (as the SDK's own McpServer does), so a model can correct itself.
  */
 import { HIDDEN_PARAMS, type ToolSpec } from './tools.js';
-import { describeFailure, errorResult, resultFor, type Scrub, type ToolResult } from './render.js';
-import type { ShimSession } from './session.js';
+import {
+  describeFailure,
+  errorResult,
+  resultFor,
+  type DescribeOther,
+  type Scrub,
+  type ToolResult,
+} from './render.js';
+import type { ToolSession } from './caller.js';
 
 export interface ToolCaller {
   tools: ReadonlyMap<string, ToolSpec>;
-  session: ShimSession;
+  session: ToolSession;
   scrub: Scrub;
   log(message: string): void;
+  /** Words for failures the layer does not know (the transport's own), if any. */
+  describeOther?: DescribeOther | undefined;
 }
 
-async function run(tool: ToolSpec, args: Record<string, unknown>, s: ShimSession) {
+async function run(tool: ToolSpec, args: Record<string, unknown>, s: ToolSession) {
   switch (tool.kind) {
     case 'session-start':
       return s.start(args as { metadata?: Record<string, unknown>; idleTimeoutMinutes?: number });
@@ -65,7 +74,7 @@ export async function callTool(
       c.scrub,
     );
   }
-  // The shim answers the session tools itself, so it checks their arguments itself;
+  // The server answers the session tools itself, so it checks their arguments itself;
   // the daemon checks every other tool's.
   if (tool.kind !== 'method') {
     const issues = checkArgs(tool, args);
@@ -75,7 +84,7 @@ export async function callTool(
     const result = await run(tool, args, c.session);
     return resultFor(tool.method, tool.kind, result, c.session.takeNotes(), c.scrub);
   } catch (err) {
-    const { message, log } = describeFailure(name, err);
+    const { message, log } = describeFailure(name, err, c.describeOther);
     if (log) c.log(c.scrub(`${name}: ${log}`));
     return errorResult(message, c.session.takeNotes(), c.scrub);
   }

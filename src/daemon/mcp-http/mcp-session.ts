@@ -1,0 +1,180 @@
+/**
+ * One MCP session at /mcp: the SDK's `StreamableHTTPServerTransport` (stateful: it
+ * hands out the Mcp-Session-Id), the shared tool server (src/mcp/tool-server.ts) and
+ * one aistack session, opened at `initialize` and named after the MCP client. Its calls
+ * run on a dispatch connection of its own that carries the bearer token's principal, so
+ * they pass the same scope checks, validation and audit as every other request.
+ *
+ * The session token lives in the `CallerSession` only: it is added to calls inside the
+ * daemon and scrubbed from every result; it never crosses HTTP. Closing (DELETE /mcp,
+ * the transport closing, the idle sweep, the daemon stopping) ends the aistack session —
+ * deleting its private entries — and frees everything, once.
+ *
+ * Tool selection follows the shim's: the features system.status reports, re-read when a
+ * config reload changed something (the connection watches `config.changed`, as the shim
+ * does over the socket), with `notifications/tools/list_changed` when the list changes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Logger } from 'pino';
+import { CallerSession } from '../../mcp/caller-session.js';
+import { describeFailure, makeScrubber } from '../../mcp/render.js';
+import { createToolServer } from '../../mcp/tool-server.js';
+import { sameTools, visibleTools, type Features } from '../../mcp/tool-selection.js';
+import type { ToolSpec } from '../../mcp/tools.js';
+import { CONFIG_CHANGED_NOTIFICATION } from '../../protocol/system.js';
+import type { DispatchConnection, Dispatcher } from '../../rpc/dispatch.js';
+import type { Principal } from '../../services/access/tokens.js';
+import { dispatchCaller } from './dispatch-caller.js';
+
+export interface McpSessionDeps {
+  dispatcher: Dispatcher;
+  principal: Principal;
+  catalog: ReadonlyMap<string, ToolSpec>;
+  logger: Logger;
+  /** A number for the session's dispatch connection, unique among the daemon's. */
+  connectionId: number;
+  /** The aistack session's idle timeout: that of the MCP session, so neither outlives the other. */
+  idleTimeoutMinutes: () => number;
+  now: () => number;
+  /** Called when the transport hands out the session's id (before `initialize` is answered). */
+  onIdentified(session: McpHttpSession, id: string): void;
+  /** Called once the session has closed, to drop it from the registry. */
+  onClosed(session: McpHttpSession): void;
+}
+
+const cap = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : undefined);
+
+export class McpHttpSession {
+  readonly transport: StreamableHTTPServerTransport;
+  /** The fingerprint of the token that opened it: only that token may use it. */
+  readonly owner: string;
+  lastActivity: number;
+  private readonly connection: DispatchConnection;
+  private readonly session: CallerSession;
+  private readonly server: Server;
+  private tools: Map<string, ToolSpec>;
+  private features: Features | undefined;
+  private initialized = false;
+  /** `initialize` failed (no aistack session could be opened): nothing more will work. */
+  failed = false;
+  private closing: Promise<void> | undefined;
+  private metadata: Record<string, unknown>;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly deps: McpSessionDeps) {
+    const { dispatcher, principal } = deps;
+    this.owner = principal.fingerprint;
+    this.lastActivity = deps.now();
+    this.metadata = { client: 'mcp-client', via: 'http /mcp', token: principal.name };
+    this.connection = dispatcher.connect({
+      id: deps.connectionId,
+      transport: 'http',
+      notify: (method) => {
+        // Deferred: the reload notifies before the daemon has put the new config in
+        // place, and a socket client's answer only arrives after that turn anyway.
+        if (method === CONFIG_CHANGED_NOTIFICATION) setImmediate(() => void this.refreshTools());
+        return true;
+      },
+    });
+    this.connection.principal = principal;
+    this.connection.watching.add(CONFIG_CHANGED_NOTIFICATION);
+    const caller = dispatchCaller(dispatcher, this.connection);
+    const logger = deps.logger.child({ component: 'mcp-http', connection: deps.connectionId });
+    this.session = new CallerSession({
+      caller,
+      metadata: () => this.metadata,
+      log: (m) => this.log(m),
+    });
+    const scrub = makeScrubber(() => this.session.secrets());
+    this.log = (m) => logger.info(scrub(m));
+    this.tools = visibleTools(deps.catalog, undefined, undefined);
+    this.transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => deps.onIdentified(this, id),
+      // DELETE /mcp: answered once the aistack session has ended.
+      onsessionclosed: () => this.close('closed by the client (DELETE /mcp)'),
+    });
+    this.server = createToolServer({
+      tools: () => this.tools,
+      session: this.session,
+      scrub,
+      log: this.log,
+      initializeFailure: 'aistack could not open a session for this MCP connection',
+      onInitialize: async ({ clientInfo }) => {
+        this.metadata = {
+          client: cap(clientInfo?.name) || 'mcp-client',
+          clientVersion: cap(clientInfo?.version) ?? null,
+          via: 'http /mcp',
+          token: principal.name,
+        };
+        try {
+          await this.session.ensure({ idleTimeoutMinutes: deps.idleTimeoutMinutes() });
+        } catch (err) {
+          this.failed = true;
+          throw err;
+        }
+        await this.refreshTools();
+      },
+    });
+    this.server.oninitialized = () => {
+      this.initialized = true;
+    };
+    this.server.onclose = () => void this.close('transport closed');
+    this.server.onerror = (err) => this.log(`MCP protocol error: ${err.message}`);
+  }
+
+  /** Connects the tool server to the transport; call before the first request. */
+  start(): Promise<void> {
+    return this.server.connect(this.transport);
+  }
+
+  /** The Mcp-Session-Id, once `initialize` has been accepted. */
+  get id(): string | undefined {
+    return this.transport.sessionId;
+  }
+
+  /** The aistack session's public id, once open. */
+  get aistackSessionId(): string | undefined {
+    return this.session.id;
+  }
+
+  /** Reads what the config allows now; tells the client when its tool list changed. */
+  private async refreshTools(): Promise<void> {
+    try {
+      const status = (await dispatchCaller(this.deps.dispatcher, this.connection).call(
+        'system.status',
+        {},
+      )) as { features: Features };
+      this.features = status.features;
+    } catch (err) {
+      // Keeps the last known list: a call to a tool that cannot work says why.
+      this.log(`could not read the daemon's features: ${describeFailure('startup', err).message}`);
+      return;
+    }
+    const next = visibleTools(this.deps.catalog, this.features, undefined);
+    if (sameTools(next, this.tools)) return;
+    this.tools = next;
+    if (this.initialized) {
+      this.log(`tools changed: ${[...this.tools.keys()].join(', ')}`);
+      await this.server.sendToolListChanged().catch(() => undefined);
+    }
+  }
+
+  /** Ends the aistack session and frees the MCP session; safe to call twice. */
+  close(reason: string): Promise<void> {
+    this.closing ??= (async () => {
+      this.log(`MCP session closing (${reason})`);
+      await this.session.close();
+      this.deps.dispatcher.disconnect(this.connection);
+      this.deps.onClosed(this);
+      await this.server.close().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+}
