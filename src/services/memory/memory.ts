@@ -139,19 +139,15 @@ export class MemoryService {
             (ns): ns is string => ns !== undefined,
           );
     for (const ns of tried) this.access.assertNamespace(caller, ns, op);
-    let entry: Entry | undefined;
-    let namespace = tried[0]!;
     for (const ns of tried) {
-      namespace = ns;
-      entry = this.store.get(ns, p.key);
-      if (entry) break;
+      const entry = this.store.get(ns, p.key);
+      if (entry) return { entry };
     }
-    if (!entry)
-      throw new AppError('NOT_FOUND', `no entry with key "${p.key}" in namespace ${namespace}`, {
-        namespace,
-        key: p.key,
-      });
-    return { entry };
+    throw new AppError(
+      'NOT_FOUND',
+      `no entry with key "${p.key}" in namespace ${tried.join(' or ')}`,
+      { namespace: tried[0], key: p.key },
+    );
   }
 
   delete(p: Credentials & { key: string; namespace?: string | undefined }, op: Operation) {
