@@ -33,7 +33,18 @@ export function Plot({ title, x, ys, lines, height = 220 }: Props) {
       height,
       scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       axes: [{}, { label: 'per minute' }],
-      series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 2 }))],
+      // Room for the last time label on the right.
+      padding: [8, 28, 0, 0],
+      series: [
+        {},
+        ...lines.map((l) => ({
+          label: l.label,
+          stroke: l.color,
+          width: 2,
+          // A minute with a count shows as a dot even with no neighbour to draw a line to.
+          points: { show: true, size: 6, fill: l.color },
+        })),
+      ],
     };
     chart.current = new uPlot(opts, [x, ...ys] as uPlot.AlignedData, el);
     const resize = new ResizeObserver(() =>

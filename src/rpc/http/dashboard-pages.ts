@@ -19,6 +19,7 @@ export function page(title: string, body: string, head = ''): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 ${head}<title>${esc(title)} · aistack</title>
+<link rel="icon" href="/dashboard/favicon.svg">
 <link rel="stylesheet" href="/dashboard/pages.css">
 </head>
 <body>

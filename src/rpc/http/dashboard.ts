@@ -72,7 +72,11 @@ function cookieOf(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
-const PUBLIC = new Set([DASHBOARD_LOGIN_PATH, `${DASHBOARD_PATH}/pages.css`]);
+const PUBLIC = new Set([
+  DASHBOARD_LOGIN_PATH,
+  `${DASHBOARD_PATH}/pages.css`,
+  `${DASHBOARD_PATH}/favicon.svg`,
+]);
 const isPublic = (path: string) => PUBLIC.has(path) || path.startsWith(`${DASHBOARD_PATH}/assets/`);
 
 /** Whether a path is the dashboard's (its routes authenticate by cookie, not bearer token). */
@@ -203,6 +207,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
       file(`assets/${(req.params as { '*': string })['*']}`, reply),
     );
     scope.get(`${DASHBOARD_PATH}/pages.css`, (_req, reply) => file('pages.css', reply));
+    scope.get(`${DASHBOARD_PATH}/favicon.svg`, (_req, reply) => file('favicon.svg', reply));
 
     scope.get(`${DASHBOARD_PATH}/api/session`, async (req, reply) => {
       const s = req.dashboard!;
