@@ -24,6 +24,11 @@ import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
+/** A browser, a daemon and a CLI each on a shared two-core machine: generous margins. */
+const TEST_TIMEOUT_MS = 180_000;
+const STEP_TIMEOUT_MS = 60_000;
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: STEP_TIMEOUT_MS });
+
 /** The little of a canvas element the page-side check reads (the tests compile without the DOM types). */
 interface Canvas {
   width: number;
@@ -33,7 +38,7 @@ interface Canvas {
   };
 }
 
-describe.skipIf(noBrowser)('the dashboard in Chromium', () => {
+describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_MS }, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -61,6 +66,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', () => {
   /** A page that fails the test on any console error (a CSP violation logs one). */
   async function newPage(): Promise<{ page: Page; problems: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -87,11 +93,15 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', () => {
 
     const { page, problems } = await newPage();
     await page.goto(url);
-    await page.waitForURL(`${base}/dashboard/`, { timeout: 30_000 });
-    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 30_000 });
-    await page.getByRole('heading', { name: 'Traffic, last hour' }).waitFor({ timeout: 30_000 });
+    await page.waitForURL(`${base}/dashboard/`, { timeout: STEP_TIMEOUT_MS });
+    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page
+      .getByRole('heading', { name: 'Traffic, last hour' })
+      .waitFor({ timeout: STEP_TIMEOUT_MS });
     const canvases = page.locator('.plot canvas');
-    await waitFor(async () => (await canvases.count()) === 2, 'two plots', { timeoutMs: 30_000 });
+    await waitFor(async () => (await canvases.count()) === 2, 'two plots', {
+      timeoutMs: STEP_TIMEOUT_MS,
+    });
     // Each canvas has pixels drawn on it (axes, grid, lines), not a blank box.
     const drawn = await canvases.evaluateAll((els) =>
       (els as unknown as Canvas[]).map((c) => {
@@ -117,7 +127,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', () => {
     await expect
       .poll(() => page.locator('.u-legend').last().textContent())
       .toContain('authentication');
-    await expect.poll(() => page.locator('dl.cards').textContent()).toContain('Uptime');
+    await poll(() => page.locator('dl.cards').textContent()).toContain('Uptime');
     expect(await page.locator('main').textContent()).toContain('sessions.cleanup');
     await page.screenshot({ path: join(screenshotDir(), 'overview.png'), fullPage: true });
 
@@ -131,13 +141,54 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the memory page lists namespaces, finds an entry with its snippet and shows it whole', async () => {
+    const { dir, link } = await start();
+    const env = cliEnv(dir);
+    for (const [key, text, ns] of [
+      ['wal-note', 'the write-ahead log lets readers go on while one writer commits', 'team'],
+      ['lunch', 'soup on tuesdays', 'team'],
+      ['other', 'nothing about logs here', 'default'],
+    ] as const) {
+      const r = await runCli(['memory', 'store', key, text, '-n', ns, '-t', 'docs,wal'], env);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const { page, problems } = await newPage();
+    await page.goto(await link());
+    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page.getByRole('link', { name: 'Memory' }).click();
+    await page.getByRole('heading', { name: 'Namespaces' }).waitFor();
+    await poll(() => page.locator('.namespaces').textContent()).toContain('team 2');
+
+    await page.getByRole('button', { name: /^team/ }).click();
+    await poll(() => page.locator('#entries-h').textContent()).toContain('in team (2)');
+    await page.getByLabel('Search in team').fill('write-ahead');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await poll(() => page.locator('#entries-h').textContent()).toContain('Results for');
+    const hits = page.locator('.entries li');
+    await poll(() => hits.count()).toBe(1);
+    expect(await hits.first().locator('mark').first().textContent()).toMatch(/write/i);
+
+    await hits.first().getByRole('button').click();
+    await page.getByRole('heading', { name: 'team / wal-note' }).waitFor();
+    const entry = (await page.locator('section.entry').textContent())!;
+    expect(entry).toContain('lets readers go on while one writer commits');
+    expect(entry).toContain('docs, wal');
+    expect(entry).toMatch(/Version\s*1/);
+    await page.screenshot({ path: join(screenshotDir(), 'memory.png'), fullPage: true });
+
+    const axe = await new AxeBuilder({ page }).analyze();
+    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
   it('refuses requests without the cookie or with a wrong CSRF token', async () => {
     const { link } = await start();
     const url = await link();
     const base = new URL(url).origin;
     const { page } = await newPage();
     await page.goto(url);
-    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: STEP_TIMEOUT_MS });
     const statuses = await page.evaluate(async () => {
       const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'session.list', params: {} });
       const post = (headers: Record<string, string>, credentials: 'same-origin' | 'omit') =>
@@ -172,7 +223,9 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', () => {
     const url = await link();
     const first = await newPage();
     await first.page.goto(url);
-    await first.page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 30_000 });
+    await first.page
+      .getByRole('heading', { name: 'Overview' })
+      .waitFor({ timeout: STEP_TIMEOUT_MS });
 
     const second = await newPage();
     const reused = await second.page.goto(url);

@@ -5,11 +5,13 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { signOut } from './api.js';
+import { Memory } from './memory.js';
 import { Overview } from './overview.js';
 import './style.css';
 
 const PAGES: Record<string, { title: string; view: () => preact.JSX.Element }> = {
   '#/': { title: 'Overview', view: () => <Overview /> },
+  '#/memory': { title: 'Memory', view: () => <Memory /> },
 };
 
 function useHash(): string {
