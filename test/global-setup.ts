@@ -36,6 +36,20 @@ export function staleDist(root = ROOT): string | undefined {
   for (const rel of others) {
     if (statSync(join(src, rel)).mtimeMs > oldestOutput) return `src/${rel} is newer than dist/`;
   }
+  return staleWeb(root);
+}
+
+/** The dashboard (web/ → dist/web): Vite rewrites dist/web/index.html on every build. */
+function staleWeb(root: string): string | undefined {
+  const web = join(root, 'web');
+  if (!existsSync(web)) return undefined;
+  const index = join(root, 'dist', 'web', 'index.html');
+  if (!existsSync(index)) return 'dist/web/index.html is missing';
+  const built = statSync(index).mtimeMs;
+  for (const rel of readdirSync(web, { recursive: true, encoding: 'utf8' })) {
+    const stat = statSync(join(web, rel));
+    if (stat.isFile() && stat.mtimeMs > built) return `web/${rel} is newer than dist/web`;
+  }
   return undefined;
 }
 

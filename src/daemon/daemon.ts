@@ -270,6 +270,7 @@ export class Daemon {
       jobs: proc.jobs,
       backup: proc.backup,
       tokens: proc.tokens,
+      dashboard: proc.dashboard,
       dispatcher: proc.dispatcher,
       system: {
         version: VERSION,

@@ -34,6 +34,7 @@ import type { ProviderRegistry } from '../services/providers/registry.js';
 import type { Services } from '../services/services.js';
 import { SessionService } from '../services/access/sessions.js';
 import type { TokenService } from '../services/access/tokens.js';
+import type { DashboardLogins } from '../services/access/dashboard-logins.js';
 import { SystemService, type SystemSources } from '../services/system/system.js';
 import { TaskRuns } from '../services/agents/task-runs.js';
 import { TaskService } from '../services/agents/tasks.js';
@@ -94,6 +95,7 @@ export interface DatabaseServiceDeps {
   jobs: JobRunner<JobResult>;
   backup: BackupService;
   tokens: TokenService;
+  dashboard: DashboardLogins;
   /** What the system service reports, apart from the database. */
   system: Omit<SystemSources, 'db'>;
   dispatcher: Dispatcher;
@@ -198,6 +200,7 @@ export function buildDatabaseServices(
     jobs: deps.jobs,
     backup: deps.backup,
     tokens: deps.tokens,
+    dashboard: deps.dashboard,
     replyBudgetBytes: () => deps.config().daemon.replyBudgetBytes,
     plugins,
     sessions,

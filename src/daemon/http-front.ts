@@ -18,6 +18,7 @@ import { allowedHosts, allowedOrigins, hostOriginGuard, originAllowed } from '..
 import type { MetricSources } from '../rpc/prometheus.js';
 import type { RefusalAudit } from '../rpc/http/refusal-audit.js';
 import type { MethodSpec } from '../protocol/method.js';
+import type { DashboardLogins } from '../services/access/dashboard-logins.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import type { Principal } from '../services/access/tokens.js';
 import type { HttpListener } from '../transport/http-listener.js';
@@ -36,6 +37,9 @@ export interface HttpFrontDeps {
   authenticate(token: string): Principal | undefined;
   audit: () => AuditSink;
   version: string;
+  /** The dashboard's sign-in links and sessions. */
+  dashboard: DashboardLogins;
+  now: () => number;
   /** Everything /metrics shows but the HTTP refusals, which the front door adds. */
   metrics: Omit<MetricSources, 'httpRefusals' | 'connections'> & { socketConnections(): number };
 }
@@ -73,12 +77,14 @@ export class HttpFront {
       { RefusalAudit },
       { buildMetricsRegistry },
       { McpSessions },
+      { registerDashboard, isDashboardPath },
     ] = await Promise.all([
       import('../transport/http-listener.js'),
       import('../rpc/http/api.js'),
       import('../rpc/http/refusal-audit.js'),
       import('../rpc/prometheus.js'),
       import('./mcp-http/mcp-sessions.js'),
+      import('../rpc/http/dashboard.js'),
     ]);
     const refusals = new RefusalAudit({ audit: deps.audit });
     let port = http.port;
@@ -123,6 +129,21 @@ export class HttpFront {
       version: deps.version,
       baseUrl: () => front.status().url ?? '',
       nextConnectionId: () => ++nextId,
+      ownAuthentication: isDashboardPath,
+    });
+    await registerDashboard(listener.app, {
+      dispatcher: deps.dispatcher,
+      logins: deps.dashboard,
+      refusals,
+      nextConnectionId: () => ++nextId,
+      tls: tls !== undefined,
+      now: deps.now,
+      counters: () => {
+        const { total } = deps.metrics.requests.snapshot();
+        const counts: Record<string, number> = { requests: total.requests, errors: total.errors };
+        for (const [kind, n] of refusals.totals()) counts[`refused:${kind}`] = n;
+        return counts;
+      },
     });
     front.mcp = new McpSessions({
       dispatcher: deps.dispatcher,
@@ -232,6 +253,8 @@ export function startFrontDoor(
     authenticate: (token) => proc.tokens.authenticate(token),
     audit: () => o.audit,
     version: VERSION,
+    dashboard: proc.dashboard,
+    now: o.now,
     metrics: {
       requests: proc.dispatcher.metrics,
       activeSessions: o.activeSessions,

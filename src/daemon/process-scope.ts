@@ -14,6 +14,7 @@ import type { JobResult } from '../protocol/job.js';
 import { methodTable } from '../protocol/table.js';
 import { Dispatcher } from '../rpc/dispatch.js';
 import { handlers } from '../rpc/handlers/index.js';
+import { DashboardLogins } from '../services/access/dashboard-logins.js';
 import { TokenService } from '../services/access/tokens.js';
 import type { AuditSink } from '../services/audit/audit-sink.js';
 import type { AuditLog } from '../services/audit/audit-log.js';
@@ -32,6 +33,7 @@ import { createRpcServer } from './rpc-server.js';
 export interface ProcessScope {
   logger: Logger;
   tokens: TokenService;
+  dashboard: DashboardLogins;
   auditLog: AuditLog;
   providers: ProviderRegistry;
   jobs: JobRunner<JobResult>;
@@ -84,6 +86,7 @@ export function buildProcessScope(host: ProcessScopeHost): ProcessScope {
     audit: auditLog,
     now,
   });
+  const dashboard = new DashboardLogins({ now });
   const jobs = buildJobs({
     config,
     audit: host.countingAudit,
@@ -120,5 +123,16 @@ export function buildProcessScope(host: ProcessScopeHost): ProcessScope {
     stillValid: (principal) => tokens.stillValid(principal),
   });
   const server = createRpcServer({ dispatcher, config, logger });
-  return { logger, tokens, auditLog, providers, jobs, checkpointer, backup, dispatcher, server };
+  return {
+    logger,
+    tokens,
+    dashboard,
+    auditLog,
+    providers,
+    jobs,
+    checkpointer,
+    backup,
+    dispatcher,
+    server,
+  };
 }

@@ -9,6 +9,7 @@ import { agentMethods } from './agent.js';
 import { authMethods } from './auth.js';
 import { auditMethods } from './audit.js';
 import { backupMethods } from './backup.js';
+import { dashboardMethods } from './dashboard.js';
 import { githubMethods } from './github.js';
 import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
@@ -25,6 +26,7 @@ export const methodTable = [
   ...authMethods,
   ...systemMethods,
   ...httpMethods,
+  ...dashboardMethods,
   ...sessionMethods,
   ...projectMethods,
   ...memoryMethods,

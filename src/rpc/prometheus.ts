@@ -122,7 +122,7 @@ export function buildMetricsRegistry(src: MetricSources): Registry {
   new MethodLatency(src.requests, registry);
   new Counter({
     name: 'aistack_refusals_total',
-    help: 'Refused requests by kind: authentication, access_denied, rate_limited, host, origin, session_required, busy, too_large.',
+    help: 'Refused requests by kind: authentication, access_denied, rate_limited, host, origin, dashboard, session_required, busy, too_large.',
     labelNames: ['kind'],
     registers,
     collect() {

@@ -6,6 +6,7 @@ import type { AccessControl } from './access/access-control.js';
 import type { AgentService } from './agents/agents.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { BackupService } from './backup/backup.js';
+import type { DashboardLogins } from './access/dashboard-logins.js';
 import type { GitHubService } from './github/github.js';
 import type { JobResult } from '../protocol/job.js';
 import type { JobRunner } from './jobs/jobs.js';
@@ -33,6 +34,8 @@ export interface Services {
   tasks: TaskService;
   backup: BackupService;
   tokens: TokenService;
+  /** One-time login links and sessions of the web dashboard (in memory). */
+  dashboard: DashboardLogins;
   /** `daemon.replyBudgetBytes` now: the largest a page-shaped reply may be. */
   replyBudgetBytes(): number;
 }

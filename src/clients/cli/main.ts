@@ -14,6 +14,7 @@ import { daemonCommands } from './daemon-commands.js';
 import { doctorCommand } from './doctor-command.js';
 import { githubCommands } from './github-commands.js';
 import { httpCommands } from './http-commands.js';
+import { dashboardCommand } from './dashboard-command.js';
 import { jobsCommands } from './jobs-commands.js';
 import { mcpCommand } from './mcp-command.js';
 import { memoryCommands } from './memory-commands.js';
@@ -64,6 +65,7 @@ export function buildProgram(output: { json?: boolean } = {}): Command {
     pluginCommands(),
     mcpCommand(),
     ...httpCommands(),
+    dashboardCommand(),
     configCommands(),
     serviceCommands(),
     doctorCommand(),

@@ -7,6 +7,7 @@ import { agentHandlers } from './agent.js';
 import { authHandlers } from './auth.js';
 import { auditHandlers } from './audit.js';
 import { backupHandlers } from './backup.js';
+import { dashboardHandlers } from './dashboard.js';
 import { githubHandlers } from './github.js';
 import { httpHandlers } from './http.js';
 import { jobHandlers } from './job.js';
@@ -22,6 +23,7 @@ export const handlers: HandlerTable = {
   ...authHandlers,
   ...systemHandlers,
   ...httpHandlers,
+  ...dashboardHandlers,
   ...sessionHandlers,
   ...projectHandlers,
   ...memoryHandlers,

@@ -47,6 +47,8 @@ export interface ApiDeps {
   baseUrl: () => string;
   /** A number for each HTTP request, unique among the daemon's connections. */
   nextConnectionId: () => number;
+  /** Paths whose routes authenticate by other means (the dashboard's cookie): no bearer token asked. */
+  ownAuthentication?: (path: string) => boolean;
 }
 
 const TOKEN_FIX =
@@ -71,6 +73,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
 
   // Authentication: every route, before the body is read.
   app.addHook('onRequest', async (req, reply) => {
+    if (deps.ownAuthentication?.(req.url.split('?')[0]!)) return;
     const token = bearer(req.headers.authorization);
     const principal = token === undefined ? undefined : deps.authenticate(token);
     if (principal) {

@@ -9,7 +9,7 @@
  */
 import type { AuditSink } from '../../services/audit/audit-sink.js';
 
-export type RefusalKind = 'host' | 'origin' | 'authentication' | 'rate_limited';
+export type RefusalKind = 'host' | 'origin' | 'authentication' | 'rate_limited' | 'dashboard';
 
 export interface RefusalAuditOptions {
   audit: () => AuditSink;

@@ -1,0 +1,54 @@
+/**
+ * The dashboard's shell: the navigation, sign-out, and the page for the location hash
+ * (#/ is the overview; later pages add themselves to PAGES).
+ */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { signOut } from './api.js';
+import { Memory } from './memory.js';
+import { Overview } from './overview.js';
+import './style.css';
+
+const PAGES: Record<string, { title: string; view: () => preact.JSX.Element }> = {
+  '#/': { title: 'Overview', view: () => <Overview /> },
+  '#/memory': { title: 'Memory', view: () => <Memory /> },
+};
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash || '#/');
+  useEffect(() => {
+    const on = () => setHash(location.hash || '#/');
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return hash;
+}
+
+function App() {
+  const hash = useHash();
+  const page = PAGES[hash] ?? PAGES['#/']!;
+  useEffect(() => {
+    document.title = `${page.title} · aistack`;
+  }, [page]);
+  const out = () => signOut().finally(() => location.assign('/dashboard/'));
+  return (
+    <>
+      <header>
+        <span class="brand">aistack</span>
+        <nav aria-label="Pages">
+          {Object.entries(PAGES).map(([h, p]) => (
+            <a key={h} href={h} aria-current={p === page ? 'page' : undefined}>
+              {p.title}
+            </a>
+          ))}
+        </nav>
+        <button type="button" onClick={out}>
+          Sign out
+        </button>
+      </header>
+      <main>{page.view()}</main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

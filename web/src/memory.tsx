@@ -1,0 +1,182 @@
+/**
+ * The memory page: the namespaces the owner may see with their entry counts, the newest
+ * entries of one, a search (the daemon's default mode: hybrid when embeddings are on,
+ * else full-text) with its snippets, and one entry in full with its metadata, tags and
+ * version. Reading only, for now; editing comes with the session the dashboard will open.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { ResultOf } from '../../src/protocol/table.js';
+import { call } from './api.js';
+import { time } from './format.js';
+
+type Namespaces = ResultOf<'memory.namespaces'>['namespaces'];
+type Entry = ResultOf<'memory.get'>['entry'];
+interface Row {
+  key: string;
+  namespace: string;
+  text: string;
+  version: number;
+  updatedAt: string;
+}
+
+/** Turns the daemon's [match] marks into <mark> elements (text only, never HTML). */
+function Snippet({ text }: { text: string }) {
+  const parts = text.split(/(\[[^\]]*\])/);
+  return (
+    <>
+      {parts.map((p, i) =>
+        p.startsWith('[') && p.endsWith(']') ? <mark key={i}>{p.slice(1, -1)}</mark> : p,
+      )}
+    </>
+  );
+}
+
+export function Memory() {
+  const [namespaces, setNamespaces] = useState<Namespaces>([]);
+  const [namespace, setNamespace] = useState<string | undefined>();
+  const [query, setQuery] = useState('');
+  const [rows, setRows] = useState<Row[] | undefined>();
+  const [heading, setHeading] = useState('Newest entries');
+  const [entry, setEntry] = useState<Entry | undefined>();
+  const [error, setError] = useState<string | undefined>();
+
+  const fail = (e: Error) => setError(e.message);
+
+  useEffect(() => {
+    call('memory.namespaces', {}).then((r) => setNamespaces(r.namespaces), fail);
+  }, []);
+
+  const list = (ns: string | undefined) => {
+    setError(undefined);
+    call('memory.list', { limit: 50, ...(ns ? { namespace: ns } : {}) }).then((r) => {
+      setHeading(`Newest entries${ns ? ` in ${ns}` : ''} (${r.total})`);
+      setRows(
+        r.entries.map((e) => ({
+          key: e.key,
+          namespace: e.namespace,
+          text: e.preview ?? '',
+          version: e.version,
+          updatedAt: e.updatedAt,
+        })),
+      );
+    }, fail);
+  };
+
+  useEffect(() => list(namespace), [namespace]);
+
+  const search = (e: Event) => {
+    e.preventDefault();
+    if (!query.trim()) return list(namespace);
+    setError(undefined);
+    call('memory.search', { query, limit: 50, ...(namespace ? { namespace } : {}) }).then((r) => {
+      setHeading(
+        `Results for “${query}” (${r.count}, ${r.mode}${r.degraded ? `: ${r.degraded}` : ''})`,
+      );
+      setRows(
+        r.results.map((x) => ({
+          key: x.entry.key,
+          namespace: x.entry.namespace,
+          text: x.snippet,
+          version: x.entry.version,
+          updatedAt: x.entry.updatedAt,
+        })),
+      );
+    }, fail);
+  };
+
+  const open = (r: Row) =>
+    call('memory.get', { key: r.key, namespace: r.namespace }).then((x) => setEntry(x.entry), fail);
+
+  return (
+    <>
+      <h1>Memory</h1>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="memory">
+        <section aria-labelledby="ns-h">
+          <h2 id="ns-h">Namespaces</h2>
+          <ul class="namespaces">
+            <li>
+              <button
+                type="button"
+                aria-pressed={namespace === undefined}
+                onClick={() => setNamespace(undefined)}
+              >
+                all
+              </button>
+            </li>
+            {namespaces.map((n) => (
+              <li key={n.namespace}>
+                <button
+                  type="button"
+                  aria-pressed={namespace === n.namespace}
+                  onClick={() => setNamespace(n.namespace)}
+                >
+                  {n.namespace} <span class="count">{n.count}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section aria-labelledby="entries-h">
+          <form role="search" onSubmit={search}>
+            <label for="q">Search{namespace ? ` in ${namespace}` : ''}</label>
+            <input
+              id="q"
+              type="search"
+              value={query}
+              maxLength={10_000}
+              onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+            />
+            <button type="submit">Search</button>
+          </form>
+          <h2 id="entries-h">{heading}</h2>
+          {rows && rows.length === 0 && <p>Nothing here.</p>}
+          <ul class="entries">
+            {rows?.map((r) => (
+              <li key={`${r.namespace}\n${r.key}`}>
+                <button type="button" class="link" onClick={() => open(r)}>
+                  {r.namespace} / {r.key}
+                </button>
+                <span class="meta">
+                  v{r.version}, {time(r.updatedAt)}
+                </span>
+                <p class="snippet">
+                  <Snippet text={r.text} />
+                </p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      {entry && (
+        <section aria-labelledby="entry-h" class="entry">
+          <h2 id="entry-h">
+            {entry.namespace} / {entry.key}
+          </h2>
+          <dl class="fields">
+            <dt>Version</dt>
+            <dd>{entry.version}</dd>
+            <dt>Updated</dt>
+            <dd>{time(entry.updatedAt)}</dd>
+            <dt>Created</dt>
+            <dd>{time(entry.createdAt)}</dd>
+            <dt>Tags</dt>
+            <dd>{entry.tags.length ? entry.tags.join(', ') : '—'}</dd>
+            <dt>Agent</dt>
+            <dd>{entry.agentId ?? '—'}</dd>
+            <dt>Metadata</dt>
+            <dd>
+              <pre>{JSON.stringify(entry.metadata, null, 2)}</pre>
+            </dd>
+          </dl>
+          <h3>Content</h3>
+          <pre class="content">{entry.content}</pre>
+        </section>
+      )}
+    </>
+  );
+}
