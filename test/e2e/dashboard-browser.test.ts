@@ -159,7 +159,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_
     await page.getByRole('heading', { name: 'Namespaces' }).waitFor();
     await poll(() => page.locator('.namespaces').textContent()).toContain('team 2');
 
-    await page.getByRole('button', { name: /^team/ }).click();
+    await page.locator('.namespaces').getByRole('button', { name: /^team/ }).click();
     await poll(() => page.locator('#entries-h').textContent()).toContain('in team (2)');
     await page.getByLabel('Search in team').fill('write-ahead');
     await page.getByRole('button', { name: 'Search', exact: true }).click();

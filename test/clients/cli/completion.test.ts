@@ -79,7 +79,7 @@ describe('aistack completion bash', () => {
   it('completes subcommands, past global options and their values', () => {
     expect(complete('aistack', 'memory', 'li')).toEqual(['list', 'link']);
     expect(complete('aistack', '--socket', '/tmp/s', 'memory', 'se')).toEqual(['search']);
-    expect(complete('aistack', 'd')).toEqual(['daemon', 'doctor']);
+    expect(complete('aistack', 'd')).toEqual(['daemon', 'dashboard', 'doctor']);
     expect(complete('aistack', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 
