@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertDistFresh, staleDist } from './global-setup.js';
-import { cleanupAll, tempDir } from './helpers/daemon.js';
+import { checkResults, cleanupAll, tempDir } from './helpers/daemon.js';
+import { killLeftovers, markedProcesses, TEST_RUN_VAR } from './helpers/test-run.js';
 
 afterEach(cleanupAll);
 
@@ -46,5 +49,39 @@ describe('the stale-dist check (vitest global setup)', () => {
     expect(() => assertDistFresh(root)).toThrow(
       'dist/ is older than src/ (src/a.ts is newer than dist/a.js): run npm run build (or npm test)',
     );
+  });
+});
+
+describe("the run's leftovers", () => {
+  const idle = (env: NodeJS.ProcessEnv) => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    return { child, exited };
+  };
+
+  it('every process a test starts carries the mark of this run', () => {
+    expect(process.env[TEST_RUN_VAR]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(checkResults[TEST_RUN_VAR]).toBe(process.env[TEST_RUN_VAR]);
+  });
+
+  it('kills the processes carrying a mark, and only those', async () => {
+    const mark = randomUUID();
+    const marked = idle({ [TEST_RUN_VAR]: mark });
+    const other = idle({ [TEST_RUN_VAR]: randomUUID() });
+    try {
+      await expect
+        .poll(() => markedProcesses(mark), { timeout: 20_000 })
+        .toEqual([marked.child.pid]);
+      expect(killLeftovers(mark)).toBe(1);
+      expect(await marked.exited).toBe('SIGKILL');
+      expect(other.child.exitCode).toBeNull();
+      expect(other.child.signalCode).toBeNull();
+    } finally {
+      other.child.kill('SIGKILL');
+      marked.child.kill('SIGKILL');
+    }
   });
 });

@@ -7,6 +7,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { killLeftovers, TEST_RUN_VAR } from './helpers/test-run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -61,7 +63,15 @@ export function assertDistFresh(root = ROOT): void {
   }
 }
 
-// Vitest calls this (with its own context argument) once before any test file loads.
-export default function setup(): void {
+// Vitest calls this (with its own context argument) once before any test file loads;
+// what it returns runs once after the last. The run's mark goes to every process the
+// tests start (the workers inherit it); at the end, whatever still carries it is killed.
+export default function setup(): () => void {
   assertDistFresh();
+  const mark = randomUUID();
+  process.env[TEST_RUN_VAR] = mark;
+  return () => {
+    const killed = killLeftovers(mark);
+    if (killed > 0) console.warn(`test teardown: killed ${killed} process(es) a test left running`);
+  };
 }

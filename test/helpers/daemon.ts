@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { readOwnerToken } from '../../src/core/owner-token.js';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { TEST_RUN_VAR } from './test-run.js';
 import { waitFor } from './wait.js';
 import { AistackClient, type ClientOptions } from '../../src/clients/client.js';
 
@@ -23,9 +24,14 @@ const cleanups: (() => void | Promise<void>)[] = [];
  * Passed on to every daemon a test starts (in process, as a child, or autostarted by the
  * CLI), so that each checks its answers against the result schemas (vitest.config.ts).
  */
-export const checkResults: NodeJS.ProcessEnv = process.env.AISTACK_CHECK_RESULTS
-  ? { AISTACK_CHECK_RESULTS: process.env.AISTACK_CHECK_RESULTS }
-  : {};
+export const checkResults: NodeJS.ProcessEnv = {
+  ...(process.env.AISTACK_CHECK_RESULTS
+    ? { AISTACK_CHECK_RESULTS: process.env.AISTACK_CHECK_RESULTS }
+    : {}),
+  // This run's mark (global-setup.ts): whatever a test starts carries it, so the run's
+  // teardown finds and kills a daemon a timed-out test left behind.
+  ...(process.env[TEST_RUN_VAR] ? { [TEST_RUN_VAR]: process.env[TEST_RUN_VAR] } : {}),
+};
 
 /**
  * Lets the unprivileged test user reach the checkout and the node binary running the
