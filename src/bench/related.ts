@@ -6,18 +6,7 @@
  * graph: about 2 out and 2 in per entry, 21 nodes within depth 2 both ways.
  */
 import Database from 'better-sqlite3';
-
-/** A small deterministic generator (mulberry32), so both files get the same links. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './corpus.js';
 
 /** Adds links among the entries of `namespace` in the database at `target`; returns how many. */
 export function insertLinks(
@@ -37,7 +26,7 @@ export function insertLinks(
       `INSERT OR IGNORE INTO memory_links (from_rowid, to_rowid, type, metadata, session_id, created_at)
        VALUES (?, ?, 'rel', '{}', NULL, ?)`,
     );
-    const next = random(seed);
+    const next = rng(seed);
     const at = Date.now();
     return db.transaction(() => {
       let added = 0;
