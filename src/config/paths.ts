@@ -36,6 +36,22 @@ export function resolveDataDir({ flag, env = process.env, configValue }: PathInp
   return join(xdg, 'aistack');
 }
 
+/** The daemon's socket path and data dir: from its flags, else the environment, else its config. */
+export function daemonPaths(
+  flags: { socket?: string | undefined; dataDir?: string | undefined },
+  config: { daemon: { socketPath?: string | undefined }; dataDir?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): { socketPath: string; dataDir: string } {
+  return {
+    socketPath: resolveSocketPath({
+      flag: flags.socket,
+      env,
+      configValue: config.daemon.socketPath,
+    }),
+    dataDir: resolveDataDir({ flag: flags.dataDir, env, configValue: config.dataDir }),
+  };
+}
+
 /** Config `plugins.dir` (`~` expanded), else `<dataDir>/plugins`. */
 export function resolvePluginsDir(
   configValue: string | undefined,

@@ -12,6 +12,7 @@
  * through a captured copy, and everything reads configuration through `config()`.
  */
 import { dirname, join } from 'node:path';
+import { closeFrontDoors } from './front-doors-close.js';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors.js';
 import { dataDirLockPath, socketLockPath } from '../core/lock-file.js';
@@ -20,7 +21,7 @@ import { ensurePrivateDir } from '../core/private-dir.js';
 import { RequestGate } from '../core/request-gate.js';
 import { VERSION } from '../core/version.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { resolveDataDir, resolveSocketPath } from '../config/paths.js';
+import { daemonPaths } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
 import type { InsecureTransport } from '../config/transport-security.js';
 import { Redactor } from '../config/secrets.js';
@@ -46,7 +47,7 @@ import { describe as describeHttp, HttpFront, startFrontDoor } from './http-fron
 import { acquireLock, type Lock } from './instance-lock.js';
 import { createLogger, resolveLogTarget, type LogTarget } from './logger.js';
 import { buildProcessScope, type ProcessScope } from './process-scope.js';
-import { listenPrivately } from './socket-home.js';
+import { assertSocketPathFits, listenPrivately } from './socket-home.js';
 import { SocketWatch } from './socket-watch.js';
 import { reportInsecureTransport } from './transport-warnings.js';
 
@@ -64,8 +65,6 @@ export interface DaemonOptions {
   /** Check every result against its method's declared schema (default: $AISTACK_CHECK_RESULTS=1). */
   checkResults?: boolean;
 }
-
-const MAX_SOCKET_PATH_BYTES = 107;
 
 export class Daemon {
   readonly socketPath: string;
@@ -106,22 +105,13 @@ export class Daemon {
     this.loaded = loadConfig({ flag: options.configPath, env: this.env });
     this.loaded.secrets.forEach((s) => this.redactor.addSecret(s));
     const config = this.loaded.config;
-    this.socketPath = resolveSocketPath({
-      flag: options.socketPath,
-      env: this.env,
-      configValue: config.daemon.socketPath,
-    });
-    this.dataDir = resolveDataDir({
-      flag: options.dataDir,
-      env: this.env,
-      configValue: config.dataDir,
-    });
+    ({ socketPath: this.socketPath, dataDir: this.dataDir } = daemonPaths(
+      { socket: options.socketPath, dataDir: options.dataDir },
+      config,
+      this.env,
+    ));
     this.dbPath = join(this.dataDir, 'aistack.db');
-    if (Buffer.byteLength(this.socketPath) > MAX_SOCKET_PATH_BYTES) {
-      throw new Error(
-        `socket path is too long for a Unix socket (${Buffer.byteLength(this.socketPath)} bytes, max ${MAX_SOCKET_PATH_BYTES}): ${this.socketPath}`,
-      );
-    }
+    assertSocketPathFits(this.socketPath);
   }
 
   /** The configuration in force now; a reload replaces it, so read it through here, every time. */
@@ -370,29 +360,13 @@ export class Daemon {
       this.logger?.info('aistackd stopping');
       const proc = this.proc;
       if (proc) {
-        // Bounded like everything in a stop; each session.end is one short transaction.
-        await Promise.race([
-          this.http?.closeMcpSessions(),
-          new Promise((r) => setTimeout(r, 2_000).unref()),
-        ]);
-        proc.dispatcher.beginShutdown();
-        proc.server.refuseNew();
-        this.http?.refuseNew();
-        // Running tasks end now (cancelled), so their requests finish within the grace period.
-        this.database?.tasks.abortAll();
-        const grace = this.config().daemon.shutdownGraceMs;
-        const drained = await Promise.all([
-          proc.server.drain(grace),
-          this.http?.drain(grace) ?? true,
-        ]);
-        if (!drained.every(Boolean)) {
-          this.logger.warn(
-            'shutdown grace period ended with requests still in flight; aborting them',
-          );
-          proc.dispatcher.abortAll();
-          await Promise.all([proc.server.drain(1_000), this.http?.drain(1_000)]);
-        }
-        await Promise.all([proc.server.close(), this.http?.close()]);
+        await closeFrontDoors({
+          proc,
+          http: this.http,
+          abortTasks: () => this.database?.tasks.abortAll(),
+          graceMs: this.config().daemon.shutdownGraceMs,
+          logger: this.logger,
+        });
         await this.database?.reads.close();
         // Only the daemon's own socket: never one another daemon has put at the path since.
         this.socketWatch?.removeOwnSocket();

@@ -18,6 +18,16 @@ import { AlreadyRunningError, clearStaleSocket } from './instance-lock.js';
 /** The longest path a Unix socket can bind to (sun_path, Linux). */
 const MAX_SOCKET_PATH_BYTES = 107;
 
+/** Throws, naming the path and its length, when `socketPath` is too long to bind. */
+export function assertSocketPathFits(socketPath: string): void {
+  const bytes = Buffer.byteLength(socketPath);
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
+    throw new Error(
+      `socket path is too long for a Unix socket (${bytes} bytes, max ${MAX_SOCKET_PATH_BYTES}): ${socketPath}`,
+    );
+  }
+}
+
 let bindCount = 0;
 
 /**
