@@ -171,6 +171,8 @@ export class Daemon {
         activeSessions: () => this.database?.sessions.activeCount() ?? 0,
         now: this.now,
       });
+      // Before listening: a client that can connect finds the token to present.
+      writeSocketToken(this.socketPath, this.ownerToken!);
       const own = await listenPrivately(this.proc.server, this.socketPath, this.logger);
       this.socketWatch = new SocketWatch({
         path: this.socketPath,
@@ -181,7 +183,6 @@ export class Daemon {
         onLost: () => void this.stop().then(() => this.options.onStopped?.()),
       });
       this.socketWatch.start();
-      writeSocketToken(this.socketPath, this.ownerToken!);
       checkKeys(this.database.keys, this.config());
       this.proc.jobs.start();
       this.database.embeddings.start();
@@ -370,7 +371,6 @@ export class Daemon {
         await this.database?.reads.close();
         // Only the daemon's own socket: never one another daemon has put at the path since.
         this.socketWatch?.removeOwnSocket();
-        if (this.ownerToken) removeSocketToken(this.socketPath, this.ownerToken);
       }
       this.releaseResources();
       await this.auditClosed;
@@ -381,6 +381,7 @@ export class Daemon {
   }
 
   private releaseResources(): void {
+    if (this.ownerToken) removeSocketToken(this.socketPath, this.ownerToken);
     this.socketWatch?.stop();
     this.proc?.jobs.stop();
     this.proc?.checkpointer.stop();

@@ -7,6 +7,7 @@ import {
   renameSync,
   rmSync,
   unlinkSync,
+  watch,
   writeFileSync,
 } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -22,6 +23,7 @@ import {
 } from '../helpers/daemon.js';
 import { openSession } from '../helpers/session.js';
 import { auditRecords } from '../helpers/audit.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
@@ -72,6 +74,23 @@ describe('a daemon never outlives its home', () => {
     expect(await exitWithin(d)).toBe(0);
     expect(readdirSync(join(dir, 'run'))).toEqual([]);
     expect(existsSync(join(d.dataDir, 'aistackd.lock'))).toBe(false);
+  });
+
+  it('puts the token copy in place before the socket can answer', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'run'), { mode: 0o700 });
+    const appeared: string[] = [];
+    const watcher = watch(join(dir, 'run'), (_event, name) => {
+      if (name && !appeared.includes(name)) appeared.push(name);
+    });
+    try {
+      await daemonIn(dir);
+      await waitFor(() => appeared.includes('aistack.sock'), 'the socket to appear');
+    } finally {
+      watcher.close();
+    }
+    expect(appeared.indexOf('aistack.sock.token')).toBeGreaterThanOrEqual(0);
+    expect(appeared.indexOf('aistack.sock.token')).toBeLessThan(appeared.indexOf('aistack.sock'));
   });
 
   it('exits 0 when its socket is removed, saying why', async () => {
@@ -131,7 +150,8 @@ describe('a daemon never outlives its home', () => {
     const dir = tempDir();
     const d = await daemonIn(dir);
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-    expect(await exitWithin(d)).toBe(0);
+    const code = await exitWithin(d);
+    expect(code, d.output()).toBe(0);
     expect(d.output()).toMatch(/the socket directory .* is gone; stopping/);
   });
 
