@@ -75,7 +75,9 @@ describe("the run's leftovers", () => {
       await expect
         .poll(() => markedProcesses(mark), { timeout: 20_000 })
         .toEqual([marked.child.pid]);
-      expect(killLeftovers(mark)).toBe(1);
+      expect(killLeftovers(mark)).toEqual([
+        `${marked.child.pid} ${process.execPath} -e setInterval(() => {}, 1000)`,
+      ]);
       expect(await marked.exited).toBe('SIGKILL');
       expect(other.child.exitCode).toBeNull();
       expect(other.child.signalCode).toBeNull();

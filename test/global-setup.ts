@@ -72,6 +72,9 @@ export default function setup(): () => void {
   process.env[TEST_RUN_VAR] = mark;
   return () => {
     const killed = killLeftovers(mark);
-    if (killed > 0) console.warn(`test teardown: killed ${killed} process(es) a test left running`);
+    if (killed.length > 0)
+      console.warn(
+        `test teardown: killed ${killed.length} process(es) a test left running:\n  ${killed.join('\n  ')}`,
+      );
   };
 }

@@ -29,15 +29,20 @@ export function markedProcesses(mark: string): number[] {
   });
 }
 
-/** Kills the run's leftovers; returns how many there were. */
-export function killLeftovers(mark: string): number {
-  const left = markedProcesses(mark);
-  for (const pid of left) {
+/** Kills the run's leftovers; returns each one's pid and command line, to find the test. */
+export function killLeftovers(mark: string): string[] {
+  return markedProcesses(mark).map((pid) => {
+    let command = '?';
+    try {
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {
+      // Gone already: the kill below finds nothing either.
+    }
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // Already gone.
     }
-  }
-  return left.length;
+    return `${pid} ${command}`;
+  });
 }
