@@ -114,7 +114,7 @@ describe('projects through aistack mcp', () => {
     const ownerGet = await cli(d, 'memory', 'get', 'decision', '-n', 'project:alpha', '--json');
     expect(ownerGet.code, ownerGet.stderr).toBe(0);
     expect(JSON.parse(ownerGet.stdout).entry.content).toMatch(/wal mode/);
-  });
+  }, 120_000); // several MCP shims, each a Node start: slow on a loaded machine
 
   it('binds from the working directory without roots, --project overrides, home is none', async () => {
     const { a, deep, b, base } = folders();

@@ -4,18 +4,23 @@
  * finish; a client whose connection drops mid-call learns exactly that; and the CLI
  * never starts a second daemon against one that is stopping.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AistackClient, ConnectionClosedError, RpcError } from '../../src/clients/client.js';
 import {
+  AISTACK,
+  checkResults,
   cleanupAll,
   connectTo,
   runCli,
   spawnDaemon,
   startDaemon,
   tempDir,
+  writeConfig,
 } from '../helpers/daemon.js';
 import { rawSocket } from '../helpers/raw-socket.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
 
@@ -76,20 +81,37 @@ describe('shutdown', () => {
 
   it('the CLI waits for a stopping daemon, then starts a fresh one instead of racing it', async () => {
     const dir = tempDir();
-    const d = await spawnDaemon(dir);
+    // The stop waits for the call in flight (up to the grace): 10 s, to outlast the CLI's
+    // start on a loaded machine; closing `c` ends it as soon as the CLI has seen the stop.
+    const config = writeConfig(dir, { daemon: { shutdownGraceMs: 60_000 } });
+    const d = await spawnDaemon(dir, ['--config', config]);
     const c = await connectTo(d);
     const oldPid = (await c.call('system.status')).pid;
-    const inFlight = c.call('system.ping', { delayMs: 2_500 }).catch(() => null);
+    const inFlight = c.call('system.ping', { delayMs: 10_000 }).catch(() => null);
     await started(c, 'system.ping');
     d.child.kill('SIGTERM');
     await refusalOfNewConnections(d.socketPath);
 
     const flags = ['--socket', d.socketPath, '--data-dir', d.dataDir, '--json'];
     const env = { HOME: dir, XDG_CONFIG_HOME: `${dir}/xdg-config` };
-    const ping = await runCli(['ping', ...flags], env);
+    const cli = spawn(process.execPath, [AISTACK, 'ping', ...flags], {
+      env: { PATH: process.env.PATH, ...checkResults, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const ping = { stdout: '', stderr: '' };
+    cli.stdout.on('data', (b) => (ping.stdout += b));
+    cli.stderr.on('data', (b) => (ping.stderr += b));
+    const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
+    await waitFor(
+      () => /stopping; waiting for it/.test(ping.stderr) || cli.exitCode !== null,
+      'the CLI to see the daemon stopping',
+      { timeoutMs: 60_000 },
+    );
+    // The stop finishes once its last request does: dropping the connection ends it.
+    c.close();
+    expect(await exited, ping.stderr).toBe(0);
     expect(ping.stderr).toMatch(/stopping; waiting for it/);
     expect(ping.stderr).not.toMatch(/already running/);
-    expect(ping.code).toBe(0);
     expect(JSON.parse(ping.stdout)).toMatchObject({ pong: true });
     expect(await d.exited).toBe(0);
     const status = await runCli(['daemon', 'status', ...flags], env);
