@@ -165,6 +165,39 @@ async function writeAll(c: AistackClient, s: TestSession, entries: Params[]) {
   for (const e of entries) await c.call('memory.store', { ...e, ...s.creds } as never);
 }
 
+/**
+ * B's VISIBLE writes in three parts; with `withA`, A's private writes come before, between
+ * and after them, some of A's are deleted in between, and `alsoA` is written after those.
+ */
+async function interleave(o: {
+  ca: AistackClient;
+  A: TestSession;
+  c: AistackClient;
+  B: TestSession;
+  withA: boolean;
+  alsoA?: Params[];
+}) {
+  const { ca, A, c, B, withA } = o;
+  const third = Math.ceil(VISIBLE.length / 3);
+  if (withA) await writeAll(ca, A, A_PRIVATE.slice(0, 15));
+  await writeAll(c, B, VISIBLE.slice(0, third));
+  if (withA) await writeAll(ca, A, A_PRIVATE.slice(15, 30));
+  await writeAll(c, B, VISIBLE.slice(third, 2 * third));
+  if (withA) {
+    for (let i = 0; i < 15; i += 2) await ca.call('memory.delete', { key: `a${i}`, ...A.creds });
+    if (o.alsoA) await writeAll(ca, A, o.alsoA);
+  }
+  await writeAll(c, B, VISIBLE.slice(2 * third));
+  if (withA) await writeAll(ca, A, A_PRIVATE.slice(30));
+}
+
+/** Only what legitimately differs between two daemons: entry ids, B's session id. */
+const normalizer = (B: TestSession) => (s: string) =>
+  s
+    .replace(/"id":"[0-9a-f-]{36}"/g, '"id":"<id>"')
+    .split(B.id)
+    .join('<B>');
+
 describe('search answers do not depend on what the caller cannot see', () => {
   it('B sees the same answers before, during and after A keeps private entries (one daemon)', async () => {
     const { d, c } = await embeddingDaemon();
@@ -231,27 +264,10 @@ describe('search answers do not depend on what the caller cannot see', () => {
       const ca = await d.client();
       const A = await openSession(ca);
       const B = await openSession(c);
-      const third = Math.ceil(VISIBLE.length / 3);
       // A's private writes before, between and after B's; some later deleted.
-      if (withA) await writeAll(ca, A, A_PRIVATE.slice(0, 15));
-      await writeAll(c, B, VISIBLE.slice(0, third));
-      if (withA) await writeAll(ca, A, A_PRIVATE.slice(15, 30));
-      await writeAll(c, B, VISIBLE.slice(third, 2 * third));
-      if (withA) {
-        for (let i = 0; i < 15; i += 2) {
-          await ca.call('memory.delete', { key: `a${i}`, ...A.creds });
-        }
-      }
-      await writeAll(c, B, VISIBLE.slice(2 * third));
-      if (withA) await writeAll(ca, A, A_PRIVATE.slice(30));
+      await interleave({ ca, A, c, B, withA });
       await settled(c);
-      // Only what legitimately differs between two daemons: entry ids, B's session id.
-      const normalize = (s: string) =>
-        s
-          .replace(/"id":"[0-9a-f-]{36}"/g, '"id":"<id>"')
-          .split(B.id)
-          .join('<B>');
-      worlds.push(await observe(c, B, normalize));
+      worlds.push(await observe(c, B, normalizer(B)));
       await d.stop();
     }
     expect(worlds[1]).toEqual(worlds[0]);
@@ -271,32 +287,16 @@ describe('search answers do not depend on what the caller cannot see', () => {
       const A = await start(ca, '/work/alpha');
       const B = await start(c, '/work/beta');
       expect(B.namespace).toMatch(/^session:/);
-      const third = Math.ceil(VISIBLE.length / 3);
-      // A's writes land in project:alpha (no namespace given), before, between and after B's.
-      if (withA) await writeAll(ca, A, A_PRIVATE.slice(0, 15));
-      await writeAll(c, B, VISIBLE.slice(0, third));
-      if (withA) await writeAll(ca, A, A_PRIVATE.slice(15, 30));
-      await writeAll(c, B, VISIBLE.slice(third, 2 * third));
-      if (withA) {
-        for (let i = 0; i < 15; i += 2) {
-          await ca.call('memory.delete', { key: `a${i}`, ...A.creds });
-        }
-        // and some of A's scratch, in its session namespace
-        await writeAll(ca, A, [{ key: 'scratch', content: DUPLICATE, scope: 'session' }]);
-      }
-      await writeAll(c, B, VISIBLE.slice(2 * third));
-      if (withA) await writeAll(ca, A, A_PRIVATE.slice(30));
+      // A's writes land in project:alpha (no namespace given), before, between and after
+      // B's; and some of A's scratch, in its session namespace.
+      const scratch = [{ key: 'scratch', content: DUPLICATE, scope: 'session' }];
+      await interleave({ ca, A, c, B, withA, alsoA: scratch });
       await settled(c);
       if (withA) {
         const mine = await ca.call('memory.search', { query: 'zebra', mode: 'fts', ...A.creds });
         expect(mine.results.some((r) => r.entry.namespace === 'project:alpha')).toBe(true);
       }
-      const normalize = (s: string) =>
-        s
-          .replace(/"id":"[0-9a-f-]{36}"/g, '"id":"<id>"')
-          .split(B.id)
-          .join('<B>');
-      worlds.push(await observe(c, B, normalize, false));
+      worlds.push(await observe(c, B, normalizer(B), false));
       await d.stop();
     }
     expect(worlds[1]).toEqual(worlds[0]);
@@ -481,5 +481,5 @@ describe('the prefix probe against private entries', () => {
     expect(withSecret.observations).toEqual(without.observations);
     expect(withSecret.recovered).toBe(without.recovered);
     expect(withSecret.recovered).not.toContain('zan');
-  });
+  }, 120_000); // several MCP shims, each a Node start: slow on a loaded machine
 });

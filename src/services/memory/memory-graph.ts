@@ -54,7 +54,22 @@ export class MemoryGraph {
     return namespace;
   }
 
-  /** Both ends' rowids, looked up inside the write's transaction. */
+  /**
+   * A link's two ends after access control (now, before the write is queued) and a
+   * function that looks up their rowids, to be called inside the write's transaction.
+   */
+  private ends(p: Credentials & { from: EntryRef; to: EntryRef }, op: Operation) {
+    const caller = this.access.sessionCaller(p, op);
+    const fromNs = this.endNamespace(caller, p.from, op);
+    const toNs = this.endNamespace(caller, p.to, op);
+    return () => ({
+      caller,
+      from: this.resolve(fromNs, p.from.key),
+      to: this.resolve(toNs, p.to.key),
+    });
+  }
+
+  /** An end's rowid, looked up inside the write's transaction. */
   private resolve(namespace: string, key: string): Resolved {
     const rowid = this.links.rowidOf(namespace, key);
     if (rowid === undefined) throw noEntry(namespace, key);
@@ -70,12 +85,9 @@ export class MemoryGraph {
     },
     op: Operation,
   ) {
-    const caller = this.access.sessionCaller(p, op);
-    const fromNs = this.endNamespace(caller, p.from, op);
-    const toNs = this.endNamespace(caller, p.to, op);
+    const ends = this.ends(p, op);
     return this.store.writeBatched(() => {
-      const from = this.resolve(fromNs, p.from.key);
-      const to = this.resolve(toNs, p.to.key);
+      const { from, to, caller } = ends();
       const at = this.now();
       const r = this.links.link(from.rowid, to.rowid, p.type, p.metadata, caller.sessionId, at);
       return {
@@ -95,12 +107,9 @@ export class MemoryGraph {
     p: Credentials & { from: EntryRef; to: EntryRef; type?: string | undefined },
     op: Operation,
   ) {
-    const caller = this.access.sessionCaller(p, op);
-    const fromNs = this.endNamespace(caller, p.from, op);
-    const toNs = this.endNamespace(caller, p.to, op);
+    const ends = this.ends(p, op);
     return this.store.writeBatched(() => {
-      const from = this.resolve(fromNs, p.from.key);
-      const to = this.resolve(toNs, p.to.key);
+      const { from, to } = ends();
       return { removed: this.links.unlink(from.rowid, to.rowid, p.type) };
     });
   }

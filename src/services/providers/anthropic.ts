@@ -8,6 +8,7 @@ import {
   BadResponseError,
   CallbackError,
   missingKey,
+  failureContext,
   providerFailure,
   sdkFailure,
   type FailureContext,
@@ -72,14 +73,7 @@ export class AnthropicProvider implements Provider {
   ) {
     this.model = settings.model ?? ANTHROPIC_DEFAULTS.model;
     const baseURL = settings.baseURL ?? ANTHROPIC_DEFAULTS.baseURL;
-    this.ctx = {
-      provider: 'anthropic',
-      model: this.model,
-      baseURL,
-      timeoutMs: settings.timeoutMs,
-      redactor: deps.redactor,
-      secret: settings.apiKey,
-    };
+    this.ctx = failureContext('anthropic', this.model, baseURL, settings, deps.redactor);
     if (settings.apiKey) {
       this.client = new Anthropic({
         apiKey: settings.apiKey,

@@ -46,6 +46,24 @@ export interface FailureContext {
   secret?: string;
 }
 
+/** The context of a provider's failures, from its settings: the same for every provider. */
+export function failureContext(
+  provider: ProviderName,
+  model: string,
+  baseURL: string,
+  settings: { timeoutMs: number; apiKey?: string | undefined },
+  redactor: Redactor,
+): FailureContext {
+  return {
+    provider,
+    model,
+    baseURL,
+    timeoutMs: settings.timeoutMs,
+    redactor,
+    secret: settings.apiKey,
+  };
+}
+
 /** Thrown by response parsers when a body is not the shape the API promises. */
 export class BadResponseError extends Error {
   constructor(readonly detail: string) {

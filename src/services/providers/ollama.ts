@@ -10,6 +10,7 @@ import {
   BadResponseError,
   bodyMessage,
   CallbackError,
+  failureContext,
   providerFailure,
   type Failure,
   type FailureContext,
@@ -82,14 +83,7 @@ export class OllamaProvider implements Provider {
     this.model = settings.model ?? OLLAMA_DEFAULTS.model;
     this.embeddingModel = settings.embeddingModel ?? OLLAMA_DEFAULTS.embeddingModel;
     this.baseURL = settings.baseURL ?? OLLAMA_DEFAULTS.baseURL;
-    this.ctx = {
-      provider: 'ollama',
-      model: this.model,
-      baseURL: this.baseURL,
-      timeoutMs: settings.timeoutMs,
-      redactor: deps.redactor,
-      secret: settings.apiKey,
-    };
+    this.ctx = failureContext('ollama', this.model, this.baseURL, settings, deps.redactor);
   }
 
   async chat(req: ChatRequest): Promise<ChatResult> {

@@ -9,6 +9,7 @@ import {
   BadResponseError,
   CallbackError,
   missingKey,
+  failureContext,
   providerFailure,
   sdkFailure,
   type FailureContext,
@@ -71,14 +72,7 @@ export class OpenAIProvider implements Provider {
     this.model = settings.model ?? OPENAI_DEFAULTS.model;
     this.embeddingModel = settings.embeddingModel ?? OPENAI_DEFAULTS.embeddingModel;
     const baseURL = settings.baseURL ?? OPENAI_DEFAULTS.baseURL;
-    this.ctx = {
-      provider: 'openai',
-      model: this.model,
-      baseURL,
-      timeoutMs: settings.timeoutMs,
-      redactor: deps.redactor,
-      secret: settings.apiKey,
-    };
+    this.ctx = failureContext('openai', this.model, baseURL, settings, deps.redactor);
     if (settings.apiKey) {
       this.client = new OpenAI({
         apiKey: settings.apiKey,
