@@ -37,7 +37,7 @@ import { sameTools, visibleTools, type Features } from '../../mcp/tool-selection
 import { buildToolCatalog, type ToolSpec } from '../../mcp/tools.js';
 import { DaemonNotRunningError } from '../autostart.js';
 import { ConnectionClosedError, RpcError, type AistackClient } from '../client.js';
-import { projectOfFolder, projectOfRoots } from './project-root.js';
+import { projectOfFolder, projectOfRoots } from '../../mcp/project-root.js';
 import { ShimSession, SessionJoinError, ShimClosedError, type SessionCreds } from './session.js';
 
 export interface McpShimOptions {

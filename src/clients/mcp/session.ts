@@ -17,7 +17,7 @@
  */
 import { RpcError, type AistackClient } from '../client.js';
 import type { ProjectRef } from '../../protocol/project.js';
-import { ProjectBinding } from './project-root.js';
+import { ProjectBinding } from '../../mcp/project-root.js';
 import type { SessionInfo } from '../../protocol/session.js';
 import type { MethodName, ResultOf } from '../../protocol/table.js';
 
