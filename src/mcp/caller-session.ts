@@ -14,49 +14,17 @@
 import type { ProjectRef } from '../protocol/project.js';
 import type { SessionInfo } from '../protocol/session.js';
 import type { ResultOf } from '../protocol/table.js';
-import { isCallFailure, type Caller, type StartParams, type ToolSession } from './caller.js';
+import {
+  isCallFailure,
+  SessionClosedError,
+  type CallerSessionOptions,
+  type SessionCreds,
+  type StartParams,
+  type ToolSession,
+} from './caller.js';
+
+export { SessionClosedError, type SessionCreds };
 import { ProjectBinding } from './project-root.js';
-
-export interface SessionCreds {
-  sessionId: string;
-  sessionToken: string;
-}
-
-export interface CallerSessionOptions {
-  caller: Caller;
-  /** How the client reaches the daemon, recorded in each session's metadata. */
-  via: string;
-  /** More metadata recorded with every session opened (the token's name, the pid). */
-  metadata?: Record<string, unknown>;
-  /** The idle timeout of each session opened (default: the daemon's). */
-  idleTimeoutMinutes?: () => number | undefined;
-  /**
-   * Makes sure the transport is up before a session is used or opened (the shim
-   * reconnects here, and calls `suspect()` when the connection is a new one).
-   */
-  connect?: () => Promise<void>;
-  /** Whether the transport is up now (default: always). */
-  connected?: () => boolean;
-  /** Join this session instead of opening one; `refused` is thrown when it is not active. */
-  join?: { creds: SessionCreds; refused: () => Error } | undefined;
-  /** Leave the session open when the connection closes. */
-  keep?: boolean;
-  /** How long `close()` waits for a session being opened (default: until it is). */
-  closeWaitMs?: number;
-  /** The limit on `close()`'s session.end (default: the caller's). */
-  closeTimeoutMs?: number;
-  /** The words of the error a call after `close()` gets. */
-  closedMessage?: string;
-  log(message: string): void;
-}
-
-/** A call on a session whose connection is closing or closed. */
-export class SessionClosedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SessionClosedError';
-  }
-}
 
 const isSessionInvalid = (err: unknown) => isCallFailure(err) && err.code === 'SESSION_INVALID';
 const cap = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : undefined);

@@ -7,35 +7,22 @@
  * limit. `?project=` and `X-Aistack-Project` name the project outright (over the roots);
  * a bad name is refused before any session opens.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOTS_TIMEOUT_MS } from '../../src/mcp/project-root.js';
 import { auditRecords } from '../helpers/audit.js';
-import { cleanupAll, tempDir } from '../helpers/daemon.js';
+import { projectFolders } from '../helpers/project-folders.js';
+import { cleanupAll } from '../helpers/daemon.js';
 import { startHttpDaemon } from '../helpers/http.js';
 import { dataOf, textOf } from '../helpers/mcp.js';
 import { connectHttpMcp, INIT, MCP_HEADERS, scopedToken, sessions } from '../helpers/mcp-http.js';
 
 afterEach(cleanupAll);
 
-/** Folder A is a git work tree (with a nested subfolder), B a plain folder; both apart. */
-function folders() {
-  const base = tempDir('aistack-http-projects-');
-  const a = join(base, 'work', 'alpha');
-  const deep = join(a, 'src', 'deep');
-  const b = join(base, 'other', 'beta');
-  mkdirSync(deep, { recursive: true });
-  mkdirSync(join(a, '.git'));
-  mkdirSync(b, { recursive: true });
-  return { a, deep, b };
-}
-
 const keysOf = (r: { results: { entry: { key: string } }[] }) => r.results.map((x) => x.entry.key);
 
 describe('projects through MCP over HTTP', () => {
   it('persists per project across HTTP clients, and never leaks to another project', async () => {
-    const { a, deep, b } = folders();
+    const { a, deep, b } = projectFolders('aistack-http-projects-');
     const d = await startHttpDaemon();
 
     const first = await connectHttpMcp(d.base, { token: d.owner, roots: [a], name: 'web-a' });
@@ -100,7 +87,7 @@ describe('projects through MCP over HTTP', () => {
   }, 60_000);
 
   it('binds to the project named on initialize, over the roots, without asking for them', async () => {
-    const { b } = folders();
+    const { b } = projectFolders('aistack-http-projects-');
     const d = await startHttpDaemon();
     const byQuery = await connectHttpMcp(d.base, {
       token: d.owner,
@@ -157,7 +144,7 @@ describe('projects through MCP over HTTP', () => {
   });
 
   it('fails initialize for a token that may not open sessions, even when it declares roots', async () => {
-    const { a } = folders();
+    const { a } = projectFolders('aistack-http-projects-');
     const d = await startHttpDaemon();
     const reader = await scopedToken(d, 'reader', ['memory:read']);
     await expect(connectHttpMcp(d.base, { token: reader, roots: [a] })).rejects.toThrow(
