@@ -44,3 +44,45 @@ export interface ToolSession {
   /** What happened to the session since the last result (told to the model once). */
   takeNotes(): string[];
 }
+
+export interface SessionCreds {
+  sessionId: string;
+  sessionToken: string;
+}
+
+/** What a transport gives the shared session (caller-session.ts). */
+export interface CallerSessionOptions {
+  caller: Caller;
+  /** How the client reaches the daemon, recorded in each session's metadata. */
+  via: string;
+  /** More metadata recorded with every session opened (the token's name, the pid). */
+  metadata?: Record<string, unknown>;
+  /** The idle timeout of each session opened (default: the daemon's). */
+  idleTimeoutMinutes?: () => number | undefined;
+  /**
+   * Makes sure the transport is up before a session is used or opened (the shim
+   * reconnects here, and calls `suspect()` when the connection is a new one).
+   */
+  connect?: () => Promise<void>;
+  /** Whether the transport is up now (default: always). */
+  connected?: () => boolean;
+  /** Join this session instead of opening one; `refused` is thrown when it is not active. */
+  join?: { creds: SessionCreds; refused: () => Error } | undefined;
+  /** Leave the session open when the connection closes. */
+  keep?: boolean;
+  /** How long `close()` waits for a session being opened (default: until it is). */
+  closeWaitMs?: number;
+  /** The limit on `close()`'s session.end (default: the caller's). */
+  closeTimeoutMs?: number;
+  /** The words of the error a call after `close()` gets. */
+  closedMessage?: string;
+  log(message: string): void;
+}
+
+/** A call on a session whose connection is closing or closed. */
+export class SessionClosedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionClosedError';
+  }
+}

@@ -7,6 +7,7 @@
  * Everything leaving here passes a scrubber: the session token is only ever sent to
  * the daemon, and this is the last line that makes sure of it.
  */
+import { countOf, plural } from '../core/plural.js';
 import type { EntryView } from '../protocol/memory-results.js';
 import type { Entry } from '../protocol/memory-schemas.js';
 import type { SessionInfo } from '../protocol/session.js';
@@ -69,7 +70,7 @@ const RENDERERS: Record<string, Render> = {
     r.results.length === 0
       ? 'No matches.'
       : [
-          `${r.count} match${r.count === 1 ? '' : 'es'} (best first; memory_get reads an entry in full):`,
+          `${plural(r.count, 'match', 'matches')} (best first; memory_get reads an entry in full):`,
           ...r.results.map(
             (x, i) =>
               `${i + 1}. ${quote(x.entry.key)} in ${x.entry.namespace} (${sizeNote(x.entry)}) — ${oneLine(x.snippet)}`,
@@ -80,7 +81,7 @@ const RENDERERS: Record<string, Render> = {
     r.entries.length === 0
       ? `No entries (total ${r.total}).`
       : [
-          `${r.entries.length} of ${r.total} entries, newest first:`,
+          `${countOf(r.entries.length, r.total, 'entry')}, newest first:`,
           ...r.entries.map(
             (e) =>
               `- ${quote(e.key)} in ${e.namespace} (updated ${e.updatedAt}, ${sizeNote(e)}): ${clip(oneLine(e.content ?? e.preview ?? ''), 100)}`,
@@ -94,12 +95,10 @@ const RENDERERS: Record<string, Render> = {
   'memory.link': (r: ResultOf<'memory.link'>) =>
     `${r.created ? 'Linked' : 'Updated the link'} ${ref(r.link.from)} -[${r.link.type}]-> ${ref(r.link.to)}.`,
   'memory.unlink': (r: ResultOf<'memory.unlink'>) =>
-    r.removed
-      ? `Removed ${r.removed} link${r.removed === 1 ? '' : 's'}.`
-      : 'No such link; nothing removed.',
+    r.removed ? `Removed ${plural(r.removed, 'link')}.` : 'No such link; nothing removed.',
   'memory.related': (r: ResultOf<'memory.related'>) =>
     [
-      `${r.nodes.length} entr${r.nodes.length === 1 ? 'y' : 'ies'} from ${ref(r.root)} (depth: links away; memory_get reads one in full):`,
+      `${plural(r.nodes.length, 'entry')} from ${ref(r.root)} (depth: links away; memory_get reads one in full):`,
       ...r.nodes.map((n) => `- [${n.depth}] ${ref(n)}: ${clip(oneLine(n.preview ?? ''), 100)}`),
       ...(r.edges.length ? ['Links:'] : []),
       ...r.edges.map((e) => `- ${ref(e.from)} -[${e.type}]-> ${ref(e.to)}`),
@@ -109,7 +108,7 @@ const RENDERERS: Record<string, Render> = {
     ].join('\n'),
   'memory.history': (r: ResultOf<'memory.history'>) =>
     [
-      `${ref(r)}: ${r.current === null ? 'deleted' : `current version ${r.current}`}; ${r.versions.length} earlier version${r.versions.length === 1 ? '' : 's'} kept (memory_restore_version makes one current):`,
+      `${ref(r)}: ${r.current === null ? 'deleted' : `current version ${r.current}`}; ${plural(r.versions.length, 'earlier version')} kept (memory_restore_version makes one current):`,
       ...r.versions.map(
         (v) =>
           `- version ${v.version} (${v.change === 'deleted' ? 'deleted' : 'replaced'} ${v.replacedAt}, ${sizeNote(v)}): ${clip(oneLine(v.content ?? v.preview ?? ''), v.content === undefined ? 100 : TEXT_MAX)}`,
@@ -124,7 +123,7 @@ const RENDERERS: Record<string, Render> = {
 };
 
 const sessionLine = (s: SessionInfo) =>
-  `Session ${s.id}: private namespace ${s.namespace}, started ${s.startedAt}, last activity ${s.lastActivityAt}, idle timeout ${s.idleTimeoutMinutes} min, ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}.`;
+  `Session ${s.id}: private namespace ${s.namespace}, started ${s.startedAt}, last activity ${s.lastActivityAt}, idle timeout ${s.idleTimeoutMinutes} min, ${plural(s.entries, 'entry')}.`;
 
 const SESSION_RENDERERS: Record<string, Render> = {
   'session-start': (r: { started: boolean; session: SessionInfo }) =>
@@ -136,7 +135,7 @@ const SESSION_RENDERERS: Record<string, Render> = {
       : 'No session is active; the next memory call opens one.',
   'session-end': (r: { ended: boolean; reason?: string; deletedEntries?: number }) =>
     r.ended
-      ? `Ended this connection's session; ${r.deletedEntries} private entr${r.deletedEntries === 1 ? 'y was' : 'ies were'} deleted. The next call opens a fresh session.`
+      ? `Ended this connection's session; ${plural(r.deletedEntries ?? 0, 'private entry', 'private entries')} ${r.deletedEntries === 1 ? 'was' : 'were'} deleted. The next call opens a fresh session.`
       : `Nothing to end: ${r.reason}.`,
 };
 

@@ -14,6 +14,7 @@ import {
   McpError,
   type InitializeRequest,
   type InitializeResult,
+  type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../core/version.js';
 import type { ToolSession } from './caller.js';
@@ -35,6 +36,11 @@ export interface ToolServerOptions {
   onInitialize(params: InitializeRequest['params']): Promise<void>;
   /** Words before the reason when `onInitialize` fails. */
   initializeFailure: string;
+  /**
+   * Runs before each tool call, with the call's request id (MCP over HTTP opens its
+   * session at the first, asking `roots/list` on that call's own stream).
+   */
+  beforeCall?(requestId: RequestId): Promise<void>;
 }
 
 /**
@@ -84,8 +90,9 @@ export function createToolServer(o: ToolServerOptions): Server {
       annotations: t.annotations,
     })),
   }));
-  server.setRequestHandler(CallToolRequestSchema, (request) =>
-    callTool(
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    await o.beforeCall?.(extra.requestId);
+    return callTool(
       {
         tools: o.tools(),
         session: o.session,
@@ -95,7 +102,7 @@ export function createToolServer(o: ToolServerOptions): Server {
       },
       request.params.name,
       request.params.arguments,
-    ),
-  );
+    );
+  });
   return server;
 }

@@ -115,6 +115,7 @@ export class HttpListener {
           'authorization',
           'content-type',
           'x-aistack-session',
+          'x-aistack-project',
           'mcp-session-id',
           'mcp-protocol-version',
           'last-event-id',

@@ -191,7 +191,8 @@ describe('aistack mcp: tools', () => {
       truncated: false,
       cursor: null,
     });
-    expect(textOf(listed)).toContain('1 of 1 entries');
+    expect(textOf(listed)).toContain('1 entry, newest first:');
+    expect(textOf(listed)).not.toMatch(/1 entries|1 of 1/);
     expect(textOf(listed)).toContain('(updated ');
     expect(textOf(listed)).toContain('36 chars): zebra crossings are shared knowledge');
 

@@ -71,7 +71,7 @@ describe('aistack memory link, related, history, restore-version, append', () =>
       );
       expect(json.edges[0]).toMatchObject({ type: 'cites', metadata: { why: 'test' } });
       const unlinked = await cli(['unlink', 'a', 'b']);
-      expect(unlinked.stdout).toBe('removed 1 link(s)\n');
+      expect(unlinked.stdout).toBe('removed 1 link\n');
     },
     SLOW,
   );

@@ -6,11 +6,12 @@
  * naming B's project, audited). The owner's CLI sees every project and lists, shows and
  * renames them; rename moves nothing.
  */
-import { mkdirSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError } from '../../src/clients/client.js';
 import { auditRecords } from '../helpers/audit.js';
+import { projectFolders } from '../helpers/project-folders.js';
 import { cleanupAll, runCli, startDaemon, tempDir, type TestDaemon } from '../helpers/daemon.js';
 import { closeAllShims, dataOf, spawnShim, textOf } from '../helpers/mcp.js';
 
@@ -18,18 +19,6 @@ afterEach(async () => {
   await closeAllShims();
   await cleanupAll();
 });
-
-/** Folder A is a git work tree (with a nested subfolder), B a plain folder; both apart. */
-function folders() {
-  const base = tempDir('aistack-projects-');
-  const a = join(base, 'work', 'alpha');
-  const deep = join(a, 'src', 'deep');
-  const b = join(base, 'other', 'beta');
-  mkdirSync(deep, { recursive: true });
-  mkdirSync(join(a, '.git'));
-  mkdirSync(b, { recursive: true });
-  return { base, a, deep, b };
-}
 
 const cli = (d: TestDaemon, ...args: string[]) =>
   runCli(['--socket', d.socketPath, '--data-dir', d.dataDir, '--no-autostart', ...args]);
@@ -42,7 +31,7 @@ const refused = (p: Promise<unknown>) =>
 
 describe('projects through aistack mcp', () => {
   it('persists per project across clients, and never leaks to another project', async () => {
-    const { a, deep, b } = folders();
+    const { a, deep, b } = projectFolders();
     const d = await startDaemon();
 
     const first = await spawnShim({ socketPath: d.socketPath, roots: [a], name: 'claude-a' });
@@ -117,7 +106,7 @@ describe('projects through aistack mcp', () => {
   }, 120_000); // several MCP shims, each a Node start: slow on a loaded machine
 
   it('binds from the working directory without roots, --project overrides, home is none', async () => {
-    const { a, deep, b, base } = folders();
+    const { a, deep, b, base } = projectFolders();
     const d = await startDaemon();
     const inDeep = await spawnShim({ socketPath: d.socketPath, cwd: deep });
     const r = dataOf(await inDeep.call('memory_store', { key: 'k', content: 'from the folder' }));
@@ -139,7 +128,7 @@ describe('projects through aistack mcp', () => {
   });
 
   it('aistack project list, show and rename: rename keeps the namespace and every entry', async () => {
-    const { a } = folders();
+    const { a } = projectFolders();
     const d = await startDaemon();
     const shim = await spawnShim({ socketPath: d.socketPath, roots: [a] });
     for (const key of ['one', 'two']) await shim.call('memory_store', { key, content: key });

@@ -6,7 +6,8 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { pathToFileURL } from 'node:url';
+import { ListRootsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { registerCleanup } from './daemon.js';
 import type { HttpDaemon } from './http.js';
 
@@ -26,6 +27,15 @@ export interface HttpMcpOptions {
   name?: string;
   /** Another fetch (a TLS agent's); default: the global one. */
   fetch?: typeof fetch;
+  /**
+   * Declare the `roots` capability and answer `roots/list` with these folders, or with
+   * 'never' hold every `roots/list` unanswered (a client that never replies).
+   */
+  roots?: string[] | 'never';
+  /** After /mcp on every request (e.g. `?project=alpha`). */
+  query?: string;
+  /** More headers on every request. */
+  headers?: Record<string, string>;
 }
 
 export async function connectHttpMcp(base: string, o: HttpMcpOptions): Promise<HttpMcp> {
@@ -43,11 +53,20 @@ export async function connectHttpMcp(base: string, o: HttpMcpOptions): Promise<H
     }
     return res;
   };
-  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
-    requestInit: { headers: { authorization: `Bearer ${o.token}` } },
+  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp${o.query ?? ''}`), {
+    requestInit: { headers: { ...o.headers, authorization: `Bearer ${o.token}` } },
     fetch: recording,
   });
-  const client = new Client({ name: o.name ?? 'http-test-client', version: '1.0.0' });
+  const client = new Client(
+    { name: o.name ?? 'http-test-client', version: '1.0.0' },
+    o.roots ? { capabilities: { roots: {} } } : {},
+  );
+  if (o.roots === 'never') {
+    client.setRequestHandler(ListRootsRequestSchema, () => new Promise<never>(() => undefined));
+  } else if (o.roots) {
+    const roots = o.roots.map((folder) => ({ uri: pathToFileURL(folder).href }));
+    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));
+  }
   await client.connect(transport);
   let closed = false;
   const close = async () => {

@@ -4,12 +4,7 @@
  * plural ("1 entry", "2 entries").
  */
 
-/** "1 entry", "2 entries": `many` defaults to `one` + "s", or "ies" for a consonant + "y". */
-export function plural(n: number, one: string, many?: string): string {
-  const word =
-    n === 1 ? one : (many ?? (/[^aeiou]y$/.test(one) ? `${one.slice(0, -1)}ies` : `${one}s`));
-  return `${n.toLocaleString('en-US')} ${word}`;
-}
+export { plural } from '../../core/plural.js';
 
 const UNITS = ['KiB', 'MiB', 'GiB', 'TiB'];
 

@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import type { ResultOf } from '../../protocol/table.js';
 import { withClient } from './context.js';
 import { printJson, printTable, truncate } from './output.js';
+import { plural } from './human.js';
 import { asReader, inSession } from './session-env.js';
 import { parseJsonObject } from './session-commands.js';
 import { integer } from './option-values.js';
@@ -81,7 +82,7 @@ function unlinkCommand(): Command {
         ...session,
       }));
       if (opts.json) return printJson(result);
-      process.stdout.write(`removed ${result.removed} link(s)\n`);
+      process.stdout.write(`removed ${plural(result.removed, 'link')}\n`);
       if (result.removed === 0) process.exitCode = 1;
     }),
   );

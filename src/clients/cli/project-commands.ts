@@ -8,9 +8,10 @@
 import { Command } from 'commander';
 import type { ProjectInfo } from '../../protocol/project.js';
 import { withClient } from './context.js';
+import { plural } from './human.js';
 import { printFields, printJson, printTable } from './output.js';
 
-const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
+const entries = (n: number) => plural(n, 'entry');
 
 const row = (p: ProjectInfo) => ({
   slug: p.slug,

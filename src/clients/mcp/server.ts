@@ -37,8 +37,9 @@ import { sameTools, visibleTools, type Features } from '../../mcp/tool-selection
 import { buildToolCatalog, type ToolSpec } from '../../mcp/tools.js';
 import { DaemonNotRunningError } from '../autostart.js';
 import { ConnectionClosedError, RpcError, type AistackClient } from '../client.js';
-import { projectOfFolder, projectOfRoots } from './project-root.js';
-import { ShimSession, SessionJoinError, ShimClosedError, type SessionCreds } from './session.js';
+import { projectOfFolder, projectOfRoots } from '../../mcp/project-root.js';
+import { SessionClosedError } from '../../mcp/caller-session.js';
+import { ShimSession, SessionJoinError, type SessionCreds } from './session.js';
 
 export interface McpShimOptions {
   /** Connects to the daemon, starting it when allowed. */
@@ -87,7 +88,7 @@ function describeShimFailure(tool: string, err: unknown): FailureWords | undefin
     return {
       message: `${tool} failed: the aistack daemon is not running and this server was started with --no-autostart. Ask the user to run \`aistack daemon start\`.`,
     };
-  if (err instanceof SessionJoinError || err instanceof ShimClosedError)
+  if (err instanceof SessionJoinError || err instanceof SessionClosedError)
     return { message: `${tool} failed: ${err.message}.` };
   return undefined;
 }
@@ -100,7 +101,7 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const write = options.log ?? stderrLog;
-  const session = new ShimSession({
+  const shim = new ShimSession({
     connect: options.connect,
     join: options.join,
     keep: options.keepSession ?? false,
@@ -108,6 +109,7 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
     callTimeoutMs: options.callTimeoutMs ?? 600_000,
     log: (message) => log(message),
   });
+  const { session } = shim;
   const scrub = makeScrubber(() => session.secrets());
   const log = (message: string) => write(scrub(message));
 
@@ -135,7 +137,7 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
       await server.sendToolListChanged().catch(() => undefined);
     }
   };
-  session.onConnected = (client) => {
+  shim.onConnected = (client) => {
     client.onNotification((method) => {
       if (method === CONFIG_CHANGED_NOTIFICATION) void refreshTools(client);
     });
@@ -163,7 +165,8 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
         async () => options.project ?? (fromRoots ? await askRoots() : undefined) ?? fromFolder(),
       );
       // With roots, the session opens once the client has initialized (see above).
-      const client = fromRoots ? await session.connect() : (await session.ensure()).client;
+      if (!fromRoots) await session.ensure();
+      const client = await shim.connect();
       await refreshTools(client);
     },
   });
@@ -191,7 +194,7 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
   const close = (reason: string) =>
     (closing ??= (async () => {
       log(`shutting down (${reason})`);
-      await session.close();
+      await shim.close();
       await server.close().catch(() => undefined);
       settle(reason);
     })());

@@ -10,19 +10,33 @@
  * the transport closing, the idle sweep, the daemon stopping) ends the aistack session —
  * deleting its private entries — and frees everything, once.
  *
+ * Projects, as the shim binds them (README "Projects over HTTP"): a `project` named on
+ * the initialize request (`?project=NAME` or `X-Aistack-Project`, checked by
+ * mcp-sessions.ts) binds the session at once; else, when the client declares `roots`,
+ * the session opens at the first tool call, from the client's first root — asked with
+ * `roots/list` on that call's own response stream (a request on the standalone stream
+ * is lost when the client has not opened it yet) and with a time limit, past which the
+ * session opens unbound. A client on this machine (loopback) lists folders the daemon
+ * can look at: the git top level names the project. Any other client lists folders of
+ * its own machine, so its project comes from the path's text alone (project-root.ts).
+ * The binding holds for the session's life and for any fresh session after session_end.
+ *
  * Tool selection follows the shim's: the features system.status reports, re-read when a
  * config reload changed something (the connection watches `config.changed`, as the shim
  * does over the socket), with `notifications/tools/list_changed` when the list changes.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from 'pino';
 import { CallerSession } from '../../mcp/caller-session.js';
+import { projectOfRootText, projectOfRoots, ROOTS_TIMEOUT_MS } from '../../mcp/project-root.js';
 import { describeFailure, makeScrubber } from '../../mcp/render.js';
 import { createToolServer } from '../../mcp/tool-server.js';
 import { sameTools, visibleTools, type Features } from '../../mcp/tool-selection.js';
 import type { ToolSpec } from '../../mcp/tools.js';
+import type { ProjectRef } from '../../protocol/project.js';
 import { CONFIG_CHANGED_NOTIFICATION } from '../../protocol/system.js';
 import type { DispatchConnection, Dispatcher } from '../../rpc/dispatch.js';
 import type { Principal } from '../../services/access/tokens.js';
@@ -38,13 +52,15 @@ export interface McpSessionDeps {
   /** The aistack session's idle timeout: that of the MCP session, so neither outlives the other. */
   idleTimeoutMinutes: () => number;
   now: () => number;
+  /** The project named on the initialize request (it overrides the client's roots). */
+  project: ProjectRef | undefined;
+  /** The client is on this machine (loopback), so its roots are folders the daemon can read. */
+  localClient: boolean;
   /** Called when the transport hands out the session's id (before `initialize` is answered). */
   onIdentified(session: McpHttpSession, id: string): void;
   /** Called once the session has closed, to drop it from the registry. */
   onClosed(session: McpHttpSession): void;
 }
-
-const cap = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : undefined);
 
 export class McpHttpSession {
   readonly transport: StreamableHTTPServerTransport;
@@ -60,14 +76,17 @@ export class McpHttpSession {
   /** `initialize` failed (no aistack session could be opened): nothing more will work. */
   failed = false;
   private closing: Promise<void> | undefined;
-  private metadata: Record<string, unknown>;
+  /** The session opens at the first tool call, from the client's roots. */
+  private fromRoots = false;
+  private firstCall: Promise<void> | undefined;
+  /** The tool call whose response stream carries `roots/list`. */
+  private rootsRequest: RequestId | undefined;
   private readonly log: (message: string) => void;
 
   constructor(private readonly deps: McpSessionDeps) {
     const { dispatcher, principal } = deps;
     this.owner = principal.fingerprint;
     this.lastActivity = deps.now();
-    this.metadata = { client: 'mcp-client', via: 'http /mcp', token: principal.name };
     this.connection = dispatcher.connect({
       id: deps.connectionId,
       transport: 'http',
@@ -84,7 +103,10 @@ export class McpHttpSession {
     const logger = deps.logger.child({ component: 'mcp-http', connection: deps.connectionId });
     this.session = new CallerSession({
       caller,
-      metadata: () => this.metadata,
+      via: 'http /mcp',
+      metadata: { token: principal.name },
+      // That of the MCP session, so neither outlives the other (a fresh one after session_end too).
+      idleTimeoutMinutes: () => deps.idleTimeoutMinutes(),
       log: (m) => this.log(m),
     });
     const scrub = makeScrubber(() => this.session.secrets());
@@ -102,20 +124,35 @@ export class McpHttpSession {
       scrub,
       log: this.log,
       initializeFailure: 'aistack could not open a session for this MCP connection',
-      onInitialize: async ({ clientInfo }) => {
-        this.metadata = {
-          client: cap(clientInfo?.name) || 'mcp-client',
-          clientVersion: cap(clientInfo?.version) ?? null,
-          via: 'http /mcp',
-          token: principal.name,
-        };
-        try {
-          await this.session.ensure({ idleTimeoutMinutes: deps.idleTimeoutMinutes() });
-        } catch (err) {
-          this.failed = true;
-          throw err;
+      onInitialize: async ({ clientInfo, capabilities }) => {
+        this.session.setClientInfo(clientInfo);
+        const explicit = deps.project;
+        // A token that may not open sessions fails initialize (below), roots or not.
+        const maySessions = principal.scopes.has('sessions') || principal.scopes.has('admin');
+        this.fromRoots = !explicit && capabilities.roots !== undefined && maySessions;
+        this.session.bindProject(
+          async () => explicit ?? (this.fromRoots ? await this.askRoots() : undefined),
+        );
+        if (!this.fromRoots) {
+          try {
+            await this.session.ensure();
+          } catch (err) {
+            this.failed = true;
+            throw err;
+          }
         }
         await this.refreshTools();
+      },
+      beforeCall: (requestId) => {
+        if (!this.fromRoots) return Promise.resolve();
+        // The first call opens the session; any call meanwhile waits for it. A failure
+        // is logged here and told by the call itself, which tries to open it again.
+        return (this.firstCall ??= (async () => {
+          this.rootsRequest = requestId;
+          await this.session.ensure().catch((err: unknown) => {
+            this.log(`could not open the session: ${describeFailure('startup', err).message}`);
+          });
+        })());
       },
     });
     this.server.oninitialized = () => {
@@ -138,6 +175,22 @@ export class McpHttpSession {
   /** The aistack session's public id, once open. */
   get aistackSessionId(): string | undefined {
     return this.session.id;
+  }
+
+  /** The project of the client's first root, if it lists one in time. */
+  private async askRoots(): Promise<ProjectRef | undefined> {
+    try {
+      const { roots } = await this.server.listRoots(undefined, {
+        timeout: ROOTS_TIMEOUT_MS,
+        relatedRequestId: this.rootsRequest,
+      });
+      const ref = this.deps.localClient ? projectOfRoots(roots) : projectOfRootText(roots);
+      if (!ref) this.log(`no project in the client's ${roots.length} roots`);
+      return ref;
+    } catch (err) {
+      this.log(`the client did not list its roots (${(err as Error).message}); no project`);
+      return undefined;
+    }
   }
 
   /** Reads what the config allows now; tells the client when its tool list changed. */

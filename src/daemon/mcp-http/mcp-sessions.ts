@@ -11,12 +11,19 @@
  * A session without a request for `http.mcp.idleTimeoutMinutes` is closed by a sweep
  * (every 30 s), which ends its aistack session; the client then gets 404 and, as the
  * MCP specification asks, initializes a new one.
+ *
+ * The initialize request may name the session's project (`?project=NAME`, else the
+ * `X-Aistack-Project` header), checked as `session.start` checks a project name: a bad
+ * one is refused 400 before any session opens. Whether the client is on this machine
+ * (its TCP peer is loopback; proxy headers are not trusted for this) decides whether its
+ * roots are folders the daemon may look at (mcp-session.ts).
  */
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { ERROR_HTTP_STATUS } from '../../protocol/http-status.js';
+import { projectRefSchema, type ProjectRef } from '../../protocol/project.js';
 import type { MethodSpec } from '../../protocol/method.js';
 import { buildToolCatalog, type ToolSpec } from '../../mcp/tools.js';
 import type { Dispatcher } from '../../rpc/dispatch.js';
@@ -26,6 +33,29 @@ import { McpHttpSession } from './mcp-session.js';
 export const MCP_PATH = '/mcp';
 const SESSION_HEADER = 'mcp-session-id';
 const SWEEP_MS = 30_000;
+export const PROJECT_HEADER = 'x-aistack-project';
+
+/** Whether a TCP peer address is this machine's loopback (IPv4, IPv6, IPv4-mapped). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
+/** The project the initialize request names, if any, or why it cannot be used. */
+function requestedProject(req: FastifyRequest): { ref?: ProjectRef; refusal?: string } {
+  const query = (req.query as Record<string, unknown> | undefined)?.project;
+  const header = req.headers[PROJECT_HEADER];
+  const [from, value] =
+    query !== undefined ? ['the project query parameter', query] : [PROJECT_HEADER, header];
+  if (value === undefined) return {};
+  const parsed = projectRefSchema.safeParse({ name: value });
+  if (parsed.success) return { ref: parsed.data };
+  const why = parsed.error.issues.map((i) => i.message).join('; ');
+  return {
+    refusal: `${from} does not name a project: ${why} (give one name, 1 to 200 characters)`,
+  };
+}
 
 export interface McpSessionsDeps {
   dispatcher: Dispatcher;
@@ -86,6 +116,8 @@ export class McpSessions {
           'BUSY',
           `token "${principal.name}" already holds ${held} open MCP sessions (http.mcp.maxSessionsPerToken = ${max}); close one (DELETE /mcp) or wait for one to idle out`,
         );
+      const project = requestedProject(req);
+      if (project.refusal) return this.refuse(reply, 'INVALID_PARAMS', project.refusal);
       session = new McpHttpSession({
         dispatcher: this.deps.dispatcher,
         principal,
@@ -94,6 +126,8 @@ export class McpSessions {
         connectionId: this.deps.nextConnectionId(),
         idleTimeoutMinutes: () => this.deps.config().idleTimeoutMinutes,
         now: this.now,
+        project: project.ref,
+        localClient: isLoopback(req.socket.remoteAddress),
         onIdentified: (s, sid) => this.byId.set(sid, s),
         onClosed: (s) => this.forget(s),
       });
@@ -127,7 +161,7 @@ export class McpSessions {
 
   private refuse(
     reply: FastifyReply,
-    code: 'NOT_FOUND' | 'BUSY' | 'INVALID_REQUEST',
+    code: 'NOT_FOUND' | 'BUSY' | 'INVALID_REQUEST' | 'INVALID_PARAMS',
     message: string,
   ) {
     const r: ErrorReply = this.deps.dispatcher.refusal(code, message, this.deps.nextConnectionId());

@@ -12,6 +12,7 @@
  */
 import { maskSecret, type Redactor } from '../../config/secrets.js';
 import { AppError } from '../../core/errors.js';
+import { plural } from '../../core/plural.js';
 import type { ProviderName } from '../../protocol/provider.js';
 
 export type FailureReason =
@@ -100,8 +101,7 @@ export function displayURL(url: string): string {
   }
 }
 
-const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-const retriesText = (n: number) => count(n, 'retry', 'retries');
+const retriesText = (n: number) => plural(n, 'retry');
 
 function cleanDetail(text: string | undefined, secret: string | undefined): string | undefined {
   if (!text) return undefined;
@@ -165,7 +165,7 @@ export function providerFailure(ctx: FailureContext, f: Failure): AppError {
       retries = f.retries;
       message =
         `${p} gave no answer within ${ctx.timeoutMs} ms` +
-        (f.retries > 0 ? ` (${count(f.retries + 1, 'attempt', 'attempts')})` : '') +
+        (f.retries > 0 ? ` (${plural(f.retries + 1, 'attempt')})` : '') +
         `; check providers.${p}.baseURL (${url}) and providers.${p}.timeoutMs`;
       break;
     case 'connection':

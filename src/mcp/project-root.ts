@@ -1,17 +1,23 @@
 /**
- * Which project an MCP client works in, as the shim tells the daemon at session start:
- * the client's first root (MCP `roots/list`, a file:// URI), else the shim's working
- * directory; the top level of the git work tree holding that folder names the project,
- * so every subfolder of a repository is the same project. `.git` is found by walking up
- * (a directory, or a file in worktrees and submodules) — no subprocess, at most
- * MAX_LEVELS folders. The home folder and the filesystem root are nobody's project:
- * a client started there gets no project (its writes stay in its session).
+ * Which project an MCP client works in, as the shim (and the daemon's /mcp, for a client
+ * on this machine) tells the daemon at session start: the client's first root (MCP
+ * `roots/list`, a file:// URI), else the shim's working directory; the top level of the
+ * git work tree holding that folder names the project, so every subfolder of a
+ * repository is the same project. `.git` is found by walking up (a directory, or a file
+ * in worktrees and submodules) — no subprocess, at most MAX_LEVELS folders. The home
+ * folder and the filesystem root are nobody's project: a client started there gets no
+ * project (its writes stay in its session).
+ *
+ * A client on another machine (MCP over HTTP from a non-loopback address) lists folders
+ * of ITS machine: the daemon must not look them up in its own file system (another
+ * folder, or none, lives at that path here). `projectOfRootText` names the project from
+ * the path's text alone: the root folder as given, no git walk, no symlinks resolved.
  */
 import { lstatSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { projectRefSchema, type ProjectRef } from '../../protocol/project.js';
+import { projectRefSchema, type ProjectRef } from '../protocol/project.js';
 
 const MAX_LEVELS = 64;
 
@@ -75,10 +81,38 @@ export function projectOfRoots(
   return undefined;
 }
 
+/** How long a client may take to answer `roots/list` before the fallback is used. */
+export const ROOTS_TIMEOUT_MS = 5000;
+
+/** Home folders and drive roots by their text: nobody's project on any machine. */
+const HOME_LIKE = /^\/(?:[A-Za-z]:\/?)?(?:(?:home|Users)\/[^/]+|root)?$/;
+
 /**
- * The project a shim's sessions are bound to: asked of its source once, when the first
- * session opens, and the same for every session after (a fresh one after a daemon
- * restart stays in the project). A source that fails, or names a project the daemon
+ * The project of a root URI from another machine, from the path's text only: the folder
+ * as named (normalized, no trailing slash), its last segment as the name. None for a
+ * root that is not a file URI, nor for `/`, a drive root or a home folder.
+ */
+export function projectOfRootText(roots: readonly { uri: string }[]): ProjectRef | undefined {
+  for (const r of roots) {
+    let path: string;
+    try {
+      const url = new URL(r.uri);
+      if (url.protocol !== 'file:') continue;
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      continue;
+    }
+    const root = posix.normalize(path).replace(/(.)\/+$/, '$1');
+    if (!root.startsWith('/') || HOME_LIKE.test(root)) return undefined;
+    return { name: posix.basename(root), root };
+  }
+  return undefined;
+}
+
+/**
+ * The project a connection's sessions are bound to: asked of its source once, when the
+ * first session opens, and the same for every session after (a fresh one after a daemon
+ * restart or a session_end stays in the project). A source that fails, or names a project the daemon
  * would refuse, means no project — the session still opens.
  */
 export class ProjectBinding {

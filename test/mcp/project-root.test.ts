@@ -1,8 +1,9 @@
 /**
- * How the shim names a client's project from a folder or a root URI: the git work
- * tree's top folder (a `.git` directory, or the `.git` file of a worktree or submodule),
- * else the folder itself; nothing for the home folder, `/`, or a root that is not a
- * local folder.
+ * How a client's project is named from a folder or a root URI (the shim, and /mcp for a
+ * client on this machine): the git work tree's top folder (a `.git` directory, or the
+ * `.git` file of a worktree or submodule), else the folder itself; nothing for the home
+ * folder, `/`, or a root that is not a local folder. A root from another machine is
+ * named from its path's text alone.
  */
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ import {
   gitTopLevel,
   projectOfFolder,
   projectOfRoots,
-} from '../../src/clients/mcp/project-root.js';
+  projectOfRootText,
+} from '../../src/mcp/project-root.js';
 import { tempDir } from '../helpers/daemon.js';
 
 describe('the project of a folder', () => {
@@ -54,5 +56,43 @@ describe('the project of a folder', () => {
     const roots = [{ uri: 'https://example.com/repo' }, { uri: pathToFileURL(one).href }];
     expect(projectOfRoots(roots, '/nonexistent-home')).toEqual({ name: 'one', root: one });
     expect(projectOfRoots([], '/nonexistent-home')).toBeUndefined();
+  });
+});
+
+describe('the project of a root from another machine (path text only)', () => {
+  it('names the folder as given, touching no file system; none for /, drive roots and homes', () => {
+    // Paths that do not exist here: nothing is looked up, nothing is resolved.
+    expect(projectOfRootText([{ uri: 'file:///nowhere/x/app/' }])).toEqual({
+      name: 'app',
+      root: '/nowhere/x/app',
+    });
+    expect(projectOfRootText([{ uri: 'file:///srv/a/../b/my%20repo' }])).toEqual({
+      name: 'my repo',
+      root: '/srv/b/my repo',
+    });
+    expect(projectOfRootText([{ uri: 'file:///C:/Users/bob/code/app' }])).toEqual({
+      name: 'app',
+      root: '/C:/Users/bob/code/app',
+    });
+    // A host in the URI names the other machine; the path still names the folder.
+    expect(projectOfRootText([{ uri: 'file://laptop/home/bob/app' }])).toEqual({
+      name: 'app',
+      root: '/home/bob/app',
+    });
+    for (const uri of [
+      'file:///',
+      'file:///home/bob',
+      'file:///home/bob/',
+      'file:///Users/alice',
+      'file:///root',
+      'file:///C:/',
+      'file:///C:/Users/bob',
+    ])
+      expect(projectOfRootText([{ uri }]), uri).toBeUndefined();
+    expect(projectOfRootText([{ uri: 'https://example.com/x' }, { uri: 'file:///w/app' }])).toEqual(
+      { name: 'app', root: '/w/app' },
+    );
+    expect(projectOfRootText([{ uri: 'not a uri' }])).toBeUndefined();
+    expect(projectOfRootText([])).toBeUndefined();
   });
 });
