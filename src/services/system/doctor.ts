@@ -6,6 +6,7 @@
  * window; the dashboard's unmarked polling does not move it. The mark lives in memory:
  * after a restart the window is the last 24 hours again.
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config/schema.js';
 import type { DoctorCheck } from '../../protocol/doctor.js';
@@ -52,8 +53,12 @@ export interface DoctorReport {
   durationMs: number;
 }
 
+/** Verifications remembered per file identity: the dashboard asks every 15 s. */
+const MAX_REMEMBERED = 16;
+
 export class DoctorService {
   private lastMarkedRun: number | undefined;
+  private readonly verified = new Map<string, VerifyOutcome>();
 
   constructor(private readonly deps: DoctorDeps) {}
 
@@ -93,7 +98,7 @@ export class DoctorService {
           lastRun: backupJob?.lastRun ?? null,
           nextRun: backupJob?.nextRun ?? null,
         },
-        verify: (job) => verify(job, limitMs),
+        verify: (job) => this.verifyOnce(job, (j) => verify(j, limitMs)),
       })),
     ];
     return {
@@ -105,5 +110,30 @@ export class DoctorService {
       },
       durationMs: Date.now() - started,
     };
+  }
+
+  /**
+   * A file already verified and unchanged since (same inode, size, mtime and ctime) is not
+   * verified again; a time-out is not remembered, so the next run tries again.
+   */
+  private async verifyOnce(
+    job: VerifyJob,
+    verify: (job: VerifyJob) => Promise<VerifyOutcome>,
+  ): Promise<VerifyOutcome> {
+    let key: string;
+    try {
+      const st = statSync(job.path);
+      key = `${job.path}\0${st.ino}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}`;
+    } catch {
+      return verify(job);
+    }
+    const known = this.verified.get(key);
+    if (known) return known;
+    const outcome = await verify(job);
+    if (!('timedOut' in outcome)) {
+      if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
+      this.verified.set(key, outcome);
+    }
+    return outcome;
   }
 }
