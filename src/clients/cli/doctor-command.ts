@@ -63,6 +63,19 @@ function daemonChecks(doctor: ResultOf<'system.doctor'> | Error | undefined): ch
   }));
 }
 
+/**
+ * The daemon's view wins over a local check of the same name (the backup's age); without
+ * a daemon, the local check stands and only the checks nothing here can make are skipped.
+ */
+export function merge(local: checks.Check[], remote: checks.Check[]): checks.Check[] {
+  const ran = new Set(remote.filter((c) => c.verdict !== 'SKIP').map((c) => c.id));
+  const here = new Set(local.map((c) => c.id));
+  return [
+    ...local.filter((c) => !ran.has(c.id)),
+    ...remote.filter((c) => c.verdict !== 'SKIP' || !here.has(c.id)),
+  ];
+}
+
 export function doctorCommand(): Command {
   return new Command('doctor')
     .description(
@@ -114,10 +127,7 @@ export function doctorCommand(): Command {
         notRoot(status ? status.uid : undefined, containerEvidence()),
         checks.walHealth(status?.database),
       ];
-      const remote = daemonChecks(facts?.doctor);
-      // The daemon's view wins over a local check of the same name (the backup's age).
-      const names = new Set(remote.filter((c) => c.verdict !== 'SKIP').map((c) => c.id));
-      const results = [...local.filter((c) => !names.has(c.id)), ...remote];
+      const results = merge(local, daemonChecks(facts?.doctor));
       const count = (v: checks.Verdict) => results.filter((r) => r.verdict === v).length;
       const summary = {
         pass: count('PASS'),
@@ -137,7 +147,7 @@ export function doctorCommand(): Command {
         }
         process.stdout.write(
           `\n${summary.pass} pass, ${summary.warn} warn, ${summary.fail} fail` +
-            (summary.skip ? `, ${summary.skip} skipped` : '') +
+            (summary.skip ? `, ${summary.skip} skipped (daemon not running)` : '') +
             '\n',
         );
         if (skipped.length > 0)
