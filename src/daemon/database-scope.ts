@@ -35,6 +35,7 @@ import type { Services } from '../services/services.js';
 import { SessionService } from '../services/access/sessions.js';
 import type { TokenService } from '../services/access/tokens.js';
 import type { DashboardLogins } from '../services/access/dashboard-logins.js';
+import { DoctorService } from '../services/system/doctor.js';
 import { SystemService, type SystemSources } from '../services/system/system.js';
 import { TaskRuns } from '../services/agents/task-runs.js';
 import { TaskService } from '../services/agents/tasks.js';
@@ -195,6 +196,15 @@ export function buildDatabaseServices(
   sessions.onEnd((id) => tasks.onSessionEnd(id));
   const services: Services = {
     system: new SystemService({ ...deps.system, db }),
+    // Built with the database it reads SQLite's version from: a restore starts its
+    // anomaly window over at the last 24 hours.
+    doctor: new DoctorService({
+      dataDir: deps.dataDir,
+      config: deps.config,
+      now,
+      jobs: () => deps.jobs.list(),
+      sqliteVersion: () => db.prepare('SELECT sqlite_version()').pluck().get() as string,
+    }),
     audit: deps.auditLog,
     providers: deps.providers,
     jobs: deps.jobs,

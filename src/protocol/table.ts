@@ -10,6 +10,7 @@ import { authMethods } from './auth.js';
 import { auditMethods } from './audit.js';
 import { backupMethods } from './backup.js';
 import { dashboardMethods } from './dashboard.js';
+import { doctorMethods } from './doctor.js';
 import { githubMethods } from './github.js';
 import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
@@ -25,6 +26,7 @@ import { taskMethods } from './task.js';
 export const methodTable = [
   ...authMethods,
   ...systemMethods,
+  ...doctorMethods,
   ...httpMethods,
   ...dashboardMethods,
   ...sessionMethods,

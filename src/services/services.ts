@@ -6,6 +6,7 @@ import type { AccessControl } from './access/access-control.js';
 import type { AgentService } from './agents/agents.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { BackupService } from './backup/backup.js';
+import type { DoctorService } from './system/doctor.js';
 import type { DashboardLogins } from './access/dashboard-logins.js';
 import type { GitHubService } from './github/github.js';
 import type { JobResult } from '../protocol/job.js';
@@ -21,6 +22,8 @@ import type { TokenService } from './access/tokens.js';
 
 export interface Services {
   system: SystemService;
+  /** `system.doctor`: the checklist items only the daemon can judge. */
+  doctor: DoctorService;
   audit: AuditLog;
   sessions: SessionService;
   projects: ProjectService;

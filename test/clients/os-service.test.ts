@@ -335,6 +335,7 @@ describe('service templates and rendering', () => {
       ExitTimeOut: 30,
       ProcessType: 'Background',
       Umask: 63,
+      SoftResourceLimits: { NumberOfFiles: 4096 },
       StandardOutPath: `${paths.logDir}/launchd.out.log`,
       StandardErrorPath: `${paths.logDir}/launchd.err.log`,
     });

@@ -1,8 +1,8 @@
 /**
  * The overview: the daemon's status, requests, errors and refusals per minute over the
- * last hour, active sessions, the scheduled jobs and the checks (health, key ages,
- * insecure transports). Refreshed every 15 s; one failed refresh shows the daemon's
- * message and keeps the last good numbers on screen.
+ * last hour, active sessions, the scheduled jobs and the checks (system.doctor's with
+ * their fixes; health, key ages, insecure transports). Refreshed every 15 s; one failed
+ * refresh shows the daemon's message and keeps the last good numbers on screen.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ResultOf } from '../../src/protocol/table.js';
@@ -15,6 +15,8 @@ interface Data {
   health: ResultOf<'system.health'>;
   sessions: ResultOf<'session.list'>;
   jobs: ResultOf<'system.jobs'>;
+  /** The daemon's checks; an Error keeps the rest of the overview on screen. */
+  doctor: ResultOf<'system.doctor'> | Error;
   series: Series;
 }
 
@@ -22,14 +24,16 @@ const REFRESH_MS = 15_000;
 const REFUSAL_COLORS = ['#b42318', '#b54708', '#6941c6', '#0e7090', '#475467'];
 
 async function load(): Promise<Data> {
-  const [status, health, sessions, jobs, s] = await Promise.all([
+  const [status, health, sessions, jobs, doctor, s] = await Promise.all([
     call('system.status', {}),
     call('system.health', {}),
     call('session.list', { limit: 50 }),
     call('system.jobs', {}),
+    // Unmarked: the dashboard's refreshes do not move `aistack doctor`'s anomaly window.
+    call('system.doctor', {}).catch((e: Error) => e),
     series(),
   ]);
-  return { status, health, sessions, jobs, series: s };
+  return { status, health, sessions, jobs, doctor, series: s };
 }
 
 export function Overview() {
@@ -196,6 +200,7 @@ function Content({ d }: { d: Data }) {
 
       <section aria-labelledby="checks-h">
         <h2 id="checks-h">Checks</h2>
+        <Doctor doctor={d.doctor} />
         <ul class="checks">
           <li class={d.health.ok ? 'ok' : 'bad'}>
             Database health: {d.health.ok ? 'ok' : d.health.problems.join('; ')}
@@ -218,6 +223,46 @@ function Content({ d }: { d: Data }) {
         </ul>
       </section>
     </>
+  );
+}
+
+/** system.doctor's checks, problems first, each WARN and FAIL with its fix. */
+function Doctor({ doctor }: { doctor: Data['doctor'] }) {
+  if (doctor instanceof Error)
+    return (
+      <p class="error" role="alert">
+        The daemon's checks could not run: {doctor.message}
+      </p>
+    );
+  const rank = { FAIL: 0, WARN: 1, PASS: 2 } as const;
+  const checks = [...doctor.checks].sort((a, b) => rank[a.status] - rank[b.status]);
+  return (
+    <table class="doctor">
+      <caption>
+        The daemon's part of <code>aistack doctor</code>; anomalies since{' '}
+        {time(doctor.anomalyWindow.since)}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Status</th>
+          <th scope="col">Check</th>
+          <th scope="col">Found</th>
+          <th scope="col">Fix</th>
+        </tr>
+      </thead>
+      <tbody>
+        {checks.map((c) => (
+          <tr key={c.name} class={`check-${c.status.toLowerCase()}`}>
+            <td>
+              <span class={c.status === 'PASS' ? 'ok' : 'bad'}>{c.status}</span>
+            </td>
+            <td>{c.name}</td>
+            <td>{c.detail}</td>
+            <td>{c.fix ?? '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

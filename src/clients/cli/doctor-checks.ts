@@ -287,19 +287,6 @@ export function auditChain(result: AuditVerifyResult | Error | undefined): Check
   return pass('audit', `chain verified (${plural(result.records, 'record')})${notes}`);
 }
 
-/** `uid` undefined: no daemon to ask; null: the daemon could not tell (no getuid). */
-export function notRoot(uid: number | null | undefined): Check {
-  if (uid === undefined) return skip('root');
-  if (uid === null) return pass('root', 'not applicable on this platform (no user ids)');
-  if (uid === 0)
-    return fail(
-      'root',
-      'the daemon runs as root',
-      'run it as an ordinary user (systemd: aistack@USER.service)',
-    );
-  return pass('root', `the daemon runs as uid ${uid}`);
-}
-
 export function walHealth(database: { sizeBytes: number; walBytes: number } | undefined): Check {
   if (!database) return skip('wal');
   const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;

@@ -13,6 +13,7 @@ export const systemHandlers = {
   },
   'system.status': (_p, { services }) => services.system.status(),
   'system.health': (_p, { services }) => services.system.health(),
+  'system.doctor': (p, { services }) => services.doctor.run(p),
   'system.methods': (_p, { methods }) => ({ methods: methods.map(describeMethod) }),
   'system.shutdown': (_p, { services }) => services.system.shutdown(),
   'config.watch': (_p, ctx) => {
