@@ -2,15 +2,17 @@
  * The memory page: the namespaces the owner may see with their entry counts, the newest
  * entries of one, a search (the daemon's default mode: hybrid when embeddings are on,
  * else full-text) with its snippets, and one entry in full with its metadata, tags and
- * version. Reading only, for now; editing comes with the session the dashboard will open.
+ * version, which can be edited or deleted (entry-view.tsx), and a new entry. Writes run in
+ * the session the daemon opens for this dashboard, so its scratch entries show here too.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ResultOf } from '../../src/protocol/table.js';
 import { call } from './api.js';
+import { EntryEditor, type Entry } from './entry-editor.js';
+import { EntryView } from './entry-view.js';
 import { time } from './format.js';
 
 type Namespaces = ResultOf<'memory.namespaces'>['namespaces'];
-type Entry = ResultOf<'memory.get'>['entry'];
 interface Row {
   key: string;
   namespace: string;
@@ -38,13 +40,14 @@ export function Memory() {
   const [rows, setRows] = useState<Row[] | undefined>();
   const [heading, setHeading] = useState('Newest entries');
   const [entry, setEntry] = useState<Entry | undefined>();
+  const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | undefined>();
 
   const fail = (e: Error) => setError(e.message);
 
-  useEffect(() => {
+  const loadNamespaces = () =>
     call('memory.namespaces', {}).then((r) => setNamespaces(r.namespaces), fail);
-  }, []);
+  useEffect(() => void loadNamespaces(), []);
 
   const list = (ns: string | undefined) => {
     setError(undefined);
@@ -85,11 +88,31 @@ export function Memory() {
   };
 
   const open = (r: Row) =>
-    call('memory.get', { key: r.key, namespace: r.namespace }).then((x) => setEntry(x.entry), fail);
+    call('memory.get', { key: r.key, namespace: r.namespace }).then((x) => {
+      setCreating(false);
+      setEntry(x.entry);
+    }, fail);
+
+  /** After a write: the counts and the list as they are now. */
+  const refresh = () => {
+    void loadNamespaces();
+    list(namespace);
+  };
 
   return (
     <>
       <h1>Memory</h1>
+      <div class="actions">
+        <button
+          type="button"
+          onClick={() => {
+            setEntry(undefined);
+            setCreating(true);
+          }}
+        >
+          New entry
+        </button>
+      </div>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -152,30 +175,31 @@ export function Memory() {
           </ul>
         </section>
       </div>
-      {entry && (
-        <section aria-labelledby="entry-h" class="entry">
-          <h2 id="entry-h">
-            {entry.namespace} / {entry.key}
-          </h2>
-          <dl class="fields">
-            <dt>Version</dt>
-            <dd>{entry.version}</dd>
-            <dt>Updated</dt>
-            <dd>{time(entry.updatedAt)}</dd>
-            <dt>Created</dt>
-            <dd>{time(entry.createdAt)}</dd>
-            <dt>Tags</dt>
-            <dd>{entry.tags.length ? entry.tags.join(', ') : '—'}</dd>
-            <dt>Agent</dt>
-            <dd>{entry.agentId ?? '—'}</dd>
-            <dt>Metadata</dt>
-            <dd>
-              <pre>{JSON.stringify(entry.metadata, null, 2)}</pre>
-            </dd>
-          </dl>
-          <h3>Content</h3>
-          <pre class="content">{entry.content}</pre>
+      {creating && (
+        <section class="entry">
+          <EntryEditor
+            namespace={namespace}
+            onSaved={(saved) => {
+              setCreating(false);
+              setEntry(saved);
+              refresh();
+            }}
+            onCancel={() => setCreating(false)}
+          />
         </section>
+      )}
+      {entry && (
+        <EntryView
+          entry={entry}
+          onChanged={(saved) => {
+            setEntry(saved);
+            refresh();
+          }}
+          onDeleted={() => {
+            setEntry(undefined);
+            refresh();
+          }}
+        />
       )}
     </>
   );
