@@ -5,7 +5,7 @@
  * version, which can be edited or deleted (entry-view.tsx), and a new entry. Writes run in
  * the session the daemon opens for this dashboard, so its scratch entries show here too.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ResultOf } from '../../src/protocol/table.js';
 import { call } from './api.js';
 import { EntryEditor, type Entry } from './entry-editor.js';
@@ -41,9 +41,14 @@ export function Memory() {
   const [heading, setHeading] = useState('Newest entries');
   const [entry, setEntry] = useState<Entry | undefined>();
   const [creating, setCreating] = useState(false);
+  /** The words of the results on screen, if they are a search's (a write re-runs it). */
+  const [searched, setSearched] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
 
   const fail = (e: Error) => setError(e.message);
+  // Only the newest list or search may fill the page: an older answer that arrives late
+  // (the first call also opens the dashboard's session) must not overwrite it.
+  const latest = useRef(0);
 
   const loadNamespaces = () =>
     call('memory.namespaces', {}).then((r) => setNamespaces(r.namespaces), fail);
@@ -51,7 +56,9 @@ export function Memory() {
 
   const list = (ns: string | undefined) => {
     setError(undefined);
+    const n = ++latest.current;
     call('memory.list', { limit: 50, ...(ns ? { namespace: ns } : {}) }).then((r) => {
+      if (n !== latest.current) return;
       setHeading(`Newest entries${ns ? ` in ${ns}` : ''} (${r.total})`);
       setRows(
         r.entries.map((e) => ({
@@ -65,26 +72,39 @@ export function Memory() {
     }, fail);
   };
 
-  useEffect(() => list(namespace), [namespace]);
+  useEffect(() => {
+    setSearched(undefined);
+    list(namespace);
+  }, [namespace]);
 
+  const runSearch = (words: string) => {
+    setError(undefined);
+    setSearched(words);
+    const n = ++latest.current;
+    call('memory.search', { query: words, limit: 50, ...(namespace ? { namespace } : {}) }).then(
+      (r) => {
+        if (n !== latest.current) return;
+        setHeading(
+          `Results for “${words}” (${r.count}, ${r.mode}${r.degraded ? `: ${r.degraded}` : ''})`,
+        );
+        setRows(
+          r.results.map((x) => ({
+            key: x.entry.key,
+            namespace: x.entry.namespace,
+            text: x.snippet,
+            version: x.entry.version,
+            updatedAt: x.entry.updatedAt,
+          })),
+        );
+      },
+      fail,
+    );
+  };
   const search = (e: Event) => {
     e.preventDefault();
-    if (!query.trim()) return list(namespace);
-    setError(undefined);
-    call('memory.search', { query, limit: 50, ...(namespace ? { namespace } : {}) }).then((r) => {
-      setHeading(
-        `Results for “${query}” (${r.count}, ${r.mode}${r.degraded ? `: ${r.degraded}` : ''})`,
-      );
-      setRows(
-        r.results.map((x) => ({
-          key: x.entry.key,
-          namespace: x.entry.namespace,
-          text: x.snippet,
-          version: x.entry.version,
-          updatedAt: x.entry.updatedAt,
-        })),
-      );
-    }, fail);
+    if (query.trim()) return runSearch(query);
+    setSearched(undefined);
+    list(namespace);
   };
 
   const open = (r: Row) =>
@@ -96,7 +116,8 @@ export function Memory() {
   /** After a write: the counts and the list as they are now. */
   const refresh = () => {
     void loadNamespaces();
-    list(namespace);
+    if (searched) runSearch(searched);
+    else list(namespace);
   };
 
   return (
