@@ -72,12 +72,16 @@ export const auditMethods = [
   defineMethod({
     name: 'audit.tail',
     description:
-      'The newest audit records, oldest first: up to `limit` (default 50), only events starting with `type` if given, only records after `afterSeq` if given. A reply never exceeds daemon.replyBudgetBytes: when it stops early it says truncated: true; call again with afterSeq = the last seq shown for the rest.',
+      'The newest audit records, oldest first: up to `limit` (default 50), only events starting with `type` if given, only records after `afterSeq` or before `beforeSeq` if given, only records about session `sessionId` (details.sessionId), only records written from `since` until before `until`. Page back with beforeSeq = the first seq shown. A reply never exceeds daemon.replyBudgetBytes: when it stops early it says truncated: true; call again with afterSeq = the last seq shown for the rest.',
     params: z
       .strictObject({
         limit: z.number().int().min(1).max(1000).default(50),
         type: z.string().min(1).max(100).optional(),
         afterSeq: z.number().int().min(0).optional(),
+        beforeSeq: z.number().int().min(1).optional(),
+        sessionId: z.string().min(1).max(100).optional(),
+        since: z.iso.datetime({ offset: true }).optional(),
+        until: z.iso.datetime({ offset: true }).optional(),
       })
       .prefault({}),
     result: z.strictObject({

@@ -79,6 +79,14 @@ export const memoryMethods = [
       metadata: metadataSchema.optional(),
       tags: tagsSchema.optional(),
       agentId: agentIdSchema.optional(),
+      expectedVersion: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe(
+          'Write only if the entry is at this version now (0: only if the key does not exist yet); else CONFLICT with the current version, and nothing is written. For editors that must not overwrite a change made since they read.',
+        ),
       ...sessionParams,
     }),
     result: z.strictObject({

@@ -8,9 +8,10 @@
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, noBrowser, screenshotDir } from '../helpers/browser.js';
+import { newDashboardPage } from '../helpers/dashboard-page.js';
 import {
   cleanupAll,
   cliEnv,
@@ -64,21 +65,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_
   }
 
   /** A page that fails the test on any console error (a CSP violation logs one). */
-  async function newPage(): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
-    const origin = (url: string) => new URL(url).origin;
-    page.on('request', (r) => {
-      if (origin(r.url()) !== origin(page.url() === 'about:blank' ? r.url() : page.url())) {
-        problems.push(`third-party request: ${r.url()}`);
-      }
-    });
-    return { page, problems };
-  }
+  const newPage = () => newDashboardPage(browser, STEP_TIMEOUT_MS);
 
   it('signs in through the link and draws the overview with its plots', async () => {
     const { dir, link } = await start();

@@ -66,4 +66,28 @@ describe('DashboardLogins', () => {
     for (let i = 0; i < 60; i++) l.redeem(l.createLink(60_000).token);
     expect(l.activeCount).toBeLessThanOrEqual(50);
   });
+
+  it('tells its listeners of every session that ends: signed out, expired or pushed out', () => {
+    const { l, advance } = logins();
+    const ended: string[] = [];
+    const stop = l.onEnd((s) => ended.push(s.id));
+    const signIn = () => {
+      const r = l.redeem(l.createLink(60_000).token);
+      if (!r.ok) throw new Error('sign-in failed');
+      return r;
+    };
+    const a = signIn();
+    l.end(a.cookie);
+    l.end(a.cookie);
+    expect(ended).toEqual([a.session.id]);
+    const b = signIn();
+    advance(24 * 60 * 60 * 1000);
+    expect(l.session(b.cookie)).toBeUndefined();
+    expect(ended).toEqual([a.session.id, b.session.id]);
+    const many = Array.from({ length: 51 }, signIn);
+    expect(ended).toContain(many[0]!.session.id);
+    stop();
+    l.end(many[50]!.cookie);
+    expect(ended).not.toContain(many[50]!.session.id);
+  });
 });

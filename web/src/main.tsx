@@ -1,17 +1,23 @@
 /**
  * The dashboard's shell: the navigation, sign-out, and the page for the location hash
- * (#/ is the overview; later pages add themselves to PAGES).
+ * (#/ is the overview).
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { Access } from './access.js';
 import { signOut } from './api.js';
+import { Audit } from './audit.js';
 import { Memory } from './memory.js';
 import { Overview } from './overview.js';
+import { Sessions } from './sessions.js';
 import './style.css';
 
 const PAGES: Record<string, { title: string; view: () => preact.JSX.Element }> = {
   '#/': { title: 'Overview', view: () => <Overview /> },
   '#/memory': { title: 'Memory', view: () => <Memory /> },
+  '#/sessions': { title: 'Sessions', view: () => <Sessions /> },
+  '#/audit': { title: 'Audit', view: () => <Audit /> },
+  '#/access': { title: 'Tokens & plugins', view: () => <Access /> },
 };
 
 function useHash(): string {

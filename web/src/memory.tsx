@@ -2,15 +2,17 @@
  * The memory page: the namespaces the owner may see with their entry counts, the newest
  * entries of one, a search (the daemon's default mode: hybrid when embeddings are on,
  * else full-text) with its snippets, and one entry in full with its metadata, tags and
- * version. Reading only, for now; editing comes with the session the dashboard will open.
+ * version, which can be edited or deleted (entry-view.tsx), and a new entry. Writes run in
+ * the session the daemon opens for this dashboard, so its scratch entries show here too.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ResultOf } from '../../src/protocol/table.js';
 import { call } from './api.js';
+import { EntryEditor, type Entry } from './entry-editor.js';
+import { EntryView } from './entry-view.js';
 import { time } from './format.js';
 
 type Namespaces = ResultOf<'memory.namespaces'>['namespaces'];
-type Entry = ResultOf<'memory.get'>['entry'];
 interface Row {
   key: string;
   namespace: string;
@@ -38,17 +40,25 @@ export function Memory() {
   const [rows, setRows] = useState<Row[] | undefined>();
   const [heading, setHeading] = useState('Newest entries');
   const [entry, setEntry] = useState<Entry | undefined>();
+  const [creating, setCreating] = useState(false);
+  /** The words of the results on screen, if they are a search's (a write re-runs it). */
+  const [searched, setSearched] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
 
   const fail = (e: Error) => setError(e.message);
+  // Only the newest list or search may fill the page: an older answer that arrives late
+  // (the first call also opens the dashboard's session) must not overwrite it.
+  const latest = useRef(0);
 
-  useEffect(() => {
+  const loadNamespaces = () =>
     call('memory.namespaces', {}).then((r) => setNamespaces(r.namespaces), fail);
-  }, []);
+  useEffect(() => void loadNamespaces(), []);
 
   const list = (ns: string | undefined) => {
     setError(undefined);
+    const n = ++latest.current;
     call('memory.list', { limit: 50, ...(ns ? { namespace: ns } : {}) }).then((r) => {
+      if (n !== latest.current) return;
       setHeading(`Newest entries${ns ? ` in ${ns}` : ''} (${r.total})`);
       setRows(
         r.entries.map((e) => ({
@@ -62,34 +72,68 @@ export function Memory() {
     }, fail);
   };
 
-  useEffect(() => list(namespace), [namespace]);
+  useEffect(() => {
+    setSearched(undefined);
+    list(namespace);
+  }, [namespace]);
 
+  const runSearch = (words: string) => {
+    setError(undefined);
+    setSearched(words);
+    const n = ++latest.current;
+    call('memory.search', { query: words, limit: 50, ...(namespace ? { namespace } : {}) }).then(
+      (r) => {
+        if (n !== latest.current) return;
+        setHeading(
+          `Results for “${words}” (${r.count}, ${r.mode}${r.degraded ? `: ${r.degraded}` : ''})`,
+        );
+        setRows(
+          r.results.map((x) => ({
+            key: x.entry.key,
+            namespace: x.entry.namespace,
+            text: x.snippet,
+            version: x.entry.version,
+            updatedAt: x.entry.updatedAt,
+          })),
+        );
+      },
+      fail,
+    );
+  };
   const search = (e: Event) => {
     e.preventDefault();
-    if (!query.trim()) return list(namespace);
-    setError(undefined);
-    call('memory.search', { query, limit: 50, ...(namespace ? { namespace } : {}) }).then((r) => {
-      setHeading(
-        `Results for “${query}” (${r.count}, ${r.mode}${r.degraded ? `: ${r.degraded}` : ''})`,
-      );
-      setRows(
-        r.results.map((x) => ({
-          key: x.entry.key,
-          namespace: x.entry.namespace,
-          text: x.snippet,
-          version: x.entry.version,
-          updatedAt: x.entry.updatedAt,
-        })),
-      );
-    }, fail);
+    if (query.trim()) return runSearch(query);
+    setSearched(undefined);
+    list(namespace);
   };
 
   const open = (r: Row) =>
-    call('memory.get', { key: r.key, namespace: r.namespace }).then((x) => setEntry(x.entry), fail);
+    call('memory.get', { key: r.key, namespace: r.namespace }).then((x) => {
+      setCreating(false);
+      setEntry(x.entry);
+    }, fail);
+
+  /** After a write: the counts and the list as they are now. */
+  const refresh = () => {
+    void loadNamespaces();
+    if (searched) runSearch(searched);
+    else list(namespace);
+  };
 
   return (
     <>
       <h1>Memory</h1>
+      <div class="actions">
+        <button
+          type="button"
+          onClick={() => {
+            setEntry(undefined);
+            setCreating(true);
+          }}
+        >
+          New entry
+        </button>
+      </div>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -152,30 +196,31 @@ export function Memory() {
           </ul>
         </section>
       </div>
-      {entry && (
-        <section aria-labelledby="entry-h" class="entry">
-          <h2 id="entry-h">
-            {entry.namespace} / {entry.key}
-          </h2>
-          <dl class="fields">
-            <dt>Version</dt>
-            <dd>{entry.version}</dd>
-            <dt>Updated</dt>
-            <dd>{time(entry.updatedAt)}</dd>
-            <dt>Created</dt>
-            <dd>{time(entry.createdAt)}</dd>
-            <dt>Tags</dt>
-            <dd>{entry.tags.length ? entry.tags.join(', ') : '—'}</dd>
-            <dt>Agent</dt>
-            <dd>{entry.agentId ?? '—'}</dd>
-            <dt>Metadata</dt>
-            <dd>
-              <pre>{JSON.stringify(entry.metadata, null, 2)}</pre>
-            </dd>
-          </dl>
-          <h3>Content</h3>
-          <pre class="content">{entry.content}</pre>
+      {creating && (
+        <section class="entry">
+          <EntryEditor
+            namespace={namespace}
+            onSaved={(saved) => {
+              setCreating(false);
+              setEntry(saved);
+              refresh();
+            }}
+            onCancel={() => setCreating(false)}
+          />
         </section>
+      )}
+      {entry && (
+        <EntryView
+          entry={entry}
+          onChanged={(saved) => {
+            setEntry(saved);
+            refresh();
+          }}
+          onDeleted={() => {
+            setEntry(undefined);
+            refresh();
+          }}
+        />
       )}
     </>
   );

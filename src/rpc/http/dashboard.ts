@@ -17,10 +17,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpErrorBody } from '../../protocol/http-status.js';
 import { DASHBOARD_LOGIN_PATH, DASHBOARD_PATH } from '../../protocol/dashboard.js';
-import { SCOPE_NAMES } from '../../protocol/scopes.js';
 import type { DashboardLogins, DashboardSession } from '../../services/access/dashboard-logins.js';
 import type { Dispatcher } from '../dispatch.js';
 import { loadAssets } from './dashboard-assets.js';
+import { DashboardSessions, ownerPrincipal } from './dashboard-session.js';
 import { linkRefusedPage, notBuiltPage, notSignedInPage, signedInPage } from './dashboard-pages.js';
 import { MinuteSeries } from './minute-series.js';
 import type { RefusalAudit } from './refusal-audit.js';
@@ -85,10 +85,14 @@ export const isDashboardPath = (path: string) =>
 
 export async function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   const assets = loadAssets(deps.webRoot);
+  const memorySessions = new DashboardSessions(deps);
   const series = new MinuteSeries({ read: deps.counters, now: deps.now });
   const sampler = setInterval(() => series.sample(), 10_000);
   sampler.unref();
-  app.addHook('onClose', async () => clearInterval(sampler));
+  app.addHook('onClose', async () => {
+    clearInterval(sampler);
+    memorySessions.close();
+  });
 
   const cookie = (value: string, maxAge: number) =>
     `${DASHBOARD_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${deps.tls ? '; Secure' : ''}`;
@@ -153,12 +157,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
         }
       }
       req.dashboard = session;
-      req.principal = {
-        kind: 'owner',
-        name: 'owner',
-        scopes: new Set(SCOPE_NAMES),
-        fingerprint: `dashboard:${session.id}`,
-      };
+      req.principal = ownerPrincipal(session);
     });
 
     scope.get(DASHBOARD_LOGIN_PATH, async (req, reply) => {
@@ -237,7 +236,9 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
         if (!reply.raw.writableFinished) deps.dispatcher.disconnect(connection);
       });
       try {
-        const replies = await deps.dispatcher.handleParsed(req.body, connection);
+        const replies = await memorySessions.run(req.dashboard!, req.body, (body) =>
+          deps.dispatcher.handleParsed(body, connection),
+        );
         if (replies === null) return reply.code(204).send();
         return reply.header('cache-control', 'no-store').send(replies);
       } finally {

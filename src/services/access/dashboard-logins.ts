@@ -22,6 +22,11 @@ export interface DashboardSession {
   csrfToken: string;
   createdAt: number;
   lastSeenAt: number;
+  /**
+   * The memory session the dashboard writes in for this signed-in user (opened by the
+   * HTTP side, ended when this session ends). Never sent to the browser.
+   */
+  memory?: { id: string; token: string } | undefined;
 }
 
 export type Redeemed =
@@ -47,10 +52,27 @@ export class DashboardLogins {
   private readonly sessions = new Map<string, DashboardSession>();
   private readonly idleMs: number;
   private readonly maxMs: number;
+  private readonly endListeners: ((s: DashboardSession) => void)[] = [];
 
   constructor(private readonly options: DashboardLoginsOptions) {
     this.idleMs = options.sessionIdleMs ?? 30 * 60 * 1000;
     this.maxMs = options.sessionMaxMs ?? 12 * 60 * 60 * 1000;
+  }
+
+  /** Tells `listener` about every session that ends: signed out, expired or pushed out. */
+  onEnd(listener: (s: DashboardSession) => void): () => void {
+    this.endListeners.push(listener);
+    return () => {
+      const i = this.endListeners.indexOf(listener);
+      if (i >= 0) this.endListeners.splice(i, 1);
+    };
+  }
+
+  private drop(key: string): void {
+    const s = this.sessions.get(key);
+    if (!s) return;
+    this.sessions.delete(key);
+    for (const listener of this.endListeners) listener(s);
   }
 
   /** A new one-time link secret, valid for `ttlMs`. */
@@ -80,9 +102,7 @@ export class DashboardLogins {
       lastSeenAt: now,
     };
     this.sessions.set(hash(cookie), session);
-    while (this.sessions.size > MAX_SESSIONS) {
-      this.sessions.delete(this.sessions.keys().next().value!);
-    }
+    while (this.sessions.size > MAX_SESSIONS) this.drop(this.sessions.keys().next().value!);
     return { ok: true, cookie, session };
   }
 
@@ -93,7 +113,7 @@ export class DashboardLogins {
     if (!s) return undefined;
     const now = this.options.now();
     if (now - s.lastSeenAt > this.idleMs || now - s.createdAt > this.maxMs) {
-      this.sessions.delete(key);
+      this.drop(key);
       return undefined;
     }
     s.lastSeenAt = now;
@@ -109,7 +129,15 @@ export class DashboardLogins {
 
   /** Signs a cookie out; true when it was signed in. */
   end(cookie: string): boolean {
-    return this.sessions.delete(hash(cookie));
+    const key = hash(cookie);
+    const had = this.sessions.has(key);
+    this.drop(key);
+    return had;
+  }
+
+  /** How long a session lasts without a request. */
+  get idleLimitMs(): number {
+    return this.idleMs;
   }
 
   /** Live dashboard sessions. */
@@ -124,9 +152,7 @@ export class DashboardLogins {
       if (now - link.expiresAt > REMEMBER_MS) this.links.delete(key);
     }
     for (const [key, s] of this.sessions) {
-      if (now - s.lastSeenAt > this.idleMs || now - s.createdAt > this.maxMs) {
-        this.sessions.delete(key);
-      }
+      if (now - s.lastSeenAt > this.idleMs || now - s.createdAt > this.maxMs) this.drop(key);
     }
   }
 }

@@ -99,26 +99,44 @@ export function parseRecord(line: string): AuditRecord | undefined {
 export interface AuditTailOptions {
   limit: number;
   /** Only events starting with this (`session.` or `session.start`). */
-  type?: string;
+  type?: string | undefined;
   /** Only records after this seq (for following the log). */
-  afterSeq?: number;
+  afterSeq?: number | undefined;
+  /** Only records before this seq (for paging back: the first seq of the page shown). */
+  beforeSeq?: number | undefined;
+  /** Only records about this session (`details.sessionId`). */
+  sessionId?: string | undefined;
+  /** Only records written at or after this time (ISO 8601). */
+  since?: string | undefined;
+  /** Only records written before this time (ISO 8601). */
+  until?: string | undefined;
 }
 
-/** The newest records (up to `limit`, optionally of one event type), oldest first. */
-export function tailRecords(
-  dir: string,
-  { limit, type, afterSeq = 0 }: AuditTailOptions,
-): AuditRecord[] {
+/**
+ * The newest records that match (up to `limit`), oldest first. Reads from the newest file
+ * back and stops at `afterSeq` or `since` (records are in seq and time order), so a
+ * filtered page never costs more than the retained files.
+ */
+export function tailRecords(dir: string, o: AuditTailOptions): AuditRecord[] {
   const found: AuditRecord[] = [];
+  const afterSeq = o.afterSeq ?? 0;
+  const since = o.since === undefined ? undefined : Date.parse(o.since);
+  const until = o.until === undefined ? undefined : Date.parse(o.until);
+  const matches = (r: AuditRecord) =>
+    (o.beforeSeq === undefined || r.seq < o.beforeSeq) &&
+    (!o.type || r.event.startsWith(o.type)) &&
+    (o.sessionId === undefined || r.details?.sessionId === o.sessionId) &&
+    (until === undefined || Date.parse(r.time) < until);
   for (const file of listAuditFiles(dir).reverse()) {
     const lines = readRecordLines(file.path) ?? [];
-    for (let i = lines.length - 1; i >= 0 && found.length < limit; i--) {
+    for (let i = lines.length - 1; i >= 0 && found.length < o.limit; i--) {
       const record = parseRecord(lines[i]!);
       if (!record) continue;
       if (record.seq <= afterSeq) return found.reverse();
-      if (!type || record.event.startsWith(type)) found.push(record);
+      if (since !== undefined && Date.parse(record.time) < since) return found.reverse();
+      if (matches(record)) found.push(record);
     }
-    if (found.length >= limit) break;
+    if (found.length >= o.limit) break;
   }
   return found.reverse();
 }

@@ -113,6 +113,7 @@ export class MemoryService {
       tags?: string[] | undefined;
       agentId?: string | undefined;
       scope?: WriteScope | undefined;
+      expectedVersion?: number | undefined;
     },
     op: Operation,
   ) {
@@ -126,6 +127,7 @@ export class MemoryService {
       tags: p.tags ?? [],
       agentId: p.agentId ?? null,
       sessionId: caller.sessionId,
+      expectedVersion: p.expectedVersion,
     });
   }
 

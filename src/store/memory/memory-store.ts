@@ -24,6 +24,7 @@ import {
 } from './entry-pages.js';
 import { entryTokenCount } from './private-fts-schema.js';
 import { WriteBatcher } from './write-batcher.js';
+import { AppError } from '../../core/errors.js';
 import { uuid7 } from '../../core/uuid7.js';
 import { StatementCache } from '../statement-cache.js';
 
@@ -44,6 +45,8 @@ export interface WriteInput {
   tags: string[];
   agentId: string | null;
   sessionId: string | null;
+  /** Write only if the entry is at this version (0: absent); else CONFLICT, nothing written. */
+  expectedVersion?: number | undefined;
 }
 
 /**
@@ -153,6 +156,15 @@ export class MemoryStore {
     const metadata = JSON.stringify(input.metadata);
     const tags = JSON.stringify(input.tags);
     const existing = s.get.get(input.namespace, input.key) as EntryRow | undefined;
+    if (input.expectedVersion !== undefined && (existing?.version ?? 0) !== input.expectedVersion) {
+      throw new AppError(
+        'CONFLICT',
+        existing
+          ? `entry "${input.key}" in ${input.namespace} is at version ${existing.version} now, not ${input.expectedVersion}: it changed since you read it`
+          : `entry "${input.key}" in ${input.namespace} does not exist (any more), not at version ${input.expectedVersion}`,
+        { namespace: input.namespace, key: input.key, version: existing?.version ?? 0 },
+      );
+    }
     let rowid: number;
     const id = existing ? existing.id : uuid7(at);
     const contentChanged = existing?.content !== input.content;

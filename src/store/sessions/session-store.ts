@@ -32,12 +32,12 @@ export class SessionStore {
         'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
       ),
       listActive:
-        db.prepare(`SELECT s.*, (SELECT count(*) FROM memory_entries e WHERE e.namespace = 'session:' || s.id) AS entries
+        db.prepare(`SELECT s.*, coalesce((SELECT c.entries FROM memory_namespace_counts c WHERE c.namespace = 'session:' || s.id), 0) AS entries
         FROM sessions s WHERE s.ended_at IS NULL ORDER BY s.started_at, s.rowid LIMIT ? OFFSET ?`),
       countActive: db.prepare('SELECT count(*) FROM sessions WHERE ended_at IS NULL').pluck(),
       countAll: db.prepare('SELECT count(*) FROM sessions').pluck(),
       listAll:
-        db.prepare(`SELECT s.*, (SELECT count(*) FROM memory_entries e WHERE e.namespace = 'session:' || s.id) AS entries
+        db.prepare(`SELECT s.*, coalesce((SELECT c.entries FROM memory_namespace_counts c WHERE c.namespace = 'session:' || s.id), 0) AS entries
         FROM sessions s ORDER BY s.started_at DESC, s.rowid DESC LIMIT ? OFFSET ?`),
       active: db.prepare('SELECT * FROM sessions WHERE ended_at IS NULL'),
     };
