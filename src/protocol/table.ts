@@ -15,6 +15,7 @@ import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
 import { memoryGraphMethods } from './memory-graph.js';
 import { memoryMethods } from './memory.js';
+import { memoryWatchMethods } from './memory-watch.js';
 import { pluginMethods } from './plugin.js';
 import { projectMethods } from './project.js';
 import { providerMethods } from './provider.js';
@@ -31,6 +32,7 @@ export const methodTable = [
   ...projectMethods,
   ...memoryMethods,
   ...memoryGraphMethods,
+  ...memoryWatchMethods,
   ...auditMethods,
   ...jobMethods,
   ...backupMethods,
