@@ -133,9 +133,17 @@ describe('memory.subscribe', () => {
     await c.call('memory.store', { key: 'mine', content: 'x', ...s.creds });
     const sub = await c.call('memory.subscribe', { key: 'mine', ...s.creds });
     expect(sub.namespace).toBe(s.namespace);
+    await c.call('memory.store', { namespace: 'pub', key: 'p', content: 'x', ...s.creds });
+    await c.call('memory.subscribe', { namespace: 'pub', key: 'p', ...s.creds });
     await c.call('session.end', { ...s.creds });
     await waitFor(() => changed(heard).length === 1, 'the deleted notice');
     expect(changed(heard)).toEqual([{ namespace: s.namespace, key: 'mine', deleted: true }]);
+    // What was subscribed in the ended session is told nothing more, and is let go.
+    const other = await d.client();
+    const o = await openSession(other);
+    await other.call('memory.store', { namespace: 'pub', key: 'p', content: 'y', ...o.creds });
+    await waitFor(() => d.daemon.dispatcher?.subscriptionCount === 0, 'the subscriptions to end');
+    expect(changed(heard)).toHaveLength(1);
   });
 
   it('ends subscriptions on unsubscribe, with the connection, and bounds them per connection', async () => {

@@ -11,10 +11,15 @@ import type { HandlerTable } from '../handler.js';
 export const memoryWatchHandlers = {
   'memory.subscribe': (p, ctx) => {
     const subs = ctx.subscriptions;
+    let id = '';
     const sub = ctx.services.memory.watch.subscribe(p, ctx.op, {
       deliver: (notice) => ctx.notify(MEMORY_CHANGED_NOTIFICATION, notice),
+      // Ended by the daemon (its session ended, the connection went): no longer held.
+      ended: () => {
+        if (subs.get(id) === sub) subs.delete(id);
+      },
     });
-    const id = subscriptionKey(sub.namespace, sub.key);
+    id = subscriptionKey(sub.namespace, sub.key);
     const held = subs.get(id);
     const answer = {
       subscribed: true as const,

@@ -31,6 +31,8 @@ export type ChangeNotice =
 /** Where notices go (a connection); `deliver` answers false once it has gone. */
 export interface NoticeSink {
   deliver(notice: ChangeNotice): boolean;
+  /** Told once when the subscription ends, whoever ended it. */
+  ended?(): void;
 }
 
 export class Subscription {
@@ -55,6 +57,7 @@ export class Subscription {
     if (this.cancelled) return;
     this.cancelled = true;
     this.drop(this);
+    this.sink.ended?.();
   }
 }
 
