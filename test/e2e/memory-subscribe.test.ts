@@ -5,11 +5,19 @@
  * session's private entry cannot be subscribed to (NOT_FOUND, audited) and never leaks a
  * notice; subscriptions are bounded per connection and keep a quiet connection open.
  */
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AistackClient } from '../../src/clients/client.js';
-import { SUBSCRIPTION_LIMITS } from '../../src/protocol/memory-watch.js';
+import { memoryChangedSchema, SUBSCRIPTION_LIMITS } from '../../src/protocol/memory-watch.js';
 import { auditRecords } from '../helpers/audit.js';
-import { cleanupAll, ownerToken, startDaemon } from '../helpers/daemon.js';
+import {
+  AISTACK,
+  checkResults,
+  cleanupAll,
+  ownerToken,
+  startDaemon,
+  tempDir,
+} from '../helpers/daemon.js';
 import { rawSocket } from '../helpers/raw-socket.js';
 import { openSession } from '../helpers/session.js';
 import { waitFor } from '../helpers/wait.js';
@@ -81,6 +89,7 @@ describe('memory.subscribe', () => {
     await writer.call('memory.store', { ...at, content: 'again', ...b.creds });
     await waitFor(() => changed(heard).length === 5, 'the re-creation notice');
     expect(changed(heard)[4]).toEqual({ ...at, version: 5 });
+    for (const notice of changed(heard)) expect(memoryChangedSchema.parse(notice)).toEqual(notice);
     expect(other).toEqual([]);
   });
 
@@ -229,5 +238,53 @@ describe('memory.subscribe', () => {
       params: { namespace: 'n', key: 'k', version: 2 },
     });
     quiet.close();
+  });
+
+  it('aistack memory watch prints each change until --count, and a refused entry is "not found"', async () => {
+    const d = await startDaemon();
+    const c = await d.client();
+    const s = await openSession(c);
+    await c.call('memory.store', { namespace: 'kb', key: 'plan', content: 'v1', ...s.creds });
+    const env = {
+      PATH: process.env.PATH,
+      HOME: tempDir(),
+      AISTACK_SOCKET: d.socketPath,
+      ...checkResults,
+    };
+    const watch = spawn(
+      process.execPath,
+      [AISTACK, '--json', 'memory', 'watch', 'plan', '-n', 'kb', '--count', '2'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    watch.stdout.on('data', (b) => (out += b));
+    watch.stderr.on('data', (b) => (err += b));
+    const exited = new Promise<number | null>((r) => watch.once('exit', (code) => r(code)));
+    await waitFor(() => err.includes('watching kb/plan (version 1)'), 'the watch to start');
+    await c.call('memory.store', { namespace: 'kb', key: 'plan', content: 'v2', ...s.creds });
+    await c.call('memory.delete', { namespace: 'kb', key: 'plan', ...s.creds });
+    expect(await exited).toBe(0);
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { namespace: 'kb', key: 'plan', version: 2 },
+      { namespace: 'kb', key: 'plan', deleted: true },
+    ]);
+
+    await c.call('memory.store', { key: 'secret', content: 'x', ...s.creds });
+    const refused = spawn(
+      process.execPath,
+      [AISTACK, 'memory', 'watch', 'secret', '-n', s.namespace, '--count', '1'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let refusedErr = '';
+    refused.stderr.on('data', (b) => (refusedErr += b));
+    const code = await new Promise<number | null>((r) => refused.once('exit', (x) => r(x)));
+    expect(code).not.toBe(0);
+    expect(refusedErr).toContain(`no entry with key "secret" in namespace ${s.namespace}`);
   });
 });
