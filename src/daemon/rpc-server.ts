@@ -67,6 +67,7 @@ export function createRpcServer(deps: {
         onClose: () => dispatcher.disconnect(dc),
         pace: () => guard.pace(dc),
         lastWords: () => guard.lastWords(dc),
+        waiting: () => dc.subscriptions.size > 0,
       };
     },
     refusal: (reason, connection) => refusalLine(dispatcher, reason, connection),

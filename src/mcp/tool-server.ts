@@ -1,7 +1,7 @@
 /**
  * The MCP server both transports share: the official SDK's low-level `Server` with the
- * tool handlers (list, call) and `initialize` answered only once the connection's
- * session is open. The stdio shim connects it to stdin/stdout; the daemon connects one
+ * tool handlers (list, call), memory entries as resources (resources.ts) and
+ * `initialize` answered only once the connection's session is open. The stdio shim connects it to stdin/stdout; the daemon connects one
  * per MCP session to a Streamable HTTP transport. What differs — where the session
  * lives, how failures of the transport read — comes in through the options.
  */
@@ -20,12 +20,15 @@ import { VERSION } from '../core/version.js';
 import type { ToolSession } from './caller.js';
 import { callTool } from './call-tool.js';
 import type { DescribeOther, Scrub } from './render.js';
+import type { EntryResources } from './resources.js';
 import { INSTRUCTIONS, type ToolSpec } from './tools.js';
 
 export interface ToolServerOptions {
   /** The tools offered now (read on every list and call). */
   tools(): ReadonlyMap<string, ToolSpec>;
   session: ToolSession;
+  /** Memory entries as resources, read and subscribed in the same session. */
+  resources: EntryResources;
   scrub: Scrub;
   log(message: string): void;
   describeOther?: DescribeOther;
@@ -59,7 +62,10 @@ export function createToolServer(o: ToolServerOptions): Server {
   const server = new Server(
     { name: 'aistack', version: VERSION },
     {
-      capabilities: { tools: { listChanged: true } },
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { subscribe: true, listChanged: false },
+      },
       instructions: INSTRUCTIONS,
       jsonSchemaValidator: NO_ELICITATION,
     },
@@ -81,6 +87,7 @@ export function createToolServer(o: ToolServerOptions): Server {
     }
     return answerInitialize(request);
   });
+  o.resources.install(server);
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: [...o.tools().values()].map((t) => ({
       name: t.name,

@@ -16,6 +16,7 @@ import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
 import { memoryGraphMethods } from './memory-graph.js';
 import { memoryMethods } from './memory.js';
+import { memoryWatchMethods } from './memory-watch.js';
 import { pluginMethods } from './plugin.js';
 import { projectMethods } from './project.js';
 import { providerMethods } from './provider.js';
@@ -33,6 +34,7 @@ export const methodTable = [
   ...projectMethods,
   ...memoryMethods,
   ...memoryGraphMethods,
+  ...memoryWatchMethods,
   ...auditMethods,
   ...jobMethods,
   ...backupMethods,

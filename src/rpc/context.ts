@@ -9,6 +9,7 @@ import type { MethodSpec } from '../protocol/method.js';
 import type { Operation } from '../services/access/access-control.js';
 import type { Principal } from '../services/access/tokens.js';
 import type { Services } from '../services/services.js';
+import type { ConnectionSubscription } from './dispatch-connection.js';
 
 /** Who is on the other end of the request, as the transport authenticated it. */
 export interface RequestCaller {
@@ -32,6 +33,8 @@ export interface RequestContext {
   notify(method: string, params: unknown): boolean;
   /** Subscribes the calling connection to a notification the daemon sends to watchers. */
   watch(notification: string): void;
+  /** The calling connection's memory subscriptions (`memory.subscribe`); they end with it. */
+  readonly subscriptions: Map<string, ConnectionSubscription>;
   /**
    * Authenticates the calling connection with a presented token (what `auth.hello` does);
    * throws UNAUTHENTICATED for a token that is unknown, revoked or expired.

@@ -17,6 +17,16 @@ export interface Peer {
   notify(method: string, params: unknown): boolean;
 }
 
+/** A subscription a connection holds (`memory.subscribe`); it ends with the connection. */
+export interface ConnectionSubscription {
+  readonly namespace: string;
+  readonly key: string;
+  cancel(): void;
+}
+
+/** How a connection files its subscriptions: one per entry. */
+export const subscriptionKey = (namespace: string, key: string) => `${namespace}\u0000${key}`;
+
 /** The abort reason of a call whose connection went away: nobody is left to answer. */
 export class ConnectionClosed extends Error {
   constructor() {
@@ -34,6 +44,8 @@ export class DispatchConnection {
   readonly refusals: RefusalTally;
   /** Notifications this connection asked for (`config.watch`), sent to watchers only. */
   readonly watching = new Set<string>();
+  /** Memory subscriptions by `subscriptionKey`; a connection holding some is not idle. */
+  readonly subscriptions = new Map<string, ConnectionSubscription>();
   /** The last line sent before the daemon closes this connection for its refusals. */
   farewell: string | undefined;
 
@@ -44,6 +56,8 @@ export class DispatchConnection {
   close(): void {
     this.closed = true;
     for (const c of this.inFlight) c.abort(new ConnectionClosed());
+    for (const s of this.subscriptions.values()) s.cancel();
+    this.subscriptions.clear();
   }
 }
 

@@ -10,7 +10,7 @@ import type { Principal } from '../services/access/tokens.js';
 import type { Services } from '../services/services.js';
 import type { Call } from './call.js';
 import type { RequestCaller, RequestContext } from './context.js';
-import type { DispatchConnection } from './dispatch-connection.js';
+import type { ConnectionSubscription, DispatchConnection } from './dispatch-connection.js';
 import type { RequestId } from './envelope.js';
 
 /** What every context of one dispatcher shares. */
@@ -69,6 +69,10 @@ export class DispatchContext implements RequestContext {
 
   watch(notification: string): void {
     this.connection.watching.add(notification);
+  }
+
+  get subscriptions(): Map<string, ConnectionSubscription> {
+    return this.connection.subscriptions;
   }
 
   login(token: string): Principal {

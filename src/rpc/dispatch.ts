@@ -146,6 +146,13 @@ export class Dispatcher {
     }
   }
 
+  /** Memory subscriptions held across all open connections. */
+  get subscriptionCount(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.subscriptions.size;
+    return n;
+  }
+
   /** Requests in flight across all connections. */
   get inFlightCount(): number {
     let n = 0;

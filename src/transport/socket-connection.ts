@@ -37,6 +37,11 @@ export interface ConnectionHandler {
   pace(): number;
   /** Asked after each reply: a last line to send before closing the connection, if it must go. */
   lastWords(): string | undefined;
+  /**
+   * Whether the connection waits for notifications it asked for (subscriptions): such a
+   * connection is not idle however long it stays quiet.
+   */
+  waiting?(): boolean;
 }
 
 /** How long a closed connection lingers for the client to read its last line before it is cut. */

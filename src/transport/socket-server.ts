@@ -162,7 +162,12 @@ export class SocketServer {
       if (c.partialCounts && now - c.partialSince >= partialLineTimeoutMs) {
         logger.info({ connection: c.id }, 'line left unfinished too long; closing connection');
         c.end(this.options.refusal({ kind: 'partial-line', partialLineTimeoutMs }, c.id));
-      } else if (c.idle && c.partialSince === 0 && now - c.lastActiveAt >= idleTimeoutMs) {
+      } else if (
+        c.idle &&
+        c.partialSince === 0 &&
+        now - c.lastActiveAt >= idleTimeoutMs &&
+        !c.handler.waiting?.()
+      ) {
         logger.debug({ connection: c.id }, 'connection idle; closing it');
         c.end(this.options.refusal({ kind: 'idle', idleTimeoutMs }, c.id));
       }

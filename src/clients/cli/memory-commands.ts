@@ -14,6 +14,7 @@ import { parseJsonObject } from './session-commands.js';
 import { exportCommand, importCommand } from './memory-transfer.js';
 import { embeddingsCommand, reindexCommand } from './memory-embedding-commands.js';
 import { memoryGraphCommands } from './memory-graph-commands.js';
+import { memoryWatchCommand } from './memory-watch-command.js';
 import { integer } from './option-values.js';
 import { plural } from './human.js';
 
@@ -259,5 +260,6 @@ export function memoryCommands(): Command {
   memory.addCommand(reindexCommand());
   memory.addCommand(embeddingsCommand());
   for (const c of memoryGraphCommands((text) => readContent(text, undefined))) memory.addCommand(c);
+  memory.addCommand(memoryWatchCommand());
   return memory;
 }

@@ -22,16 +22,20 @@
  * config changed (`config.watch`, then a `config.changed` notification after each
  * `config reload` that changed something); when the list changes the client gets
  * `notifications/tools/list_changed`. Pushed, not polled: no call is spent while nothing
- * changes, and the client hears of it at once. stdout carries MCP messages only; log lines go
- * to `log` (stderr by default), scrubbed of the token like everything else.
+ * changes, and the client hears of it at once. Memory entries are resources
+ * (src/mcp/resources.ts); their subscriptions live on the daemon connection, so a reconnect
+ * makes them again. stdout carries MCP messages only; log lines go to `log` (stderr by
+ * default), scrubbed of the token like everything else.
  */
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { MethodSpec } from '../../protocol/method.js';
+import { MEMORY_CHANGED_NOTIFICATION } from '../../protocol/memory-watch.js';
 import { CONFIG_CHANGED_NOTIFICATION } from '../../protocol/system.js';
 import { methodTable } from '../../protocol/table.js';
 import type { ProjectRef } from '../../protocol/project.js';
 import { describeFailure, makeScrubber, type FailureWords } from '../../mcp/render.js';
+import { EntryResources } from '../../mcp/resources.js';
 import { createToolServer } from '../../mcp/tool-server.js';
 import { sameTools, visibleTools, type Features } from '../../mcp/tool-selection.js';
 import { buildToolCatalog, type ToolSpec } from '../../mcp/tools.js';
@@ -137,10 +141,14 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
       await server.sendToolListChanged().catch(() => undefined);
     }
   };
+  const resources = new EntryResources({ session, scrub, log, describeOther: describeShimFailure });
   shim.onConnected = (client) => {
-    client.onNotification((method) => {
+    client.onNotification((method, params) => {
       if (method === CONFIG_CHANGED_NOTIFICATION) void refreshTools(client);
+      else if (method === MEMORY_CHANGED_NOTIFICATION) resources.changed(params);
     });
+    // The subscriptions of a connection end with it: a reconnect subscribes again.
+    if (initialized) setImmediate(() => void resources.resubscribe());
     // Asked for on every connection: a reconnect is a new connection to the daemon.
     client
       .call('config.watch', {}, options.callTimeoutMs ?? 600_000)
@@ -154,6 +162,7 @@ export async function startMcpShim(options: McpShimOptions): Promise<McpShim> {
   const server = createToolServer({
     tools: () => tools,
     session,
+    resources,
     scrub,
     log,
     describeOther: describeShimFailure,

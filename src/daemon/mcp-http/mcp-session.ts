@@ -21,6 +21,10 @@
  * its own machine, so its project comes from the path's text alone (project-root.ts).
  * The binding holds for the session's life and for any fresh session after session_end.
  *
+ * Resource subscriptions are memory.subscribe on that dispatch connection: its
+ * `memory.changed` notices go to the client as `notifications/resources/updated` (on the
+ * session's standalone SSE stream), and they end with the MCP session.
+ *
  * Tool selection follows the shim's: the features system.status reports, re-read when a
  * config reload changed something (the connection watches `config.changed`, as the shim
  * does over the socket), with `notifications/tools/list_changed` when the list changes.
@@ -33,10 +37,12 @@ import type { Logger } from 'pino';
 import { CallerSession } from '../../mcp/caller-session.js';
 import { projectOfRootText, projectOfRoots, ROOTS_TIMEOUT_MS } from '../../mcp/project-root.js';
 import { describeFailure, makeScrubber } from '../../mcp/render.js';
+import { EntryResources } from '../../mcp/resources.js';
 import { createToolServer } from '../../mcp/tool-server.js';
 import { sameTools, visibleTools, type Features } from '../../mcp/tool-selection.js';
 import type { ToolSpec } from '../../mcp/tools.js';
 import type { ProjectRef } from '../../protocol/project.js';
+import { MEMORY_CHANGED_NOTIFICATION } from '../../protocol/memory-watch.js';
 import { CONFIG_CHANGED_NOTIFICATION } from '../../protocol/system.js';
 import type { DispatchConnection, Dispatcher } from '../../rpc/dispatch.js';
 import type { Principal } from '../../services/access/tokens.js';
@@ -70,6 +76,7 @@ export class McpHttpSession {
   private readonly connection: DispatchConnection;
   private readonly session: CallerSession;
   private readonly server: Server;
+  private readonly resources: EntryResources;
   private tools: Map<string, ToolSpec>;
   private features: Features | undefined;
   private initialized = false;
@@ -90,11 +97,12 @@ export class McpHttpSession {
     this.connection = dispatcher.connect({
       id: deps.connectionId,
       transport: 'http',
-      notify: (method) => {
+      notify: (method, params) => {
         // Deferred: the reload notifies before the daemon has put the new config in
         // place, and a socket client's answer only arrives after that turn anyway.
         if (method === CONFIG_CHANGED_NOTIFICATION) setImmediate(() => void this.refreshTools());
-        return true;
+        else if (method === MEMORY_CHANGED_NOTIFICATION) this.resources.changed(params);
+        return !this.closed;
       },
     });
     this.connection.principal = principal;
@@ -111,6 +119,7 @@ export class McpHttpSession {
     });
     const scrub = makeScrubber(() => this.session.secrets());
     this.log = (m) => logger.info(scrub(m));
+    this.resources = new EntryResources({ session: this.session, scrub, log: this.log });
     this.tools = visibleTools(deps.catalog, undefined, undefined);
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -121,6 +130,7 @@ export class McpHttpSession {
     this.server = createToolServer({
       tools: () => this.tools,
       session: this.session,
+      resources: this.resources,
       scrub,
       log: this.log,
       initializeFailure: 'aistack could not open a session for this MCP connection',

@@ -12,6 +12,7 @@ import { githubHandlers } from './github.js';
 import { httpHandlers } from './http.js';
 import { jobHandlers } from './job.js';
 import { memoryHandlers } from './memory.js';
+import { memoryWatchHandlers } from './memory-watch.js';
 import { pluginHandlers } from './plugin.js';
 import { projectHandlers } from './project.js';
 import { providerHandlers } from './provider.js';
@@ -27,6 +28,7 @@ export const handlers: HandlerTable = {
   ...sessionHandlers,
   ...projectHandlers,
   ...memoryHandlers,
+  ...memoryWatchHandlers,
   ...auditHandlers,
   ...jobHandlers,
   ...backupHandlers,

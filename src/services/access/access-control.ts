@@ -99,6 +99,11 @@ export class AccessControl {
     return caller as Caller & { sessionId: string; ownNamespace: string };
   }
 
+  /** Whether a session is active now (never counted as its activity, never audited). */
+  sessionActive(sessionId: string): boolean {
+    return this.sessions.isActive(sessionId);
+  }
+
   /** Whether the caller may touch `namespace` at all. */
   allows(caller: Caller, namespace: string): boolean {
     if (isSessionNamespace(namespace)) return namespace === caller.ownNamespace;

@@ -166,6 +166,12 @@ export class SessionService {
     return null;
   }
 
+  /** Whether a session is active now; unlike `check`, it does not count as activity. */
+  isActive(id: string): boolean {
+    const cached = this.load(id);
+    return cached !== undefined && !cached.ended;
+  }
+
   /** The project a session (already checked) is bound to, if any. */
   projectOf(id: string): BoundProject | undefined {
     const slug = this.load(id)?.project;

@@ -20,6 +20,7 @@ import { filtersOf } from '../reads/read-tasks.js';
 import { InlineReads, type ReadCall, type Reads } from '../reads/reads.js';
 import { MemoryGraph } from './memory-graph.js';
 import { MemoryVersions } from './memory-versions.js';
+import { MemoryWatch } from './memory-watch.js';
 import {
   MemorySearch,
   type SearchMode,
@@ -77,6 +78,8 @@ export class MemoryService {
   readonly graph: MemoryGraph;
   /** memory.history, memory.restoreVersion, memory.append. */
   readonly versions: MemoryVersions;
+  /** memory.subscribe, memory.unsubscribe: change notices after committed writes. */
+  readonly watch: MemoryWatch;
 
   constructor(
     private readonly store: MemoryStore,
@@ -97,6 +100,7 @@ export class MemoryService {
       this.reads,
     );
     this.versions = new MemoryVersions(store, access, replyBudgetBytes);
+    this.watch = new MemoryWatch(store, access);
   }
 
   /** The budget of one reply, less `reserveBytes` for its envelope. */

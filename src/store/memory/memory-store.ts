@@ -54,8 +54,8 @@ export interface WriteInput {
  * their in-memory index and their queue in step with the table through this).
  */
 export type EntryChange =
-  | { kind: 'written'; rowid: number; namespace: string; contentChanged: boolean }
-  | { kind: 'deleted'; rowid: number }
+  | { kind: 'written'; rowid: number; namespace: string; key: string; contentChanged: boolean }
+  | { kind: 'deleted'; rowid: number; namespace: string; key: string }
   | { kind: 'namespace-deleted'; namespace: string };
 
 export type EntryListener = (change: EntryChange) => void;
@@ -73,7 +73,7 @@ export class MemoryStore {
   readonly links: LinkStore;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     readonly now: () => number = Date.now,
     /** `memory.history.keep`, read at each write. */
     historyKeep?: () => number,
@@ -113,6 +113,11 @@ export class MemoryStore {
         )
         .pluck(),
     };
+  }
+
+  /** False while a transaction is open on the database (a change heard may still roll back). */
+  settled(): boolean {
+    return !this.db.inTransaction;
   }
 
   /** Tells `listener` about every write and delete, inside its transaction. */
@@ -208,7 +213,8 @@ export class MemoryStore {
     }
     for (const tag of new Set(input.tags)) s.insertTag.run(tag, rowid);
     this.fullText.index(rowid, input.namespace, input.key, input.content, input.tags);
-    this.emit({ kind: 'written', rowid, namespace: input.namespace, contentChanged });
+    const { namespace, key } = input;
+    this.emit({ kind: 'written', rowid, namespace, key, contentChanged });
     const entry: Entry = {
       id: existing?.id ?? id,
       key: input.key,
@@ -236,7 +242,7 @@ export class MemoryStore {
       const at = this.now();
       for (const row of rows) {
         this.history.record(row, 'deleted', at);
-        this.emit({ kind: 'deleted', rowid: row.rowid });
+        this.emit({ kind: 'deleted', rowid: row.rowid, namespace: row.namespace, key: row.key });
       }
       return rows.length > 0;
     });
@@ -381,7 +387,8 @@ export class MemoryStore {
     const rowid = Number(info.lastInsertRowid);
     for (const tag of new Set(entry.tags)) s.insertTag.run(tag, rowid);
     this.fullText.index(rowid, entry.namespace, entry.key, entry.content, entry.tags);
-    this.emit({ kind: 'written', rowid, namespace: entry.namespace, contentChanged: true });
+    const { namespace, key } = entry;
+    this.emit({ kind: 'written', rowid, namespace, key, contentChanged: true });
     return 'inserted';
   }
 
