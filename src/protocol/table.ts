@@ -13,6 +13,7 @@ import { dashboardMethods } from './dashboard.js';
 import { githubMethods } from './github.js';
 import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
+import { memoryBatchMethods } from './memory-batch.js';
 import { memoryGraphMethods } from './memory-graph.js';
 import { memoryMethods } from './memory.js';
 import { pluginMethods } from './plugin.js';
@@ -31,6 +32,7 @@ export const methodTable = [
   ...projectMethods,
   ...memoryMethods,
   ...memoryGraphMethods,
+  ...memoryBatchMethods,
   ...auditMethods,
   ...jobMethods,
   ...backupMethods,

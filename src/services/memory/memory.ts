@@ -16,8 +16,11 @@ import type {
 } from '../access/access-control.js';
 import { isSessionNamespace } from '../access/access-control.js';
 import type { EmbeddingService, ReindexResult } from '../embeddings/embeddings.js';
+import type { Filters, ListSort } from '../../store/memory/memory-store.js';
 import { filtersOf } from '../reads/read-tasks.js';
+import { expiryOf, timeFilters, type ExpiryParams, type TimeFilterParams } from './time-params.js';
 import { InlineReads, type ReadCall, type Reads } from '../reads/reads.js';
+import { MemoryBatches } from './memory-batch.js';
 import { MemoryGraph } from './memory-graph.js';
 import { MemoryVersions } from './memory-versions.js';
 import {
@@ -31,7 +34,10 @@ export type { SearchResult } from './memory-search.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
-interface ReadFilters extends Credentials {
+/** Expired entries deleted per transaction by the memory.expire job. */
+const EXPIRE_CHUNK = 500;
+
+interface ReadFilters extends Credentials, TimeFilterParams {
   namespace?: string | undefined;
   tags?: string[] | undefined;
   agentId?: string | undefined;
@@ -43,6 +49,20 @@ interface SearchParams extends ReadFilters {
   limit: number;
   offset: number;
   match?: 'all' | 'any' | undefined;
+  sort?: 'relevance' | 'updated' | 'created' | undefined;
+  order?: 'desc' | 'asc' | undefined;
+}
+
+/** The filters of a read's params (credentials left behind, times in ms). */
+const readFilters = (p: ReadFilters): Filters => ({
+  ...filtersOf({ tags: p.tags, agentId: p.agentId, includeShared: p.includeShared }),
+  ...timeFilters(p),
+});
+
+/** A time sort asked for, if any (relevance is a search's own order). */
+function timeSort(p: { sort?: string | undefined; order?: 'desc' | 'asc' | undefined }) {
+  if (p.sort !== 'updated' && p.sort !== 'created') return undefined;
+  return { by: p.sort, order: p.order ?? 'desc' } satisfies ListSort;
 }
 
 /** What a page-shaped read may ask for beyond its filters. */
@@ -77,6 +97,8 @@ export class MemoryService {
   readonly graph: MemoryGraph;
   /** memory.history, memory.restoreVersion, memory.append. */
   readonly versions: MemoryVersions;
+  /** memory.storeMany, memory.getMany, memory.deleteMany, memory.changes. */
+  readonly batches: MemoryBatches;
 
   constructor(
     private readonly store: MemoryStore,
@@ -97,6 +119,7 @@ export class MemoryService {
       this.reads,
     );
     this.versions = new MemoryVersions(store, access, replyBudgetBytes);
+    this.batches = new MemoryBatches(store, access, this.reads, replyBudgetBytes);
   }
 
   /** The budget of one reply, less `reserveBytes` for its envelope. */
@@ -105,20 +128,23 @@ export class MemoryService {
   }
 
   put(
-    p: Credentials & {
-      key: string;
-      content: string;
-      namespace?: string | undefined;
-      metadata?: Record<string, unknown> | undefined;
-      tags?: string[] | undefined;
-      agentId?: string | undefined;
-      scope?: WriteScope | undefined;
-    },
+    p: Credentials &
+      ExpiryParams & {
+        key: string;
+        content: string;
+        namespace?: string | undefined;
+        metadata?: Record<string, unknown> | undefined;
+        tags?: string[] | undefined;
+        agentId?: string | undefined;
+        scope?: WriteScope | undefined;
+      },
     op: Operation,
   ) {
     const caller = this.access.sessionCaller(p, op);
     const namespace = this.access.writeNamespace(caller, p.namespace, op, p.scope);
+    const expiresAt = expiryOf(p, this.store.now());
     return this.store.putBatched({
+      expiresAt,
       namespace,
       key: p.key,
       content: p.content,
@@ -166,7 +192,7 @@ export class MemoryService {
   search(p: SearchParams, op: Operation): { results: SearchResult[]; count: number } {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    const results = this.searcher.fts(p, scope, p);
+    const results = this.searcher.fts({ ...p, sort: timeSort(p) }, scope, readFilters(p));
     return { results, count: results.length };
   }
 
@@ -185,7 +211,8 @@ export class MemoryService {
     checkCursor(p);
     checkContentLimit(p.content, p.limit);
     const page = { cursor: p.cursor, content: p.content, ...this.budget(reserveBytes) };
-    return this.searcher.run(p, scope, p, page, readCall(op, signal));
+    const request = { ...p, sort: timeSort(p) };
+    return this.searcher.run(request, scope, readFilters(p), page, readCall(op, signal));
   }
 
   /**
@@ -200,9 +227,9 @@ export class MemoryService {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
     return this.searcher.run(
-      p,
+      { ...p, sort: timeSort(p) },
       scope,
-      p,
+      readFilters(p),
       { content: true, budgetBytes: Number.MAX_SAFE_INTEGER },
       readCall(op, signal),
     );
@@ -210,7 +237,13 @@ export class MemoryService {
 
   /** `memory.list`: a page of previews (or small whole contents) within the reply budget. */
   list(
-    p: ReadFilters & PageParams & { limit: number; offset: number },
+    p: ReadFilters &
+      PageParams & {
+        limit: number;
+        offset: number;
+        sort?: 'updated' | 'created' | undefined;
+        order?: 'desc' | 'asc' | undefined;
+      },
     op: Operation,
     reserveBytes = 0,
     signal?: AbortSignal,
@@ -218,8 +251,13 @@ export class MemoryService {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
     checkCursor(p);
-    const page = { cursor: p.cursor, content: p.content, ...this.budget(reserveBytes) };
-    const args = { scope, filters: filtersOf(p), limit: p.limit, offset: p.offset, page };
+    const page = {
+      cursor: p.cursor,
+      content: p.content,
+      sort: timeSort(p),
+      ...this.budget(reserveBytes),
+    };
+    const args = { scope, filters: readFilters(p), limit: p.limit, offset: p.offset, page };
     return this.reads.runJson('memory.list', args, readCall(op, signal));
   }
 
@@ -263,6 +301,25 @@ export class MemoryService {
       });
     }
     return this.embeddings;
+  }
+
+  /**
+   * The memory.expire job: deletes every entry whose expiry has passed, a chunk per
+   * group commit (so writers are never held up long), and forgets deletions older than
+   * `retentionDays`.
+   */
+  async expire(retentionDays: number): Promise<{ expired: number; forgotten: number }> {
+    let expired = 0;
+    for (;;) {
+      const n = await this.store.writeBatched(() =>
+        this.store.deleteExpiredInTransaction(this.store.now(), EXPIRE_CHUNK),
+      );
+      expired += n;
+      if (n < EXPIRE_CHUNK) break;
+    }
+    const before = this.store.now() - retentionDays * 86_400_000;
+    const forgotten = await this.store.writeBatched(() => this.store.tombstones.prune(before));
+    return { expired, forgotten };
   }
 
   /** Trims every entry's kept versions to `keep` (the memory.historyPrune job); returns how many went. */
