@@ -59,10 +59,17 @@ const readFilters = (p: ReadFilters): Filters => ({
   ...timeFilters(p),
 });
 
-/** A time sort asked for, if any (relevance is a search's own order). */
-function timeSort(p: { sort?: string | undefined; order?: 'desc' | 'asc' | undefined }) {
-  if (p.sort !== 'updated' && p.sort !== 'created') return undefined;
-  return { by: p.sort, order: p.order ?? 'desc' } satisfies ListSort;
+/**
+ * A time sort asked for, if any: relevance (a search's own order, also when it gives only
+ * `order`) is none; a list given only `order` sorts by update.
+ */
+function timeSort(
+  p: { sort?: string | undefined; order?: 'desc' | 'asc' | undefined },
+  search = false,
+) {
+  if (p.sort === 'relevance' || (p.sort === undefined && (search || p.order === undefined)))
+    return undefined;
+  return { by: p.sort ?? 'updated', order: p.order ?? 'desc' } satisfies ListSort;
 }
 
 /** What a page-shaped read may ask for beyond its filters. */
@@ -192,7 +199,7 @@ export class MemoryService {
   search(p: SearchParams, op: Operation): { results: SearchResult[]; count: number } {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    const results = this.searcher.fts({ ...p, sort: timeSort(p) }, scope, readFilters(p));
+    const results = this.searcher.fts({ ...p, sort: timeSort(p, true) }, scope, readFilters(p));
     return { results, count: results.length };
   }
 
@@ -211,7 +218,7 @@ export class MemoryService {
     checkCursor(p);
     checkContentLimit(p.content, p.limit);
     const page = { cursor: p.cursor, content: p.content, ...this.budget(reserveBytes) };
-    const request = { ...p, sort: timeSort(p) };
+    const request = { ...p, sort: timeSort(p, true) };
     return this.searcher.run(request, scope, readFilters(p), page, readCall(op, signal));
   }
 
@@ -227,7 +234,7 @@ export class MemoryService {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
     return this.searcher.run(
-      { ...p, sort: timeSort(p) },
+      { ...p, sort: timeSort(p, true) },
       scope,
       readFilters(p),
       { content: true, budgetBytes: Number.MAX_SAFE_INTEGER },

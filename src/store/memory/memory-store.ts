@@ -280,7 +280,8 @@ export class MemoryStore {
 
   private afterDelete(row: EntryRow, reason: DeleteReason, at: number): void {
     this.history.record(row, 'deleted', at);
-    this.tombstones.record(row, reason, at);
+    // An expiry is reported as of when it expired, whenever its row went.
+    this.tombstones.record(row, reason, reason === 'expired' ? (row.expires_at ?? at) : at);
     this.emit({ kind: 'deleted', rowid: row.rowid });
   }
 
