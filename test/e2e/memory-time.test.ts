@@ -29,7 +29,10 @@ async function after(iso: string): Promise<string> {
   return new Date(at + 1).toISOString();
 }
 
-async function allChanges(c: AistackClient, p: Record<string, unknown>) {
+async function allChanges(
+  c: AistackClient,
+  p: { since: string; sessionId?: string; sessionToken?: string },
+) {
   const out = [];
   let cursor: string | undefined;
   do {

@@ -64,7 +64,7 @@ const readFilters = (p: ReadFilters): Filters => ({
  * `order`) is none; a list given only `order` sorts by update.
  */
 function timeSort(
-  p: { sort?: string | undefined; order?: 'desc' | 'asc' | undefined },
+  p: { sort?: 'relevance' | 'updated' | 'created' | undefined; order?: 'desc' | 'asc' | undefined },
   search = false,
 ) {
   if (p.sort === 'relevance' || (p.sort === undefined && (search || p.order === undefined)))
