@@ -168,6 +168,10 @@ describe('expiry', () => {
     const related = await c.call('memory.related', { key: 'long', namespace: 'team' });
     expect(related.nodes.map((n) => n.key)).toEqual(['long']);
     expect(related.edges).toEqual([]);
+    const fromExpired = await failure(
+      c.call('memory.related', { key: 'short', namespace: 'team' }),
+    );
+    expect(fromExpired.code).toBe('NOT_FOUND');
     // Reported as deleted when it expired, before and after the job took its row.
     const changes = await c.call('memory.changes', { since, namespace: 'team' });
     expect(changes.changes.map((x) => [x.kind, x.key, x.reason])).toEqual([
