@@ -240,6 +240,20 @@ export const memoryConfigSchema = z
       })
       .prefault({})
       .describe('History of memory entries (memory.history, memory.restoreVersion).'),
+    changes: z
+      .strictObject({
+        retentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(3650)
+          .default(30)
+          .describe(
+            'How long memory.changes remembers deletions (the memory.expire job forgets older ones). Live-reloadable.',
+          ),
+      })
+      .prefault({})
+      .describe('The change feed (memory.changes).'),
   })
   .prefault({})
   .describe('Memory: embeddings, search and history.');

@@ -35,7 +35,6 @@ export {
 const validCron = (expression: string) =>
   /^(\S+\s+){4,5}\S+$/.test(expression.trim()) && /^[\d\s*/,\-?LW#A-Za-z]+$/.test(expression);
 
-
 export const loggingConfigSchema = z
   .strictObject({
     level: z
@@ -175,7 +174,12 @@ export const jobsConfigSchema = z
     memoryHistoryPrune: job(
       '40 * * * *',
       true,
-      'Trim every entry\'s kept versions to memory.history.keep (writes trim their own entry as they go).',
+      "Trim every entry's kept versions to memory.history.keep (writes trim their own entry as they go).",
+    ),
+    memoryExpire: job(
+      '* * * * *',
+      true,
+      'Delete entries whose expiry has passed (reads never return them even before), and forget deletions older than memory.changes.retentionDays.',
     ),
     backup: z
       .strictObject({

@@ -85,6 +85,13 @@ export function buildJobs(deps: JobDeps): JobRunner<JobResult> {
         run: () => ({ pruned: deps.memory().pruneHistory(deps.config().memory.history.keep) }),
       },
       {
+        name: 'memory.expire',
+        description:
+          'Delete expired entries (as deletes: history, links, tombstones) and forget old deletions.',
+        ...j.memoryExpire,
+        run: () => deps.memory().expire(deps.config().memory.changes.retentionDays),
+      },
+      {
         name: 'backup',
         description: 'Online backup of the database into <dataDir>/backups.',
         enabled: j.backup.enabled,

@@ -40,6 +40,12 @@ const ANNOTATIONS: Record<string, ToolAnnotations> = {
   'memory.restoreVersion': hints(false, true, false, false),
   // Only adds text, but each call adds it again.
   'memory.append': hints(false, false, false, false),
+  // Overwrites existing keys like memory.store, once per item.
+  'memory.storeMany': hints(false, true, false, false),
+  'memory.getMany': READ,
+  // Deleting what is already gone leaves the same state (found: false).
+  'memory.deleteMany': hints(false, true, true, false),
+  'memory.changes': READ,
   // Answers the session already open, if any: repeating it opens nothing more.
   'session.start': hints(false, false, true, false),
   // Deletes the private entries; a second call finds no session and changes nothing.

@@ -23,6 +23,11 @@ const jobResultSchema = z.union([
   z
     .strictObject({ pruned: count })
     .describe('memory.historyPrune: the earlier versions it deleted.'),
+  z
+    .strictObject({ expired: count, forgotten: count })
+    .describe(
+      'memory.expire: the expired entries it deleted, and the deletions older than memory.changes.retentionDays it forgot.',
+    ),
   backupResultSchema
     .extend({ pruned: z.array(z.string()).describe('Older backups it deleted.') })
     .describe('backup: the file written, and the old backups pruned.'),

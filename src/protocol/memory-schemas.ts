@@ -106,6 +106,10 @@ export const entrySchema = z.strictObject({
     .describe(
       '1 when created (a key created again after a delete goes on from its kept versions); each update adds 1.',
     ),
+  expiresAt: z.iso
+    .datetime()
+    .optional()
+    .describe('When it expires (ttlSeconds or expiresAt on store); absent when it never does.'),
 });
 
 export type Entry = z.output<typeof entrySchema>;

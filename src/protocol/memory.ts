@@ -27,6 +27,13 @@ import {
   sessionParams,
   tagsSchema,
 } from './memory-schemas.js';
+import {
+  expiryParams,
+  listSortParams,
+  oneExpiry,
+  searchSortParams,
+  timeFilterParams,
+} from './memory-time.js';
 
 const readFilters = {
   namespace: namespaceSchema.optional(),
@@ -40,6 +47,7 @@ const readFilters = {
     .boolean()
     .optional()
     .describe('With agentId: also include entries that belong to no agent (default true).'),
+  ...timeFilterParams,
   ...sessionParams,
 };
 
@@ -65,30 +73,33 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.store',
     description:
-      'Stores text under a key (creating or updating it; an update bumps version). Needs a session. Without a namespace it lands in your project\'s namespace when the session is bound to a project (scope: "session" keeps it in the session namespace, deleted when the session ends), else in your session namespace; name a shared namespace (any not starting with "session:" or "project:") to share it with everyone. The result names the namespace it was written to.',
-    params: z.strictObject({
-      key: keySchema,
-      content: contentSchema,
-      namespace: namespaceSchema.optional(),
-      scope: z
-        .enum(['project', 'session'])
-        .optional()
-        .describe(
-          'Without a namespace: "project" (the default for a session bound to a project) keeps it in the project\'s namespace across sessions; "session" keeps it as scratch in the session namespace, deleted when the session ends.',
-        ),
-      metadata: metadataSchema.optional(),
-      tags: tagsSchema.optional(),
-      agentId: agentIdSchema.optional(),
-      expectedVersion: z
-        .number()
-        .int()
-        .min(0)
-        .optional()
-        .describe(
-          'Write only if the entry is at this version now (0: only if the key does not exist yet); else CONFLICT with the current version, and nothing is written. For editors that must not overwrite a change made since they read.',
-        ),
-      ...sessionParams,
-    }),
+      'Stores text under a key (creating or updating it; an update bumps version). Needs a session. Without a namespace it lands in your project\'s namespace when the session is bound to a project (scope: "session" keeps it in the session namespace, deleted when the session ends), else in your session namespace; name a shared namespace (any not starting with "session:" or "project:") to share it with everyone. ttlSeconds or expiresAt make it expire (no read returns it after that). The result names the namespace it was written to.',
+    params: z
+      .strictObject({
+        key: keySchema,
+        content: contentSchema,
+        namespace: namespaceSchema.optional(),
+        scope: z
+          .enum(['project', 'session'])
+          .optional()
+          .describe(
+            'Without a namespace: "project" (the default for a session bound to a project) keeps it in the project\'s namespace across sessions; "session" keeps it as scratch in the session namespace, deleted when the session ends.',
+          ),
+        metadata: metadataSchema.optional(),
+        tags: tagsSchema.optional(),
+        agentId: agentIdSchema.optional(),
+        ...expiryParams,
+        expectedVersion: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe(
+            'Write only if the entry is at this version now (0: only if the key does not exist yet); else CONFLICT with the current version, and nothing is written. For editors that must not overwrite a change made since they read.',
+          ),
+        ...sessionParams,
+      })
+      .refine(...oneExpiry),
     result: z.strictObject({
       entry: entrySchema,
       created: z.boolean().describe('True for a new key, false for an update.'),
@@ -126,6 +137,7 @@ export const memoryMethods = [
       mode: searchModeSchema
         .optional()
         .describe('fts, vector or hybrid (default: hybrid when embeddings are on, else fts).'),
+      ...searchSortParams,
       ...pageParams,
       ...readFilters,
     }),
@@ -138,11 +150,12 @@ export const memoryMethods = [
   defineMethod({
     name: 'memory.list',
     description:
-      'Lists entries, newest first, from every namespace you may see or one; `total` counts all matches. ' +
+      'Lists entries, newest first (or as `sort` and `order` say), from every namespace you may see or one, optionally within created/updated time windows; `total` counts all matches. ' +
       PAGE_NOTE,
     params: z.strictObject({
       limit: z.number().int().min(1).max(LIMITS.listLimitMax).default(20),
       offset: z.number().int().min(0).default(0),
+      ...listSortParams,
       ...pageParams,
       ...readFilters,
     }),

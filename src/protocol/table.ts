@@ -14,6 +14,7 @@ import { doctorMethods } from './doctor.js';
 import { githubMethods } from './github.js';
 import { httpMethods } from './http.js';
 import { jobMethods } from './job.js';
+import { memoryBatchMethods } from './memory-batch.js';
 import { memoryGraphMethods } from './memory-graph.js';
 import { memoryMethods } from './memory.js';
 import { memoryWatchMethods } from './memory-watch.js';
@@ -35,6 +36,7 @@ export const methodTable = [
   ...memoryMethods,
   ...memoryGraphMethods,
   ...memoryWatchMethods,
+  ...memoryBatchMethods,
   ...auditMethods,
   ...jobMethods,
   ...backupMethods,

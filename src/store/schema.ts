@@ -4,6 +4,7 @@
 import type { Migration } from './migrations.js';
 import { agentTaskMigration } from './agents/agent-task-schema.js';
 import { embeddingModelMigration } from './embeddings/embedding-schema.js';
+import { expiryMigration } from './memory/expiry-schema.js';
 import { historyMigration } from './memory/history-schema.js';
 import { linkMigration } from './memory/link-schema.js';
 import { memoryMigration } from './memory/memory-schema.js';
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   projectMigration,
   linkMigration,
   historyMigration,
+  expiryMigration,
 ];

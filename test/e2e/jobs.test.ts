@@ -21,6 +21,7 @@ describe('scheduled jobs through the daemon', () => {
       'keys.reminder',
       'audit.rotate',
       'memory.historyPrune',
+      'memory.expire',
       'backup',
     ]);
     const cleanup = jobs.find((j) => j.name === 'sessions.cleanup')!;

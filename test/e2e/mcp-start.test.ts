@@ -93,8 +93,11 @@ describe('aistack mcp: tools that can work', () => {
     expect(await names(shim)).toEqual([
       'github_repo_view',
       'memory_append',
+      'memory_changes',
       'memory_delete',
+      'memory_delete_many',
       'memory_get',
+      'memory_get_many',
       'memory_history',
       'memory_link',
       'memory_list',
@@ -102,6 +105,7 @@ describe('aistack mcp: tools that can work', () => {
       'memory_restore_version',
       'memory_search',
       'memory_store',
+      'memory_store_many',
       'memory_unlink',
       'session_active',
     ]);

@@ -111,6 +111,17 @@ describe('aistack mcp: tools', () => {
     });
     await check('memory_related', { key: 'k', depth: 2 });
     await check('memory_unlink', { from: { key: 'k' }, to: { key: 'k', namespace: 'shared' } });
+    const since = new Date(Date.now() - 60_000).toISOString();
+    await check('memory_store_many', {
+      items: [
+        { key: 'm1', content: 'one', ttlSeconds: 600 },
+        { key: 'm2', content: 'two', namespace: 'shared' },
+      ],
+    });
+    await check('memory_get_many', { items: [{ key: 'm1' }, { key: 'none' }] });
+    await check('memory_delete_many', { prefix: 'm', dryRun: true });
+    await check('memory_delete_many', { items: [{ key: 'm2', namespace: 'shared' }] });
+    await check('memory_changes', { since });
     await check('memory_delete', { key: 'k' });
     await check('system_status');
     await check('system_health');

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import type { ResultOf } from '../../protocol/table.js';
+import type { ParamsOf, ResultOf } from '../../protocol/table.js';
 import { CliError, withClient } from './context.js';
 import { printFields, printJson, printTable, truncate } from './output.js';
 import { asReader, inSession } from './session-env.js';
@@ -15,6 +15,15 @@ import { exportCommand, importCommand } from './memory-transfer.js';
 import { embeddingsCommand, reindexCommand } from './memory-embedding-commands.js';
 import { memoryGraphCommands } from './memory-graph-commands.js';
 import { memoryWatchCommand } from './memory-watch-command.js';
+import {
+  expiryParams,
+  memoryTimeCommands,
+  timeParams,
+  withExpiryOptions,
+  withTimeOptions,
+  type ExpiryOptions,
+  type TimeOptions,
+} from './memory-time-commands.js';
 import { integer } from './option-values.js';
 import { plural } from './human.js';
 
@@ -37,8 +46,7 @@ const list = (v: string) =>
 
 export function memoryCommands(): Command {
   const memory = new Command('memory').description('Store, search and manage memory entries.');
-  memory
-    .command('store <key> [content]')
+  withExpiryOptions(memory.command('store <key> [content]'))
     .description(
       'Store text under a key (content from the argument, --file, or stdin; "-" forces stdin).',
     )
@@ -54,7 +62,7 @@ export function memoryCommands(): Command {
       (
         key: string,
         content: string | undefined,
-        o: {
+        o: ExpiryOptions & {
           namespace?: string;
           file?: string;
           tags?: string[];
@@ -72,12 +80,13 @@ export function memoryCommands(): Command {
             ...(o.tags ? { tags: o.tags } : {}),
             ...(o.metadata ? { metadata: parseJsonObject(o.metadata, '--metadata') } : {}),
             ...(o.agent ? { agentId: o.agent } : {}),
+            ...expiryParams(o),
             ...session,
           }));
           if (opts.json) return printJson(result);
           const e = result.entry;
           process.stdout.write(
-            `${result.created ? 'stored' : 'updated'} ${e.namespace}/${e.key} (version ${e.version}, ${plural(e.content.length, 'char')})\n`,
+            `${result.created ? 'stored' : 'updated'} ${e.namespace}/${e.key} (version ${e.version}, ${plural(e.content.length, 'char')}${e.expiresAt ? `, expires ${e.expiresAt}` : ''})\n`,
           );
         }),
     );
@@ -100,8 +109,7 @@ export function memoryCommands(): Command {
         process.stdout.write(entry.content.endsWith('\n') ? entry.content : entry.content + '\n');
       }),
     );
-  memory
-    .command('search <query...>')
+  withTimeOptions(memory.command('search <query...>'), ['relevance', 'updated', 'created'])
     .description(
       'Search: full-text (plain words, all must match unless --any, last word as a prefix), by meaning (--mode vector), or both (hybrid, the default when embeddings are on).',
     )
@@ -119,7 +127,13 @@ export function memoryCommands(): Command {
     .action(
       (
         words: string[],
-        o: { namespace?: string; tags?: string[]; limit: number; any?: boolean; mode?: string },
+        o: TimeOptions & {
+          namespace?: string;
+          tags?: string[];
+          limit: number;
+          any?: boolean;
+          mode?: string;
+        },
         cmd: Command,
       ) =>
         withClient(cmd, async (client, opts) => {
@@ -136,6 +150,7 @@ export function memoryCommands(): Command {
                 limit: want - results.length,
                 match: o.any ? 'any' : 'all',
                 ...(o.mode ? { mode: o.mode as 'fts' | 'vector' | 'hybrid' } : {}),
+                ...timeParams(o),
                 ...(page?.cursor ? { cursor: page.cursor } : {}),
                 ...creds,
               });
@@ -168,15 +183,17 @@ export function memoryCommands(): Command {
           );
         }),
     );
-  memory
-    .command('list')
-    .description('List entries, newest first.')
+  withTimeOptions(memory.command('list'), ['updated', 'created'])
+    .description('List entries, newest first (or as --sort and --order say).')
     .option('-n, --namespace <ns>', 'only this namespace')
     .option('-t, --tags <tags>', 'only entries with all these tags', list)
     .option('-l, --limit <n>', 'how many (1–1000)', integer(1, 1000), 20)
     .option('-o, --offset <n>', 'skip this many', integer(0), 0)
     .action(
-      (o: { namespace?: string; tags?: string[]; limit: number; offset: number }, cmd: Command) =>
+      (
+        o: TimeOptions & { namespace?: string; tags?: string[]; limit: number; offset: number },
+        cmd: Command,
+      ) =>
         withClient(cmd, async (client, opts) => {
           // A page the reply budget cut short continues from its cursor until `limit`.
           const want = o.limit;
@@ -188,6 +205,8 @@ export function memoryCommands(): Command {
                 namespace: o.namespace,
                 tags: o.tags,
                 limit: want - entries.length,
+                // --sort's choices for list leave relevance out.
+                ...(timeParams(o) as Pick<ParamsOf<'memory.list'>, 'sort'>),
                 ...(page?.cursor ? { cursor: page.cursor } : { offset: o.offset }),
                 ...creds,
               });
@@ -261,5 +280,6 @@ export function memoryCommands(): Command {
   memory.addCommand(embeddingsCommand());
   for (const c of memoryGraphCommands((text) => readContent(text, undefined))) memory.addCommand(c);
   memory.addCommand(memoryWatchCommand());
+  for (const c of memoryTimeCommands()) memory.addCommand(c);
   return memory;
 }

@@ -27,3 +27,29 @@ export function positive(value: string): number {
     throw new InvalidArgumentError('expected a positive number');
   return n;
 }
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** A duration in seconds: `90`, `90s`, `15m`, `1h`, `2d`, `1w` (`--ttl <duration>`). */
+export function duration(value: string): number {
+  const m = /^(\d+)([smhdw]?)$/.exec(value.trim());
+  const seconds = m ? Number(m[1]) * UNITS[m[2] || 's']! : NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 1)
+    throw new InvalidArgumentError('expected a duration such as 90s, 15m, 1h, 2d or 1w');
+  return seconds;
+}
+
+/**
+ * A point in time as ISO-8601: an ISO date or date-time, or a duration meaning that long
+ * ago (`--since 1h`). `now` is for tests.
+ */
+export function pointInTime(value: string, now = Date.now()): string {
+  const v = value.trim();
+  if (/^\d+[smhdw]?$/.test(v)) return new Date(now - duration(v) * 1000).toISOString();
+  const at = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(v) ? Date.parse(v) : NaN;
+  if (Number.isNaN(at))
+    throw new InvalidArgumentError(
+      'expected an ISO date or time (2026-12-01T10:00:00Z) or a duration ago (1h, 2d)',
+    );
+  return new Date(at).toISOString();
+}

@@ -39,4 +39,9 @@ export const memoryHandlers = {
   'memory.history': (p, ctx) => ctx.services.memory.versions.history(p, ctx.op, envelopeBytes(ctx)),
   'memory.restoreVersion': (p, ctx) => ctx.services.memory.versions.restoreVersion(p, ctx.op),
   'memory.append': (p, ctx) => ctx.services.memory.versions.append(p, ctx.op),
+  'memory.storeMany': (p, ctx) => ctx.services.memory.batches.storeMany(p, ctx.op),
+  'memory.getMany': (p, ctx) => ctx.services.memory.batches.getMany(p, ctx.op, envelopeBytes(ctx)),
+  'memory.deleteMany': (p, ctx) => ctx.services.memory.batches.deleteMany(p, ctx.op),
+  'memory.changes': (p, ctx) =>
+    ctx.services.memory.batches.changes(p, ctx.op, envelopeBytes(ctx), ctx.signal),
 } satisfies Partial<HandlerTable>;

@@ -15,7 +15,8 @@
  */
 import { AppError } from '../../core/errors.js';
 import type { Filters, Scope } from '../../store/memory/memory-scope.js';
-import type { MemoryStore, SizedEntry } from '../../store/memory/memory-store.js';
+import type { ListSort, MemoryStore, SizedEntry } from '../../store/memory/memory-store.js';
+import { TIME_SORT_DEPTH } from '../../protocol/memory-time.js';
 import type { EmbeddingService } from '../embeddings/embeddings.js';
 import { filtersOf } from '../reads/read-tasks.js';
 import { InlineReads, type ReadCall, type Reads } from '../reads/reads.js';
@@ -63,6 +64,8 @@ export interface SearchRequest {
   offset: number;
   match?: 'all' | 'any' | undefined;
   mode?: SearchMode | undefined;
+  /** Put the best TIME_SORT_DEPTH matches in time order (full-text mode only). */
+  sort?: ListSort | undefined;
 }
 
 export const RRF_K = 60;
@@ -128,8 +131,11 @@ export class MemorySearch {
     const q = buildFtsQuery(p.query, p.match ?? 'all');
     const offset = page ? searchOffset(p.offset, page.cursor) : p.offset;
     const chars = page && !page.content ? SNIPPET_SCAN_CHARS : undefined;
-    const results = rankFullText(this.store, q, scope, filters, offset + p.limit, undefined, chars)
-      .slice(offset)
+    const depth = p.sort ? TIME_SORT_DEPTH : offset + p.limit;
+    const ranked = rankFullText(this.store, q, scope, filters, depth, undefined, chars);
+    if (p.sort) ranked.sort(byTime(p.sort));
+    const results = ranked
+      .slice(offset, offset + p.limit)
       .map((r) => result(r.entry, r.score, 'fts', { bm25: r.score }, q));
     return page ? this.response(results, 'fts', offset, p.limit, page) : results;
   }
@@ -142,9 +148,16 @@ export class MemorySearch {
     page: SearchPageOptions = {},
     call: ReadCall = INTERNAL_READ,
   ): Promise<SearchResponse> {
-    const mode = p.mode ?? this.defaultMode;
+    const mode = p.mode ?? (p.sort ? 'fts' : this.defaultMode);
+    if (p.sort) checkTimeSort(mode, searchOffset(p.offset, page.cursor) + p.limit);
     if (mode === 'fts') {
-      const request = { query: p.query, limit: p.limit, offset: p.offset, match: p.match };
+      const request = {
+        query: p.query,
+        limit: p.limit,
+        offset: p.offset,
+        match: p.match,
+        sort: p.sort,
+      };
       return this.reads.run(
         'memory.fts',
         { request, scope, filters: filtersOf(filters), page },
@@ -305,5 +318,28 @@ export class MemorySearch {
       mode,
       ...(degraded ? { degraded } : {}),
     };
+  }
+}
+
+/** Newest (or oldest) first by the sort's time, ties by row order of the ranking. */
+function byTime(sort: ListSort) {
+  const at = (e: SizedEntry) => Date.parse(sort.by === 'created' ? e.createdAt : e.updatedAt);
+  const sign = sort.order === 'asc' ? 1 : -1;
+  return (a: { entry: SizedEntry }, b: { entry: SizedEntry }) => sign * (at(a.entry) - at(b.entry));
+}
+
+/** INVALID_PARAMS unless a time-sorted search is full-text and within TIME_SORT_DEPTH. */
+function checkTimeSort(mode: SearchMode, depth: number): void {
+  if (mode !== 'fts') {
+    throw new AppError('INVALID_PARAMS', `sort by time is for mode "fts" (not ${mode})`, {
+      issues: [{ path: ['sort'], message: 'with sort updated or created, use mode fts' }],
+    });
+  }
+  if (depth > TIME_SORT_DEPTH) {
+    throw new AppError(
+      'INVALID_PARAMS',
+      `a search sorted by time covers the best ${TIME_SORT_DEPTH} matches (offset + limit ≤ ${TIME_SORT_DEPTH})`,
+      { issues: [{ path: ['offset'], message: `offset + limit ≤ ${TIME_SORT_DEPTH}` }] },
+    );
   }
 }

@@ -16,8 +16,11 @@ import type {
 } from '../access/access-control.js';
 import { isSessionNamespace } from '../access/access-control.js';
 import type { EmbeddingService, ReindexResult } from '../embeddings/embeddings.js';
+import type { Filters, ListSort } from '../../store/memory/memory-store.js';
 import { filtersOf } from '../reads/read-tasks.js';
+import { expiryOf, timeFilters, type ExpiryParams, type TimeFilterParams } from './time-params.js';
 import { InlineReads, type ReadCall, type Reads } from '../reads/reads.js';
+import { MemoryBatches } from './memory-batch.js';
 import { MemoryGraph } from './memory-graph.js';
 import { MemoryVersions } from './memory-versions.js';
 import { MemoryWatch } from './memory-watch.js';
@@ -32,7 +35,10 @@ export type { SearchResult } from './memory-search.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
-interface ReadFilters extends Credentials {
+/** Expired entries deleted per transaction by the memory.expire job. */
+const EXPIRE_CHUNK = 500;
+
+interface ReadFilters extends Credentials, TimeFilterParams {
   namespace?: string | undefined;
   tags?: string[] | undefined;
   agentId?: string | undefined;
@@ -44,6 +50,27 @@ interface SearchParams extends ReadFilters {
   limit: number;
   offset: number;
   match?: 'all' | 'any' | undefined;
+  sort?: 'relevance' | 'updated' | 'created' | undefined;
+  order?: 'desc' | 'asc' | undefined;
+}
+
+/** The filters of a read's params (credentials left behind, times in ms). */
+const readFilters = (p: ReadFilters): Filters => ({
+  ...filtersOf({ tags: p.tags, agentId: p.agentId, includeShared: p.includeShared }),
+  ...timeFilters(p),
+});
+
+/**
+ * A time sort asked for, if any: relevance (a search's own order, also when it gives only
+ * `order`) is none; a list given only `order` sorts by update.
+ */
+function timeSort(
+  p: { sort?: 'relevance' | 'updated' | 'created' | undefined; order?: 'desc' | 'asc' | undefined },
+  search = false,
+) {
+  if (p.sort === 'relevance' || (p.sort === undefined && (search || p.order === undefined)))
+    return undefined;
+  return { by: p.sort ?? 'updated', order: p.order ?? 'desc' } satisfies ListSort;
 }
 
 /** What a page-shaped read may ask for beyond its filters. */
@@ -80,6 +107,8 @@ export class MemoryService {
   readonly versions: MemoryVersions;
   /** memory.subscribe, memory.unsubscribe: change notices after committed writes. */
   readonly watch: MemoryWatch;
+  /** memory.storeMany, memory.getMany, memory.deleteMany, memory.changes. */
+  readonly batches: MemoryBatches;
 
   constructor(
     private readonly store: MemoryStore,
@@ -101,6 +130,7 @@ export class MemoryService {
     );
     this.versions = new MemoryVersions(store, access, replyBudgetBytes);
     this.watch = new MemoryWatch(store, access);
+    this.batches = new MemoryBatches(store, access, this.reads, replyBudgetBytes);
   }
 
   /** The budget of one reply, less `reserveBytes` for its envelope. */
@@ -109,21 +139,24 @@ export class MemoryService {
   }
 
   put(
-    p: Credentials & {
-      key: string;
-      content: string;
-      namespace?: string | undefined;
-      metadata?: Record<string, unknown> | undefined;
-      tags?: string[] | undefined;
-      agentId?: string | undefined;
-      scope?: WriteScope | undefined;
-      expectedVersion?: number | undefined;
-    },
+    p: Credentials &
+      ExpiryParams & {
+        key: string;
+        content: string;
+        namespace?: string | undefined;
+        metadata?: Record<string, unknown> | undefined;
+        tags?: string[] | undefined;
+        agentId?: string | undefined;
+        scope?: WriteScope | undefined;
+        expectedVersion?: number | undefined;
+      },
     op: Operation,
   ) {
     const caller = this.access.sessionCaller(p, op);
     const namespace = this.access.writeNamespace(caller, p.namespace, op, p.scope);
+    const expiresAt = expiryOf(p, this.store.now());
     return this.store.putBatched({
+      expiresAt,
       namespace,
       key: p.key,
       content: p.content,
@@ -172,7 +205,7 @@ export class MemoryService {
   search(p: SearchParams, op: Operation): { results: SearchResult[]; count: number } {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
-    const results = this.searcher.fts(p, scope, p);
+    const results = this.searcher.fts({ ...p, sort: timeSort(p, true) }, scope, readFilters(p));
     return { results, count: results.length };
   }
 
@@ -191,7 +224,8 @@ export class MemoryService {
     checkCursor(p);
     checkContentLimit(p.content, p.limit);
     const page = { cursor: p.cursor, content: p.content, ...this.budget(reserveBytes) };
-    return this.searcher.run(p, scope, p, page, readCall(op, signal));
+    const request = { ...p, sort: timeSort(p, true) };
+    return this.searcher.run(request, scope, readFilters(p), page, readCall(op, signal));
   }
 
   /**
@@ -206,9 +240,9 @@ export class MemoryService {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
     return this.searcher.run(
-      p,
+      { ...p, sort: timeSort(p, true) },
       scope,
-      p,
+      readFilters(p),
       { content: true, budgetBytes: Number.MAX_SAFE_INTEGER },
       readCall(op, signal),
     );
@@ -216,7 +250,13 @@ export class MemoryService {
 
   /** `memory.list`: a page of previews (or small whole contents) within the reply budget. */
   list(
-    p: ReadFilters & PageParams & { limit: number; offset: number },
+    p: ReadFilters &
+      PageParams & {
+        limit: number;
+        offset: number;
+        sort?: 'updated' | 'created' | undefined;
+        order?: 'desc' | 'asc' | undefined;
+      },
     op: Operation,
     reserveBytes = 0,
     signal?: AbortSignal,
@@ -224,8 +264,13 @@ export class MemoryService {
     const caller = this.access.caller(p, op);
     const scope = this.access.readScope(caller, p.namespace, op);
     checkCursor(p);
-    const page = { cursor: p.cursor, content: p.content, ...this.budget(reserveBytes) };
-    const args = { scope, filters: filtersOf(p), limit: p.limit, offset: p.offset, page };
+    const page = {
+      cursor: p.cursor,
+      content: p.content,
+      sort: timeSort(p),
+      ...this.budget(reserveBytes),
+    };
+    const args = { scope, filters: readFilters(p), limit: p.limit, offset: p.offset, page };
     return this.reads.runJson('memory.list', args, readCall(op, signal));
   }
 
@@ -269,6 +314,25 @@ export class MemoryService {
       });
     }
     return this.embeddings;
+  }
+
+  /**
+   * The memory.expire job: deletes every entry whose expiry has passed, a chunk per
+   * group commit (so writers are never held up long), and forgets deletions older than
+   * `retentionDays`.
+   */
+  async expire(retentionDays: number): Promise<{ expired: number; forgotten: number }> {
+    let expired = 0;
+    for (;;) {
+      const n = await this.store.writeBatched(() =>
+        this.store.deleteExpiredInTransaction(this.store.now(), EXPIRE_CHUNK),
+      );
+      expired += n;
+      if (n < EXPIRE_CHUNK) break;
+    }
+    const before = this.store.now() - retentionDays * 86_400_000;
+    const forgotten = await this.store.writeBatched(() => this.store.tombstones.prune(before));
+    return { expired, forgotten };
   }
 
   /** Trims every entry's kept versions to `keep` (the memory.historyPrune job); returns how many went. */

@@ -7,7 +7,12 @@
  */
 import type { EmbeddingModel, EmbeddingStore } from '../../store/embeddings/embedding-store.js';
 import type { Filters, Scope } from '../../store/memory/memory-scope.js';
-import type { ListPageOptions, MemoryStore, PageBudget } from '../../store/memory/memory-store.js';
+import type {
+  ChangeArgs,
+  ListPageOptions,
+  MemoryStore,
+  PageBudget,
+} from '../../store/memory/memory-store.js';
 import { relatedPage, type RelatedArgs } from '../../store/memory/related-page.js';
 import type { FtsQuery } from '../memory/fts-query.js';
 import { rankFullText } from '../memory/fts-rank.js';
@@ -52,6 +57,8 @@ export const READ_TASKS = {
     s: ReadSource,
     a: { scope: Scope; after: number; limit: number; page?: PageBudget },
   ) => s.memory.exportPage(a.scope, a.after, a.limit, a.page ?? {}),
+  /** A `memory.changes` page under the caller's scope. */
+  'memory.changes': (s: ReadSource, a: ChangeArgs) => s.memory.changes(a),
   /** A `memory.related` subgraph under the caller's scope. */
   'memory.related': (s: ReadSource, a: RelatedArgs) => relatedPage(s.memory.links, a),
   /** Reindex: how many entries still lack a current vector. */
@@ -84,5 +91,8 @@ export function filtersOf(p: Filters): Filters {
   if (p.tags !== undefined) f.tags = p.tags;
   if (p.agentId !== undefined) f.agentId = p.agentId;
   if (p.includeShared !== undefined) f.includeShared = p.includeShared;
+  for (const name of ['createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore'] as const) {
+    if (p[name] !== undefined) f[name] = p[name];
+  }
   return f;
 }

@@ -47,6 +47,13 @@ export interface ListPageOptions extends PageBudget {
   cursor?: string | undefined;
   /** Whole contents instead of previews (pages of at most FULL_CONTENT_LIMIT_MAX). */
   content?: boolean | undefined;
+  /** The order: by updated (default) or created time, newest (default) or oldest first. */
+  sort?: ListSort | undefined;
+}
+
+export interface ListSort {
+  by: 'updated' | 'created';
+  order: 'desc' | 'asc';
 }
 
 export interface EntryPage {
@@ -100,15 +107,22 @@ export function listPage(
   checkContentLimit(full, limit);
   const where = whereClause(scope, filters);
   const params = [...where.params];
+  const by = o.sort?.by ?? 'updated';
+  const order = o.sort?.order ?? 'desc';
+  const column = by === 'created' ? 'created_at' : 'updated_at';
+  // The default order keeps the cursors it always gave; another order has its own kind.
+  const kind = by === 'updated' && order === 'desc' ? 'list' : `list-${by}-${order}`;
+  const cmp = order === 'desc' ? '<' : '>';
+  const dir = order === 'desc' ? 'DESC' : 'ASC';
   let after = '';
   if (o.cursor !== undefined) {
-    const [updatedAt, rowid] = decodeCursor('list', o.cursor, 2) as [number, number];
-    after = ' AND (e.updated_at < ? OR (e.updated_at = ? AND e.rowid < ?))';
-    params.push(updatedAt, updatedAt, rowid);
+    const [at, rowid] = decodeCursor(kind, o.cursor, 2) as [number, number];
+    after = ` AND (e.${column} ${cmp} ? OR (e.${column} = ? AND e.rowid ${cmp} ?))`;
+    params.push(at, at, rowid);
   }
   const stmt = statements.get(
     `SELECT ${VIEW_COLUMNS} FROM memory_entries e WHERE ${where.sql}${after}
-     ORDER BY e.updated_at DESC, e.rowid DESC LIMIT ? OFFSET ?`,
+     ORDER BY e.${column} ${dir}, e.rowid ${dir} LIMIT ? OFFSET ?`,
   );
   // One row past the limit says whether a next page exists. Whole contents are read one
   // entry at a time once the (small) page of rows is known.
@@ -137,7 +151,7 @@ export function listPage(
   return {
     entries,
     truncated: budget.truncated,
-    cursor: more && last ? encodeCursor('list', [last.updated_at, last.rowid]) : null,
+    cursor: more && last ? encodeCursor(kind, [last[column], last.rowid]) : null,
   };
 }
 

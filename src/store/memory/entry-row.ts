@@ -15,6 +15,7 @@ export interface EntryRow {
   created_at: number;
   updated_at: number;
   version: number;
+  expires_at: number | null;
 }
 
 export interface Entry {
@@ -29,6 +30,8 @@ export interface Entry {
   createdAt: string;
   updatedAt: string;
   version: number;
+  /** When it expires (set by ttlSeconds or expiresAt); absent for an entry that never does. */
+  expiresAt?: string;
 }
 
 export function toEntry(row: EntryRow): Entry {
@@ -44,11 +47,12 @@ export function toEntry(row: EntryRow): Entry {
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     version: row.version,
+    ...(row.expires_at != null ? { expiresAt: new Date(row.expires_at).toISOString() } : {}),
   };
 }
 
 export const COLUMNS =
-  'e.rowid, e.id, e.namespace, e.key, e.content, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version';
+  'e.rowid, e.id, e.namespace, e.key, e.content, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version, e.expires_at';
 
 /**
  * The entries whose rowids are in a JSON array (the first parameter), each looked up by

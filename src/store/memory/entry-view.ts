@@ -45,14 +45,16 @@ export interface EntryViewRow {
   created_at: number;
   updated_at: number;
   version: number;
+  /** Absent where the row has no expiry column (kept versions). */
+  expires_at?: number | null;
 }
 
 /** Columns of an EntryViewRow with its preview as `text` (table alias `e`). */
 export const VIEW_COLUMNS = `e.rowid, e.id, e.namespace, e.key, substr(e.content, 1, ${PREVIEW_CHARS}) AS text,
-  length(e.content) AS size, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version`;
+  length(e.content) AS size, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version, e.expires_at`;
 
 /** Field names, punctuation, timestamps and numbers of a view: everything of fixed size. */
-const VIEW_FIXED_BYTES = 320;
+const VIEW_FIXED_BYTES = 360;
 
 /** The JSON bytes of a view apart from its text (metadata and tags are stored as the JSON they are sent as). */
 function fixedBytes(row: EntryViewRow): number {
@@ -80,6 +82,7 @@ function toView(row: EntryViewRow, text: string, full: boolean, cut: boolean): E
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     version: row.version,
+    ...(row.expires_at != null ? { expiresAt: new Date(row.expires_at).toISOString() } : {}),
     size: row.size,
     cut,
     ...(full ? { content: text } : { preview: text }),

@@ -14,6 +14,7 @@ import {
   privateNamespaces,
   PROJECT_PREFIX,
   readableScope,
+  scopeClause,
   whereClause,
   type Filters,
   type Scope,
@@ -138,7 +139,7 @@ export class FullTextIndex {
    */
   stats(phrases: string[], scope: Scope): FullTextStats {
     const readable = readableScope(scope);
-    const counts = whereClause(readable, {});
+    const counts = scopeClause(readable);
     const [rows, tokens] = this.statements
       .get(
         `SELECT coalesce(sum(e.entries), 0), coalesce(sum(e.tokens), 0) FROM memory_namespace_counts e WHERE ${counts.sql}`,

@@ -46,7 +46,11 @@ export class LinkStore {
   constructor(db: Database.Database) {
     this.statements = new StatementCache(db);
     this.stmts = {
-      rowid: db.prepare('SELECT rowid FROM memory_entries WHERE namespace = ? AND key = ?').pluck(),
+      rowid: db
+        .prepare(
+          'SELECT rowid FROM memory_entries WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)',
+        )
+        .pluck(),
       find: db
         .prepare(
           'SELECT created_at FROM memory_links WHERE from_rowid = ? AND type = ? AND to_rowid = ?',
@@ -70,9 +74,9 @@ export class LinkStore {
     };
   }
 
-  /** The rowid of (namespace, key), if it exists. */
-  rowidOf(namespace: string, key: string): number | undefined {
-    return this.stmts.rowid.get(namespace, key) as number | undefined;
+  /** The rowid of (namespace, key), if it exists and has not expired by `now`. */
+  rowidOf(namespace: string, key: string, now = Date.now()): number | undefined {
+    return this.stmts.rowid.get(namespace, key, now) as number | undefined;
   }
 
   /** Adds the link, or replaces its metadata (when given); true when it is new. */

@@ -33,7 +33,20 @@ export interface Filters {
   agentId?: string | undefined;
   /** With agentId: also entries that belong to no agent. */
   includeShared?: boolean | undefined;
+  /** Time windows (ms since the epoch): `…After` is inclusive, `…Before` exclusive. */
+  createdAfter?: number | undefined;
+  createdBefore?: number | undefined;
+  updatedAfter?: number | undefined;
+  updatedBefore?: number | undefined;
 }
+
+/** The time filters, as their SQL comparisons (table alias `e`). */
+const TIME_FILTERS = [
+  ['createdAfter', 'e.created_at >= ?'],
+  ['createdBefore', 'e.created_at < ?'],
+  ['updatedAfter', 'e.updated_at >= ?'],
+  ['updatedBefore', 'e.updated_at < ?'],
+] as const;
 
 /** Namespaces that belong to one session. */
 export const SESSION_PREFIX = 'session:';
@@ -94,14 +107,48 @@ export function privateNamespaces(scope: Scope): { names: string[]; allProjects:
   return { names, allProjects };
 }
 
-/** True when the filters narrow beyond the namespace (tags or agent). */
+/** True when the filters narrow beyond the namespace (tags, agent or time). */
 export const hasFilters = (filters: Filters) =>
-  filters.agentId !== undefined || (filters.tags?.length ?? 0) > 0;
+  filters.agentId !== undefined ||
+  (filters.tags?.length ?? 0) > 0 ||
+  TIME_FILTERS.some(([name]) => filters[name] !== undefined);
 
 const SHARED_SQL = "(e.namespace NOT GLOB 'session:*' AND e.namespace NOT GLOB 'project:*')";
 
-/** WHERE fragments and their parameters for a scope and filters (table alias `e`). */
-export function whereClause(scope: Scope, filters: Filters): { sql: string; params: unknown[] } {
+/**
+ * WHERE fragments and their parameters for a scope and filters (table alias `e`). An
+ * entry whose expiry is at or before `now` is left out of every read here, whether or
+ * not the memory.expire job has deleted it yet (a cheap check: most rows have none).
+ */
+export function whereClause(
+  scope: Scope,
+  filters: Filters,
+  now: number = Date.now(),
+): { sql: string; params: unknown[] } {
+  const { sql, params } = scopeClause(scope);
+  const parts = [sql, '(e.expires_at IS NULL OR e.expires_at > ?)'];
+  params.push(now);
+  if (filters.agentId !== undefined) {
+    parts.push(
+      filters.includeShared === false ? 'e.agent_id = ?' : '(e.agent_id = ? OR e.agent_id IS NULL)',
+    );
+    params.push(filters.agentId);
+  }
+  for (const tag of filters.tags ?? []) {
+    parts.push('EXISTS (SELECT 1 FROM memory_tags t WHERE t.tag = ? AND t.entry_rowid = e.rowid)');
+    params.push(tag);
+  }
+  for (const [name, sqlPart] of TIME_FILTERS) {
+    const at = filters[name];
+    if (at === undefined) continue;
+    parts.push(sqlPart);
+    params.push(at);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+/** The namespace part of whereClause alone (alias `e`), for tables with a `namespace` column. */
+export function scopeClause(scope: Scope): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (scope.namespace !== undefined) {
@@ -116,16 +163,6 @@ export function whereClause(scope: Scope, filters: Filters): { sql: string; para
     }
     if (allProjects) any.push("e.namespace GLOB 'project:*'");
     parts.push(any.length === 1 ? SHARED_SQL : `(${any.join(' OR ')})`);
-  }
-  if (filters.agentId !== undefined) {
-    parts.push(
-      filters.includeShared === false ? 'e.agent_id = ?' : '(e.agent_id = ? OR e.agent_id IS NULL)',
-    );
-    params.push(filters.agentId);
-  }
-  for (const tag of filters.tags ?? []) {
-    parts.push('EXISTS (SELECT 1 FROM memory_tags t WHERE t.tag = ? AND t.entry_rowid = e.rowid)');
-    params.push(tag);
   }
   return { sql: parts.join(' AND '), params };
 }

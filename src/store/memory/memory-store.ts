@@ -12,8 +12,9 @@ import type Database from 'better-sqlite3';
 import { BY_ROWID, COLUMNS, toEntry, type Entry, type EntryRow } from './entry-row.js';
 import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-index.js';
 import { HistoryStore } from './history-store.js';
+import { TombstoneStore, type DeleteReason } from './tombstone-store.js';
 import { LinkStore } from './link-store.js';
-import { whereClause, type Filters, type Scope } from './memory-scope.js';
+import { hasFilters, scopeClause, whereClause, type Filters, type Scope } from './memory-scope.js';
 import {
   exportPage,
   listPage,
@@ -22,6 +23,7 @@ import {
   type ListPageOptions,
   type PageBudget,
 } from './entry-pages.js';
+import { changePage, type ChangeArgs, type ChangePage } from './change-page.js';
 import { entryTokenCount } from './private-fts-schema.js';
 import { WriteBatcher } from './write-batcher.js';
 import { AppError } from '../../core/errors.js';
@@ -30,7 +32,14 @@ import { StatementCache } from '../statement-cache.js';
 
 export type { Filters, Scope } from './memory-scope.js';
 export { toEntry, type Entry, type EntryRow } from './entry-row.js';
-export type { EntryPage, ExportPage, ListPageOptions, PageBudget } from './entry-pages.js';
+export type {
+  EntryPage,
+  ExportPage,
+  ListPageOptions,
+  ListSort,
+  PageBudget,
+} from './entry-pages.js';
+export type { ChangeArgs, ChangeItem, ChangePage } from './change-page.js';
 export type { EntryView } from './entry-view.js';
 
 /** An entry with its content's length in characters (its content may be only a start). */
@@ -47,6 +56,11 @@ export interface WriteInput {
   sessionId: string | null;
   /** Write only if the entry is at this version (0: absent); else CONFLICT, nothing written. */
   expectedVersion?: number | undefined;
+  /**
+   * When it expires (ms since the epoch); null never. Left out (undefined), an update keeps
+   * the entry's expiry as it is (append, restore) and a new entry never expires.
+   */
+  expiresAt?: number | null | undefined;
 }
 
 /**
@@ -71,6 +85,8 @@ export class MemoryStore {
   readonly history: HistoryStore;
   /** Links between entries (they go with their entries, by the schema's cascade). */
   readonly links: LinkStore;
+  /** The last delete of each key, for memory.changes. */
+  readonly tombstones: TombstoneStore;
 
   constructor(
     private readonly db: Database.Database,
@@ -83,29 +99,36 @@ export class MemoryStore {
     this.fullText = new FullTextIndex(db);
     this.history = new HistoryStore(db, historyKeep);
     this.links = new LinkStore(db);
+    this.tombstones = new TombstoneStore(db);
     const tx = db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <T>(fn: () => T) => tx(fn) as T;
     this.stmts = {
+      // Expired or not: a write replaces what is there.
       get: db.prepare(
         `SELECT ${COLUMNS} FROM memory_entries e WHERE e.namespace = ? AND e.key = ?`,
       ),
+      getLive: db.prepare(
+        `SELECT ${COLUMNS} FROM memory_entries e WHERE e.namespace = ? AND e.key = ?
+         AND (e.expires_at IS NULL OR e.expires_at > ?)`,
+      ),
       insert: db.prepare(`INSERT INTO memory_entries
-        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       update: db.prepare(`UPDATE memory_entries
-        SET content = ?, metadata = ?, tags = ?, agent_id = ?, session_id = ?, updated_at = ?, version = version + 1, fts_tokens = ?
+        SET content = ?, metadata = ?, tags = ?, agent_id = ?, session_id = ?, updated_at = ?, version = version + 1, fts_tokens = ?, expires_at = ?
         WHERE rowid = ?`),
       deleteTags: db.prepare('DELETE FROM memory_tags WHERE entry_rowid = ?'),
       insertTag: db.prepare('INSERT OR IGNORE INTO memory_tags (tag, entry_rowid) VALUES (?, ?)'),
       deleteEntry: db.prepare(
         `DELETE FROM memory_entries WHERE namespace = ? AND key = ? RETURNING ${COLUMNS.replaceAll('e.', '')}`,
       ),
+      deleteRowid: db.prepare('DELETE FROM memory_entries WHERE rowid = ?'),
       // The vector of the old text is wrong for the new one; it is embedded again.
       deleteEmbedding: db.prepare('DELETE FROM memory_embeddings WHERE entry_rowid = ?'),
       deleteNamespace: db.prepare('DELETE FROM memory_entries WHERE namespace = ?'),
       insertExact: db.prepare(`INSERT INTO memory_entries
-        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       idExists: db.prepare('SELECT 1 FROM memory_entries WHERE id = ?'),
       countNamespace: db
         .prepare(
@@ -129,8 +152,9 @@ export class MemoryStore {
     for (const listener of this.listeners) listener(change);
   }
 
+  /** The entry under (namespace, key), unless there is none or it has expired. */
   get(namespace: string, key: string): Entry | undefined {
-    const row = this.stmts.get.get(namespace, key) as EntryRow | undefined;
+    const row = this.stmts.getLive.get(namespace, key, this.now()) as EntryRow | undefined;
     return row ? toEntry(row) : undefined;
   }
 
@@ -160,7 +184,14 @@ export class MemoryStore {
     const at = this.now();
     const metadata = JSON.stringify(input.metadata);
     const tags = JSON.stringify(input.tags);
-    const existing = s.get.get(input.namespace, input.key) as EntryRow | undefined;
+    let existing = s.get.get(input.namespace, input.key) as EntryRow | undefined;
+    // An expired entry is gone to readers already: it goes now, and the key starts afresh.
+    if (existing?.expires_at != null && existing.expires_at <= at) {
+      this.deleteRow(existing, 'expired', at);
+      existing = undefined;
+    }
+    const expiresAt =
+      input.expiresAt === undefined ? (existing?.expires_at ?? null) : input.expiresAt;
     if (input.expectedVersion !== undefined && (existing?.version ?? 0) !== input.expectedVersion) {
       throw new AppError(
         'CONFLICT',
@@ -189,6 +220,7 @@ export class MemoryStore {
         input.sessionId,
         at,
         tokens,
+        expiresAt,
         rowid,
       );
       s.deleteTags.run(rowid);
@@ -208,6 +240,7 @@ export class MemoryStore {
         at,
         version,
         tokens,
+        expiresAt,
       );
       rowid = Number(info.lastInsertRowid);
     }
@@ -227,6 +260,7 @@ export class MemoryStore {
       createdAt: new Date(existing?.created_at ?? at).toISOString(),
       updatedAt: new Date(at).toISOString(),
       version,
+      ...(expiresAt !== null ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
     };
     return { entry, created: !existing };
   }
@@ -237,15 +271,52 @@ export class MemoryStore {
 
   /** Deletes one entry (its last version is kept in its history); true when there was one. */
   delete(namespace: string, key: string): boolean {
-    return this.inTransaction(() => {
-      const rows = this.stmts.deleteEntry.all(namespace, key) as EntryRow[];
-      const at = this.now();
-      for (const row of rows) {
-        this.history.record(row, 'deleted', at);
-        this.emit({ kind: 'deleted', rowid: row.rowid, namespace: row.namespace, key: row.key });
-      }
-      return rows.length > 0;
-    });
+    return this.inTransaction(() => this.deleteInTransaction(namespace, key));
+  }
+
+  /**
+   * Same as delete, inside the caller's transaction. An entry already expired counts as
+   * not there (false), though its row goes too (as the expiry job would take it).
+   */
+  deleteInTransaction(namespace: string, key: string): boolean {
+    const at = this.now();
+    const rows = this.stmts.deleteEntry.all(namespace, key) as EntryRow[];
+    let live = false;
+    for (const row of rows) {
+      const expired = row.expires_at != null && row.expires_at <= at;
+      this.afterDelete(row, expired ? 'expired' : 'deleted', at);
+      live ||= !expired;
+    }
+    return live;
+  }
+
+  /** Deletes a row read beforehand (its history, tombstone and listeners as for any delete). */
+  private deleteRow(row: EntryRow, reason: DeleteReason, at: number): void {
+    this.stmts.deleteRowid.run(row.rowid);
+    this.afterDelete(row, reason, at);
+  }
+
+  private afterDelete(row: EntryRow, reason: DeleteReason, at: number): void {
+    this.history.record(row, 'deleted', at);
+    // An expiry is reported as of when it expired, whenever its row went.
+    this.tombstones.record(row, reason, reason === 'expired' ? (row.expires_at ?? at) : at);
+    this.emit({ kind: 'deleted', rowid: row.rowid, namespace: row.namespace, key: row.key });
+  }
+
+  /**
+   * Deletes up to `limit` entries whose expiry is at or before `at` (each as a delete:
+   * history, tombstone, listeners), oldest expiry first, in the caller's transaction;
+   * returns how many.
+   */
+  deleteExpiredInTransaction(at: number, limit: number): number {
+    const rows = this.statements
+      .get(
+        `SELECT ${COLUMNS} FROM memory_entries e INDEXED BY memory_entries_expires
+         WHERE e.expires_at IS NOT NULL AND e.expires_at <= ? ORDER BY e.expires_at LIMIT ?`,
+      )
+      .all(at, limit) as EntryRow[];
+    for (const row of rows) this.deleteRow(row, 'expired', at);
+    return rows.length;
   }
 
   /**
@@ -254,6 +325,7 @@ export class MemoryStore {
    */
   deleteNamespace(namespace: string): number {
     this.history.deleteNamespace(namespace);
+    this.tombstones.deleteNamespace(namespace);
     const deleted = this.stmts.deleteNamespace.run(namespace).changes;
     if (deleted > 0) this.emit({ kind: 'namespace-deleted', namespace });
     return deleted;
@@ -283,8 +355,8 @@ export class MemoryStore {
 
   /** How many entries match: from the per-namespace counts when only the scope filters. */
   private count(scope: Scope, filters: Filters, where: { sql: string; params: unknown[] }): number {
-    if (filters.agentId === undefined && !filters.tags?.length) {
-      const counts = whereClause(scope, {});
+    if (!hasFilters(filters)) {
+      const counts = scopeClause(scope);
       return this.statements
         .get(
           `SELECT coalesce(sum(e.entries), 0) FROM memory_namespace_counts e WHERE ${counts.sql}`,
@@ -296,6 +368,43 @@ export class MemoryStore {
       .get(`SELECT count(*) FROM memory_entries e WHERE ${where.sql}`)
       .pluck()
       .get(...where.params) as number;
+  }
+
+  /** A page of memory.changes (see change-page.ts), read in one snapshot. */
+  changes(args: ChangeArgs): ChangePage {
+    return this.inTransaction(() => changePage(this.statements, args));
+  }
+
+  /**
+   * The live entries of `namespace` whose key starts with `prefix`, in key order: the
+   * first `limit` of them (key, id, version) and how many there are in all.
+   */
+  keysWithPrefix(
+    namespace: string,
+    prefix: string,
+    limit: number,
+  ): { keys: { key: string; id: string; version: number }[]; total: number } {
+    const range = prefixRange(prefix);
+    const where = `e.namespace = ? AND e.key >= ?${range.upper === undefined ? '' : ' AND e.key < ?'}
+      AND substr(e.key, 1, ?) = ? AND (e.expires_at IS NULL OR e.expires_at > ?)`;
+    const params = [
+      namespace,
+      prefix,
+      ...(range.upper === undefined ? [] : [range.upper]),
+      range.length,
+      prefix,
+      this.now(),
+    ];
+    const keys = this.statements
+      .get(
+        `SELECT e.key, e.id, e.version FROM memory_entries e WHERE ${where} ORDER BY e.key LIMIT ?`,
+      )
+      .all(...params, limit) as { key: string; id: string; version: number }[];
+    const total = this.statements
+      .get(`SELECT count(*) FROM memory_entries e WHERE ${where}`)
+      .pluck()
+      .get(...params) as number;
+    return { keys, total };
   }
 
   /** Full-text candidates for ranking (see FullTextIndex.candidates). */
@@ -342,7 +451,7 @@ export class MemoryStore {
   }
 
   namespaces(scope: Scope): { namespace: string; count: number }[] {
-    const where = whereClause(scope, {});
+    const where = scopeClause(scope);
     return this.statements
       .get(
         `SELECT e.namespace AS namespace, e.entries AS count FROM memory_namespace_counts e WHERE ${where.sql} ORDER BY e.namespace`,
@@ -366,7 +475,12 @@ export class MemoryStore {
   importInTransaction(entry: Entry): 'inserted' | 'updated' {
     const existing = this.stmts.get.get(entry.namespace, entry.key) as EntryRow | undefined;
     if (existing) {
-      this.putInTransaction({ ...entry, agentId: entry.agentId, sessionId: entry.sessionId });
+      this.putInTransaction({
+        ...entry,
+        agentId: entry.agentId,
+        sessionId: entry.sessionId,
+        expiresAt: entry.expiresAt !== undefined ? Date.parse(entry.expiresAt) : null,
+      });
       return 'updated';
     }
     const s = this.stmts;
@@ -383,6 +497,7 @@ export class MemoryStore {
       Date.parse(entry.updatedAt),
       entry.version,
       entryTokenCount(entry.key, entry.content, entry.tags),
+      entry.expiresAt !== undefined ? Date.parse(entry.expiresAt) : null,
     );
     const rowid = Number(info.lastInsertRowid);
     for (const tag of new Set(entry.tags)) s.insertTag.run(tag, rowid);
@@ -395,4 +510,19 @@ export class MemoryStore {
   idTaken(id: string): boolean {
     return this.stmts.idExists.get(id) !== undefined;
   }
+}
+
+/**
+ * Bounds for the keys starting with `prefix` under SQLite's binary order: from the prefix
+ * itself up to (not including) the prefix with its last character raised by one, plus the
+ * prefix's length in characters as substr counts them. No upper bound when the last
+ * character is already the highest.
+ */
+function prefixRange(prefix: string): { upper: string | undefined; length: number } {
+  const chars = [...prefix];
+  const last = chars.pop()!.codePointAt(0)!;
+  let next = last + 1;
+  if (next === 0xd800) next = 0xe000; // skip the surrogates
+  const upper = next > 0x10ffff ? undefined : chars.join('') + String.fromCodePoint(next);
+  return { upper, length: chars.length + 1 };
 }

@@ -24,6 +24,7 @@ export function deleteEntriesUnder(db: Database.Database, prefix: string): numbe
       `DELETE FROM memory_links WHERE from_rowid IN (${ENTRIES_UNDER}) OR to_rowid IN (${ENTRIES_UNDER})`,
     ).run(...args, ...args);
     db.prepare('DELETE FROM memory_history WHERE substr(namespace, 1, ?) = ?').run(...args);
+    db.prepare('DELETE FROM memory_tombstones WHERE substr(namespace, 1, ?) = ?').run(...args);
     return db.prepare(`DELETE FROM memory_entries WHERE rowid IN (${ENTRIES_UNDER})`).run(...args)
       .changes;
   })();
