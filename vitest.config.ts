@@ -12,8 +12,8 @@ export default defineConfig(({ mode }) => {
       // Several tests spawn dist/bin/*.js: refuse to run them against a stale build.
       globalSetup: ['test/global-setup.ts'],
       pool: 'forks',
-      testTimeout: 30_000,
-      hookTimeout: 30_000,
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       // Integration tests each start real daemons; two cores, so keep parallelism modest.
       maxWorkers: 3,
       // Every daemon the tests start checks each answer against its method's result schema.
