@@ -9,12 +9,12 @@
  * inside its transaction; they must not throw.
  */
 import type Database from 'better-sqlite3';
-import { BY_ROWID, COLUMNS, toEntry, type Entry, type EntryRow } from './entry-row.js';
+import { COLUMNS, toEntry, type Entry, type EntryRow } from './entry-row.js';
 import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-index.js';
 import { HistoryStore } from './history-store.js';
 import { TombstoneStore, type DeleteReason } from './tombstone-store.js';
 import { LinkStore } from './link-store.js';
-import { hasFilters, scopeClause, whereClause, type Filters, type Scope } from './memory-scope.js';
+import type { Filters, Scope } from './memory-scope.js';
 import {
   exportPage,
   listPage,
@@ -24,6 +24,14 @@ import {
   type PageBudget,
 } from './entry-pages.js';
 import { changePage, type ChangeArgs, type ChangePage } from './change-page.js';
+import {
+  countMatches,
+  entriesByRowid,
+  keysWithPrefix,
+  namespaceCounts,
+  type PrefixKeys,
+  type SizedEntry,
+} from './entry-queries.js';
 import { entryTokenCount } from './private-fts-schema.js';
 import { WriteBatcher } from './write-batcher.js';
 import { AppError } from '../../core/errors.js';
@@ -43,7 +51,7 @@ export type { ChangeArgs, ChangeItem, ChangePage } from './change-page.js';
 export type { EntryView } from './entry-view.js';
 
 /** An entry with its content's length in characters (its content may be only a start). */
-export type SizedEntry = Entry & { size: number };
+export type { PrefixKeys, SizedEntry } from './entry-queries.js';
 export type { FullTextStats, RankRow } from './full-text-index.js';
 
 export interface WriteInput {
@@ -350,24 +358,7 @@ export class MemoryStore {
     // Whole contents are read after their rows: one snapshot keeps both the same entry.
     const read = () => listPage(this.statements, scope, filters, limit, offset, page);
     const result = page.content ? this.inTransaction(read) : read();
-    return { ...result, total: this.count(scope, filters, whereClause(scope, filters)) };
-  }
-
-  /** How many entries match: from the per-namespace counts when only the scope filters. */
-  private count(scope: Scope, filters: Filters, where: { sql: string; params: unknown[] }): number {
-    if (!hasFilters(filters)) {
-      const counts = scopeClause(scope);
-      return this.statements
-        .get(
-          `SELECT coalesce(sum(e.entries), 0) FROM memory_namespace_counts e WHERE ${counts.sql}`,
-        )
-        .pluck()
-        .get(...counts.params) as number;
-    }
-    return this.statements
-      .get(`SELECT count(*) FROM memory_entries e WHERE ${where.sql}`)
-      .pluck()
-      .get(...where.params) as number;
+    return { ...result, total: countMatches(this.statements, scope, filters) };
   }
 
   /** A page of memory.changes (see change-page.ts), read in one snapshot. */
@@ -379,32 +370,8 @@ export class MemoryStore {
    * The live entries of `namespace` whose key starts with `prefix`, in key order: the
    * first `limit` of them (key, id, version) and how many there are in all.
    */
-  keysWithPrefix(
-    namespace: string,
-    prefix: string,
-    limit: number,
-  ): { keys: { key: string; id: string; version: number }[]; total: number } {
-    const range = prefixRange(prefix);
-    const where = `e.namespace = ? AND e.key >= ?${range.upper === undefined ? '' : ' AND e.key < ?'}
-      AND substr(e.key, 1, ?) = ? AND (e.expires_at IS NULL OR e.expires_at > ?)`;
-    const params = [
-      namespace,
-      prefix,
-      ...(range.upper === undefined ? [] : [range.upper]),
-      range.length,
-      prefix,
-      this.now(),
-    ];
-    const keys = this.statements
-      .get(
-        `SELECT e.key, e.id, e.version FROM memory_entries e WHERE ${where} ORDER BY e.key LIMIT ?`,
-      )
-      .all(...params, limit) as { key: string; id: string; version: number }[];
-    const total = this.statements
-      .get(`SELECT count(*) FROM memory_entries e WHERE ${where}`)
-      .pluck()
-      .get(...params) as number;
-    return { keys, total };
+  keysWithPrefix(namespace: string, prefix: string, limit: number): PrefixKeys {
+    return keysWithPrefix(this.statements, namespace, prefix, limit, this.now());
   }
 
   /** Full-text candidates for ranking (see FullTextIndex.candidates). */
@@ -433,30 +400,11 @@ export class MemoryStore {
     filters: Filters,
     contentChars?: number,
   ): Map<number, SizedEntry> {
-    const out = new Map<number, SizedEntry>();
-    if (rowids.length === 0) return out;
-    const where = whereClause(scope, filters);
-    const columns =
-      contentChars === undefined
-        ? COLUMNS
-        : COLUMNS.replace(
-            'e.content',
-            `substr(e.content, 1, ${Math.trunc(contentChars)}) AS content`,
-          );
-    const rows = this.statements
-      .get(`SELECT ${columns}, length(e.content) AS size FROM ${BY_ROWID} WHERE ${where.sql}`)
-      .all(JSON.stringify(rowids), ...where.params) as (EntryRow & { size: number })[];
-    for (const row of rows) out.set(row.rowid, { ...toEntry(row), size: row.size });
-    return out;
+    return entriesByRowid(this.statements, rowids, scope, filters, contentChars);
   }
 
   namespaces(scope: Scope): { namespace: string; count: number }[] {
-    const where = scopeClause(scope);
-    return this.statements
-      .get(
-        `SELECT e.namespace AS namespace, e.entries AS count FROM memory_namespace_counts e WHERE ${where.sql} ORDER BY e.namespace`,
-      )
-      .all(...where.params) as { namespace: string; count: number }[];
+    return namespaceCounts(this.statements, scope);
   }
 
   /**
@@ -510,19 +458,4 @@ export class MemoryStore {
   idTaken(id: string): boolean {
     return this.stmts.idExists.get(id) !== undefined;
   }
-}
-
-/**
- * Bounds for the keys starting with `prefix` under SQLite's binary order: from the prefix
- * itself up to (not including) the prefix with its last character raised by one, plus the
- * prefix's length in characters as substr counts them. No upper bound when the last
- * character is already the highest.
- */
-function prefixRange(prefix: string): { upper: string | undefined; length: number } {
-  const chars = [...prefix];
-  const last = chars.pop()!.codePointAt(0)!;
-  let next = last + 1;
-  if (next === 0xd800) next = 0xe000; // skip the surrogates
-  const upper = next > 0x10ffff ? undefined : chars.join('') + String.fromCodePoint(next);
-  return { upper, length: chars.length + 1 };
 }
