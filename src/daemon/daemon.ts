@@ -171,8 +171,7 @@ export class Daemon {
         activeSessions: () => this.database?.sessions.activeCount() ?? 0,
         now: this.now,
       });
-      // Before listening: a client that can connect finds the token to present.
-      writeSocketToken(this.socketPath, this.ownerToken!);
+      writeSocketToken(this.socketPath, this.ownerToken!); // before listen: clients need it
       const own = await listenPrivately(this.proc.server, this.socketPath, this.logger);
       this.socketWatch = new SocketWatch({
         path: this.socketPath,

@@ -8,6 +8,7 @@ import { BY_ROWID, COLUMNS, toEntry, type Entry, type EntryRow } from './entry-r
 import { hasFilters, scopeClause, whereClause, type Filters, type Scope } from './memory-scope.js';
 import type { StatementCache } from '../statement-cache.js';
 
+/** An entry with its content's length in characters (its content may be only a start). */
 export type SizedEntry = Entry & { size: number };
 export type PrefixKeys = { keys: { key: string; id: string; version: number }[]; total: number };
 

@@ -9,7 +9,8 @@
  * inside its transaction; they must not throw.
  */
 import type Database from 'better-sqlite3';
-import { COLUMNS, toEntry, type Entry, type EntryRow } from './entry-row.js';
+import { toEntry, type Entry, type EntryRow } from './entry-row.js';
+import { prepareEntryStatements, type EntryStatements } from './entry-statements.js';
 import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-index.js';
 import { HistoryStore } from './history-store.js';
 import { TombstoneStore, type DeleteReason } from './tombstone-store.js';
@@ -32,6 +33,7 @@ import {
   type PrefixKeys,
   type SizedEntry,
 } from './entry-queries.js';
+import type { EntryChange, EntryListener, WriteInput } from './entry-write-types.js';
 import { entryTokenCount } from './private-fts-schema.js';
 import { WriteBatcher } from './write-batcher.js';
 import { AppError } from '../../core/errors.js';
@@ -50,40 +52,13 @@ export type {
 export type { ChangeArgs, ChangeItem, ChangePage } from './change-page.js';
 export type { EntryView } from './entry-view.js';
 
-/** An entry with its content's length in characters (its content may be only a start). */
 export type { PrefixKeys, SizedEntry } from './entry-queries.js';
 export type { FullTextStats, RankRow } from './full-text-index.js';
 
-export interface WriteInput {
-  namespace: string;
-  key: string;
-  content: string;
-  metadata: Record<string, unknown>;
-  tags: string[];
-  agentId: string | null;
-  sessionId: string | null;
-  /** Write only if the entry is at this version (0: absent); else CONFLICT, nothing written. */
-  expectedVersion?: number | undefined;
-  /**
-   * When it expires (ms since the epoch); null never. Left out (undefined), an update keeps
-   * the entry's expiry as it is (append, restore) and a new entry never expires.
-   */
-  expiresAt?: number | null | undefined;
-}
-
-/**
- * What changed, told to listeners inside the write's transaction (the embeddings keep
- * their in-memory index and their queue in step with the table through this).
- */
-export type EntryChange =
-  | { kind: 'written'; rowid: number; namespace: string; key: string; contentChanged: boolean }
-  | { kind: 'deleted'; rowid: number; namespace: string; key: string }
-  | { kind: 'namespace-deleted'; namespace: string };
-
-export type EntryListener = (change: EntryChange) => void;
+export type { EntryChange, EntryListener, WriteInput } from './entry-write-types.js';
 
 export class MemoryStore {
-  private readonly stmts;
+  private readonly stmts: EntryStatements;
   private readonly statements: StatementCache;
   private readonly batcher: WriteBatcher;
   private readonly inTransaction: <T>(fn: () => T) => T;
@@ -110,40 +85,7 @@ export class MemoryStore {
     this.tombstones = new TombstoneStore(db);
     const tx = db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <T>(fn: () => T) => tx(fn) as T;
-    this.stmts = {
-      // Expired or not: a write replaces what is there.
-      get: db.prepare(
-        `SELECT ${COLUMNS} FROM memory_entries e WHERE e.namespace = ? AND e.key = ?`,
-      ),
-      getLive: db.prepare(
-        `SELECT ${COLUMNS} FROM memory_entries e WHERE e.namespace = ? AND e.key = ?
-         AND (e.expires_at IS NULL OR e.expires_at > ?)`,
-      ),
-      insert: db.prepare(`INSERT INTO memory_entries
-        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens, expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      update: db.prepare(`UPDATE memory_entries
-        SET content = ?, metadata = ?, tags = ?, agent_id = ?, session_id = ?, updated_at = ?, version = version + 1, fts_tokens = ?, expires_at = ?
-        WHERE rowid = ?`),
-      deleteTags: db.prepare('DELETE FROM memory_tags WHERE entry_rowid = ?'),
-      insertTag: db.prepare('INSERT OR IGNORE INTO memory_tags (tag, entry_rowid) VALUES (?, ?)'),
-      deleteEntry: db.prepare(
-        `DELETE FROM memory_entries WHERE namespace = ? AND key = ? RETURNING ${COLUMNS.replaceAll('e.', '')}`,
-      ),
-      deleteRowid: db.prepare('DELETE FROM memory_entries WHERE rowid = ?'),
-      // The vector of the old text is wrong for the new one; it is embedded again.
-      deleteEmbedding: db.prepare('DELETE FROM memory_embeddings WHERE entry_rowid = ?'),
-      deleteNamespace: db.prepare('DELETE FROM memory_entries WHERE namespace = ?'),
-      insertExact: db.prepare(`INSERT INTO memory_entries
-        (id, namespace, key, content, metadata, tags, agent_id, session_id, created_at, updated_at, version, fts_tokens, expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      idExists: db.prepare('SELECT 1 FROM memory_entries WHERE id = ?'),
-      countNamespace: db
-        .prepare(
-          'SELECT coalesce(max(entries), 0) FROM memory_namespace_counts WHERE namespace = ?',
-        )
-        .pluck(),
-    };
+    this.stmts = prepareEntryStatements(db);
   }
 
   /** False while a transaction is open on the database (a change heard may still roll back). */
@@ -317,12 +259,7 @@ export class MemoryStore {
    * returns how many.
    */
   deleteExpiredInTransaction(at: number, limit: number): number {
-    const rows = this.statements
-      .get(
-        `SELECT ${COLUMNS} FROM memory_entries e INDEXED BY memory_entries_expires
-         WHERE e.expires_at IS NOT NULL AND e.expires_at <= ? ORDER BY e.expires_at LIMIT ?`,
-      )
-      .all(at, limit) as EntryRow[];
+    const rows = this.stmts.expired.all(at, limit) as EntryRow[];
     for (const row of rows) this.deleteRow(row, 'expired', at);
     return rows.length;
   }
@@ -432,7 +369,7 @@ export class MemoryStore {
       return 'updated';
     }
     const s = this.stmts;
-    const info = s.insertExact.run(
+    const info = s.insert.run(
       entry.id,
       entry.namespace,
       entry.key,
