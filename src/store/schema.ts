@@ -5,6 +5,7 @@ import type { Migration } from './migrations.js';
 import { agentTaskMigration } from './agents/agent-task-schema.js';
 import { embeddingModelMigration } from './embeddings/embedding-schema.js';
 import { expiryMigration } from './memory/expiry-schema.js';
+import { ftsPendingMigration } from './memory/fts-pending-schema.js';
 import { historyMigration } from './memory/history-schema.js';
 import { linkMigration } from './memory/link-schema.js';
 import { memoryMigration } from './memory/memory-schema.js';
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   linkMigration,
   historyMigration,
   expiryMigration,
+  ftsPendingMigration,
 ];

@@ -150,6 +150,9 @@ export class MemorySearch {
   ): Promise<SearchResponse> {
     const mode = p.mode ?? (p.sort ? 'fts' : this.defaultMode);
     if (p.sort) checkTimeSort(mode, searchOffset(p.offset, page.cursor) + p.limit);
+    // A read pool worker sees only what is committed: the full-text rows written behind
+    // go in first, so every write acknowledged before this search is found.
+    if (mode !== 'vector') this.store.flushFullText();
     if (mode === 'fts') {
       const request = {
         query: p.query,

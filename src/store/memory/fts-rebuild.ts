@@ -17,6 +17,8 @@ import { FullTextIndex } from './full-text-index.js';
 export async function rebuildFullTextIndex(db: Database.Database): Promise<number> {
   db.exec("INSERT INTO memory_fts (memory_fts) VALUES ('delete-all')");
   db.exec("INSERT INTO memory_fts_private (memory_fts_private) VALUES ('delete-all')");
+  // Every entry is indexed below: none waits for the write-behind indexing (fts-pending.ts).
+  db.exec('DELETE FROM memory_fts_pending');
   const fullText = new FullTextIndex(db);
   const page = db
     .prepare(
@@ -43,7 +45,7 @@ export function optimizeFullTextIndex(db: Database.Database): void {
   db.exec("INSERT INTO memory_fts_private (memory_fts_private) VALUES ('optimize')");
 }
 
-function parseTags(rowid: number, tags: string): string[] {
+export function parseTags(rowid: number, tags: string): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(tags);

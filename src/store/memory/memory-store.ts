@@ -1,7 +1,8 @@
 /**
  * SQL for memory entries: one prepared statement per query shape, every value bound as
- * a parameter. The row, its tags and its full-text row change in one transaction (and a
- * changed text drops its embedding in the same one). The store knows nothing about
+ * a parameter. The row and its tags change in one transaction (and a changed text drops
+ * its embedding in the same one); its full-text row follows in a larger one, before any
+ * full-text read (fts-pending.ts). The store knows nothing about
  * sessions: callers pass a `Scope` that says which namespaces a query may see, and
  * every read applies it in SQL. Private (session) namespaces are indexed apart from
  * shared ones (private-fts-schema.ts), so that full-text statistics can be taken over
@@ -12,6 +13,7 @@ import type Database from 'better-sqlite3';
 import { toEntry, type Entry, type EntryRow } from './entry-row.js';
 import { prepareEntryStatements, type EntryStatements } from './entry-statements.js';
 import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-index.js';
+import { PendingFullText } from './fts-pending.js';
 import { HistoryStore } from './history-store.js';
 import { TombstoneStore, type DeleteReason } from './tombstone-store.js';
 import { LinkStore } from './link-store.js';
@@ -64,6 +66,7 @@ export class MemoryStore {
   private readonly inTransaction: <T>(fn: () => T) => T;
   private readonly listeners: EntryListener[] = [];
   private readonly fullText: FullTextIndex;
+  private readonly pendingText: PendingFullText;
   /** Earlier versions: every update and delete keeps the row it replaces here. */
   readonly history: HistoryStore;
   /** Links between entries (they go with their entries, by the schema's cascade). */
@@ -80,6 +83,7 @@ export class MemoryStore {
     this.statements = new StatementCache(db);
     this.batcher = new WriteBatcher(db);
     this.fullText = new FullTextIndex(db);
+    this.pendingText = new PendingFullText(db, this.fullText);
     this.history = new HistoryStore(db, historyKeep);
     this.links = new LinkStore(db);
     this.tombstones = new TombstoneStore(db);
@@ -121,6 +125,14 @@ export class MemoryStore {
   /** Runs `fn` (synchronous writes) in the next group commit; resolves once committed. */
   writeBatched<T>(fn: () => T): Promise<T> {
     return this.batcher.run(fn);
+  }
+
+  /**
+   * Indexes now the entries whose full-text rows are still to be written (fts-pending.ts):
+   * every full-text read calls this first. A no-op on a read-only connection.
+   */
+  flushFullText(): void {
+    this.pendingText.flush();
   }
 
   /** Commits any queued group writes now. */
@@ -174,7 +186,6 @@ export class MemoryStore {
         rowid,
       );
       s.deleteTags.run(rowid);
-      this.fullText.unindex(rowid, input.namespace);
       if (contentChanged) s.deleteEmbedding.run(rowid);
     } else {
       const info = s.insert.run(
@@ -195,7 +206,7 @@ export class MemoryStore {
       rowid = Number(info.lastInsertRowid);
     }
     for (const tag of new Set(input.tags)) s.insertTag.run(tag, rowid);
-    this.fullText.index(rowid, input.namespace, input.key, input.content, input.tags);
+    this.pendingText.write(rowid, input, existing !== undefined);
     const { namespace, key } = input;
     this.emit({ kind: 'written', rowid, namespace, key, contentChanged });
     const entry: Entry = {
@@ -318,11 +329,13 @@ export class MemoryStore {
     filters: Filters,
     limits: { shared: number; own: number },
   ): RankRow[] {
+    this.pendingText.flush();
     return this.fullText.candidates(match, scope, filters, limits);
   }
 
   /** Ranking statistics over what the caller may read (see FullTextIndex.stats). */
   fullTextStats(phrases: string[], scope: Scope): FullTextStats {
+    this.pendingText.flush();
     return this.fullText.stats(phrases, scope);
   }
 
