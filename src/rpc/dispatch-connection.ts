@@ -1,8 +1,8 @@
 /**
  * One connection as dispatch sees it: who is on the other end (to notify it) and the
- * calls it has in flight, each with its own AbortController. A call adds its controller
- * when it starts and removes it when it ends, so a long-lived connection holds only
- * what is running now; closing the connection aborts exactly those. It also counts
+ * calls it has in flight. A call adds itself when it starts waiting and removes itself
+ * when it ends, so a long-lived connection holds only what is running now; closing the
+ * connection aborts exactly those. It also counts
  * what it has in flight (for the per-connection cap) and its refusals.
  */
 
@@ -34,8 +34,13 @@ export class ConnectionClosed extends Error {
   }
 }
 
+/** A call in flight, as its connection sees it: something to end early. */
+export interface Abortable {
+  abort(why: unknown): void;
+}
+
 export class DispatchConnection {
-  readonly inFlight = new Set<AbortController>();
+  readonly inFlight = new Set<Abortable>();
   closed = false;
   /** Who this connection authenticated as; undefined until `auth.hello` succeeds. */
   principal: Principal | undefined;
@@ -59,23 +64,4 @@ export class DispatchConnection {
     for (const s of this.subscriptions.values()) s.cancel();
     this.subscriptions.clear();
   }
-}
-
-/** Resolves with `work`, or rejects with the signal's reason as soon as it aborts. */
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
