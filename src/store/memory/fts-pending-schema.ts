@@ -3,7 +3,8 @@
  * here instead of its FTS5 row, and the index catches up in larger transactions. The row
  * is committed with the entry, so an entry acknowledged before a crash is indexed when the
  * daemon next starts; it goes with its entry (the cascade), so a deleted entry is never
- * indexed afterwards.
+ * indexed afterwards. `stale` is 1 when the index still holds the entry's previous text,
+ * which the catch-up deletes before it indexes the current one.
  */
 import type { Migration } from '../migrations.js';
 
@@ -13,7 +14,8 @@ export const ftsPendingMigration: Migration = {
   up(db) {
     db.exec(`
       CREATE TABLE memory_fts_pending (
-        rowid INTEGER PRIMARY KEY REFERENCES memory_entries (rowid) ON DELETE CASCADE
+        rowid INTEGER PRIMARY KEY REFERENCES memory_entries (rowid) ON DELETE CASCADE,
+        stale INTEGER NOT NULL CHECK (stale IN (0, 1))
       ) STRICT;
     `);
   },

@@ -5,16 +5,22 @@
  * in batches of 8 (the group commit under 8 clients): 140–160 µs per store when each
  * batch indexes its own entries, 61–74 µs when the index catches up 256 at a time.
  *
+ * An update costs more still: deleting a row from a contentless FTS5 index means finding
+ * the segments that hold it and rewriting their tombstones, ~100 µs of CPU a delete
+ * (in-process, updates of 2,000 keys in batches of 8: 200–215 µs per store deleting at
+ * once, 104–108 without the delete).
+ *
  * So a store commits, with its entry, a row in `memory_fts_pending` instead of its FTS5
- * row, and the index catches up in a transaction of its own:
+ * row (marked `stale` when the index still holds the entry's previous text), and the
+ * index catches up — deletes and inserts — in a transaction of its own:
  * - on the next turn of the event loop once BATCH entries wait, else MAX_DELAY_MS after
  *   the first;
  * - before every full-text read (MemorySearch calls `flush` first), so a search sees
  *   every write acknowledged before it;
  * - when the daemon starts, for rows a crash left (they were committed with their entries).
  *
- * The invariant: an entry is either pending, with no FTS5 row, or has the FTS5 row of its
- * current text. A deleted entry's pending row goes with it (the schema's cascade). Past
+ * The invariant: an entry that is not pending has the FTS5 row of its current text and
+ * no other; a pending one has the row of an earlier text when it is stale, else none. A deleted entry's pending row goes with it (the schema's cascade). Past
  * MAX_BACKLOG waiting, a write indexes in its own transaction again, which bounds what a
  * search may have to index before it runs (MAX_BACKLOG × ~25 µs).
  */
@@ -30,6 +36,9 @@ export const MAX_DELAY_MS = 500;
 export const MAX_BACKLOG = 2048;
 /** Entries read per statement during a catch-up (contents can be large). */
 const PAGE = 64;
+
+/** rowid, namespace, key, content, tags (JSON), stale. */
+type PendingRow = [number, string, string, string, string, 0 | 1];
 
 export interface EntryText {
   namespace: string;
@@ -51,11 +60,12 @@ export class PendingFullText {
     private readonly index: FullTextIndex,
   ) {
     this.stmts = {
-      add: db.prepare('INSERT OR IGNORE INTO memory_fts_pending (rowid) VALUES (?)'),
-      remove: db.prepare('DELETE FROM memory_fts_pending WHERE rowid = ?'),
+      // A row already waiting keeps its mark: the index holds what it held before.
+      add: db.prepare('INSERT OR IGNORE INTO memory_fts_pending (rowid, stale) VALUES (?, ?)'),
+      remove: db.prepare('DELETE FROM memory_fts_pending WHERE rowid = ? RETURNING stale').pluck(),
       page: db
         .prepare(
-          `SELECT p.rowid, e.namespace, e.key, e.content, e.tags
+          `SELECT p.rowid, e.namespace, e.key, e.content, e.tags, p.stale
            FROM memory_fts_pending p JOIN memory_entries e ON e.rowid = p.rowid
            WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?`,
         )
@@ -65,8 +75,9 @@ export class PendingFullText {
     };
     this.catchUp = db.transaction(() => {
       for (let after = -Infinity; ;) {
-        const rows = this.stmts.page.all(after, PAGE) as [number, string, string, string, string][];
-        for (const [rowid, namespace, key, content, tags] of rows) {
+        const rows = this.stmts.page.all(after, PAGE) as PendingRow[];
+        for (const [rowid, namespace, key, content, tags, stale] of rows) {
+          if (stale) this.index.unindex(rowid, namespace);
           this.index.index(rowid, namespace, key, content, parseTags(rowid, tags));
         }
         if (rows.length < PAGE) break;
@@ -92,13 +103,12 @@ export class PendingFullText {
    */
   write(rowid: number, text: EntryText, replaced: boolean): void {
     if (this.backlog >= MAX_BACKLOG) {
-      const wasPending = this.stmts.remove.run(rowid).changes === 1;
-      if (replaced && !wasPending) this.index.unindex(rowid, text.namespace);
+      const stale = this.stmts.remove.get(rowid) as number | undefined;
+      if (stale === undefined ? replaced : stale === 1) this.index.unindex(rowid, text.namespace);
       this.index.index(rowid, text.namespace, text.key, text.content, text.tags);
       return;
     }
-    if (this.stmts.add.run(rowid).changes === 0) return; // waiting already: its FTS5 row is gone
-    if (replaced) this.index.unindex(rowid, text.namespace);
+    if (this.stmts.add.run(rowid, replaced ? 1 : 0).changes === 0) return; // waiting already
     this.backlog++;
     this.schedule();
   }
