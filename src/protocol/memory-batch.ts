@@ -8,16 +8,8 @@
 import { z } from 'zod';
 import { defineMethod } from './method.js';
 import { entryViewSchema } from './memory-results.js';
-import {
-  agentIdSchema,
-  contentSchema,
-  keySchema,
-  metadataSchema,
-  namespaceSchema,
-  sessionParams,
-  tagsSchema,
-} from './memory-schemas.js';
-import { expiryParams, isoInput, oneExpiry } from './memory-time.js';
+import { keySchema, namespaceSchema, sessionParams, storeItemFields } from './memory-schemas.js';
+import { isoInput, oneExpiry } from './memory-time.js';
 
 const count = z.number().int().min(0);
 const iso = z.iso.datetime();
@@ -26,17 +18,8 @@ export const BATCH_LIMITS = { itemsMax: 500, changesLimitMax: 1000 } as const;
 
 const storeItemSchema = z
   .strictObject({
-    key: keySchema,
-    content: contentSchema,
-    namespace: namespaceSchema.optional(),
-    scope: z
-      .enum(['project', 'session'])
-      .optional()
-      .describe("Without a namespace: as memory.store's scope."),
-    metadata: metadataSchema.optional(),
-    tags: tagsSchema.optional(),
-    agentId: agentIdSchema.optional(),
-    ...expiryParams,
+    ...storeItemFields,
+    scope: storeItemFields.scope.describe("Without a namespace: as memory.store's scope."),
   })
   .refine(...oneExpiry);
 

@@ -1,11 +1,13 @@
 /**
- * The limits on memory input, as zod schemas, and the shape of an entry on the wire. Each
- * violation is a -32602 error naming the field, and nothing is written. Namespaces use a
- * documented safe alphabet: letters, digits and `. _ : / -`, starting with a letter or
- * digit, at most 100. Shared by the memory, session, agent, task and plugin methods and
- * by the CLI's import (which checks each line with `entrySchema` before sending it).
+ * The limits on memory input, as zod schemas, the fields one write of an entry takes, and
+ * the shape of an entry on the wire. Each violation is a -32602 error naming the field, and
+ * nothing is written. Namespaces use a documented safe alphabet: letters, digits and
+ * `. _ : / -`, starting with a letter or digit, at most 100. Shared by the memory, session,
+ * agent, task and plugin methods and by the CLI's import (which checks each line with
+ * `entrySchema` before sending it).
  */
 import { z } from 'zod';
+import { expiryParams } from './memory-time.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -85,6 +87,27 @@ export const sessionParams = {
     .max(200)
     .optional()
     .describe('Your session token (from session.start). Secret.'),
+};
+
+/**
+ * What one write of an entry takes: memory.store's params (beside expectedVersion and the
+ * session's) and each item of memory.storeMany. A strict object of them still wants
+ * `.refine(...oneExpiry)`.
+ */
+export const storeItemFields = {
+  key: keySchema,
+  content: contentSchema,
+  namespace: namespaceSchema.optional(),
+  scope: z
+    .enum(['project', 'session'])
+    .optional()
+    .describe(
+      'Without a namespace: "project" (the default for a session bound to a project) keeps it in the project\'s namespace across sessions; "session" keeps it as scratch in the session namespace, deleted when the session ends.',
+    ),
+  metadata: metadataSchema.optional(),
+  tags: tagsSchema.optional(),
+  agentId: agentIdSchema.optional(),
+  ...expiryParams,
 };
 
 /** A memory entry as every method returns it, and as `memory.export` writes it. */

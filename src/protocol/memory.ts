@@ -18,22 +18,15 @@ import {
 } from './memory-results.js';
 import {
   agentIdSchema,
-  contentSchema,
   entrySchema,
   keySchema,
   LIMITS,
-  metadataSchema,
   namespaceSchema,
   sessionParams,
+  storeItemFields,
   tagsSchema,
 } from './memory-schemas.js';
-import {
-  expiryParams,
-  listSortParams,
-  oneExpiry,
-  searchSortParams,
-  timeFilterParams,
-} from './memory-time.js';
+import { listSortParams, oneExpiry, searchSortParams, timeFilterParams } from './memory-time.js';
 
 const readFilters = {
   namespace: namespaceSchema.optional(),
@@ -76,19 +69,7 @@ export const memoryMethods = [
       'Stores text under a key (creating or updating it; an update bumps version). Needs a session. Without a namespace it lands in your project\'s namespace when the session is bound to a project (scope: "session" keeps it in the session namespace, deleted when the session ends), else in your session namespace; name a shared namespace (any not starting with "session:" or "project:") to share it with everyone. ttlSeconds or expiresAt make it expire (no read returns it after that). The result names the namespace it was written to.',
     params: z
       .strictObject({
-        key: keySchema,
-        content: contentSchema,
-        namespace: namespaceSchema.optional(),
-        scope: z
-          .enum(['project', 'session'])
-          .optional()
-          .describe(
-            'Without a namespace: "project" (the default for a session bound to a project) keeps it in the project\'s namespace across sessions; "session" keeps it as scratch in the session namespace, deleted when the session ends.',
-          ),
-        metadata: metadataSchema.optional(),
-        tags: tagsSchema.optional(),
-        agentId: agentIdSchema.optional(),
-        ...expiryParams,
+        ...storeItemFields,
         expectedVersion: z
           .number()
           .int()

@@ -6,21 +6,16 @@
  * with a wrong CSRF token are refused, and a used or expired link shows its page.
  * Screenshots go to test-results/screenshots (not committed).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, noBrowser, screenshotDir } from '../helpers/browser.js';
-import { newDashboardPage } from '../helpers/dashboard-page.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { noBrowser, screenshotDir, suiteBrowser } from '../helpers/browser.js';
 import {
-  cleanupAll,
-  cliEnv,
-  runCli,
-  spawnDaemon,
-  tempDir,
-  writeConfig,
-  type ChildDaemon,
-} from '../helpers/daemon.js';
+  newDashboardPage,
+  seriousViolations,
+  signedInPage,
+  startDashboardDaemon as start,
+} from '../helpers/dashboard-page.js';
+import { cleanupAll, runCli } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
@@ -40,37 +35,15 @@ interface Canvas {
 }
 
 describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_MS }, () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function start(): Promise<{
-    d: ChildDaemon;
-    dir: string;
-    link: (ttl?: number) => Promise<string>;
-  }> {
-    const dir = tempDir();
-    const config = writeConfig(dir, { http: { enabled: true, port: 0 } });
-    const d = await spawnDaemon(dir, ['--config', config]);
-    const link = async (ttl = 60) => {
-      const r = await runCli(['dashboard', '--print-url', '--ttl', String(ttl)], cliEnv(dir));
-      expect(r.code, r.stderr).toBe(0);
-      return r.stdout.trim();
-    };
-    return { d, dir, link };
-  }
-
+  const browser = suiteBrowser();
   /** A page that fails the test on any console error (a CSP violation logs one). */
-  const newPage = () => newDashboardPage(browser, STEP_TIMEOUT_MS);
+  const newPage = () => newDashboardPage(browser(), STEP_TIMEOUT_MS);
+  /** A page signed in through `link`, showing the overview. */
+  const signIn = (link: string) => signedInPage(browser(), STEP_TIMEOUT_MS, link);
 
   it('signs in through the link and draws the overview with its plots', async () => {
-    const { dir, link } = await start();
+    const { cli: env, link } = await start();
     // Some traffic for the plots: requests, an error, refused bearer tokens.
-    const env = cliEnv(dir);
     for (let i = 0; i < 3; i++) await runCli(['status'], env);
     await runCli(['memory', 'get', 'nothing-here'], env);
     const url = await link();
@@ -78,10 +51,8 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_
     for (let i = 0; i < 2; i++)
       await fetch(`${base}/api/v1/status`, { headers: { authorization: 'Bearer nope' } });
 
-    const { page, problems } = await newPage();
-    await page.goto(url);
+    const { page, problems } = await signIn(url);
     await page.waitForURL(`${base}/dashboard/`, { timeout: STEP_TIMEOUT_MS });
-    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: STEP_TIMEOUT_MS });
     await page
       .getByRole('heading', { name: 'Traffic, last hour' })
       .waitFor({ timeout: STEP_TIMEOUT_MS });
@@ -118,19 +89,12 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_
     expect(await page.locator('main').textContent()).toContain('sessions.cleanup');
     await page.screenshot({ path: join(screenshotDir(), 'overview.png'), fullPage: true });
 
-    const axe = await new AxeBuilder({ page }).analyze();
-    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(
-      serious.map(
-        (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-      ),
-    ).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
   });
 
   it('the memory page lists namespaces, finds an entry with its snippet and shows it whole', async () => {
-    const { dir, link } = await start();
-    const env = cliEnv(dir);
+    const { cli: env, link } = await start();
     for (const [key, text, ns] of [
       ['wal-note', 'the write-ahead log lets readers go on while one writer commits', 'team'],
       ['lunch', 'soup on tuesdays', 'team'],
@@ -139,9 +103,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_
       const r = await runCli(['memory', 'store', key, text, '-n', ns, '-t', 'docs,wal'], env);
       expect(r.code, r.stderr).toBe(0);
     }
-    const { page, problems } = await newPage();
-    await page.goto(await link());
-    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    const { page, problems } = await signIn(await link());
     await page.getByRole('link', { name: 'Memory' }).click();
     await page.getByRole('heading', { name: 'Namespaces' }).waitFor();
     await poll(() => page.locator('.namespaces').textContent()).toContain('team 2');
@@ -163,19 +125,13 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_
     expect(entry).toMatch(/Version\s*1/);
     await page.screenshot({ path: join(screenshotDir(), 'memory.png'), fullPage: true });
 
-    const axe = await new AxeBuilder({ page }).analyze();
-    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
   });
 
   it('refuses requests without the cookie or with a wrong CSRF token', async () => {
     const { link } = await start();
-    const url = await link();
-    const base = new URL(url).origin;
-    const { page } = await newPage();
-    await page.goto(url);
-    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    const { page, base } = await signIn(await link());
     const statuses = await page.evaluate(async () => {
       const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'session.list', params: {} });
       const post = (headers: Record<string, string>, credentials: 'same-origin' | 'omit') =>
@@ -208,11 +164,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: TEST_TIMEOUT_
   it('a used or expired link shows a page that says how to get a new one', async () => {
     const { link } = await start();
     const url = await link();
-    const first = await newPage();
-    await first.page.goto(url);
-    await first.page
-      .getByRole('heading', { name: 'Overview' })
-      .waitFor({ timeout: STEP_TIMEOUT_MS });
+    await signIn(url);
 
     const second = await newPage();
     const reused = await second.page.goto(url);

@@ -4,19 +4,15 @@
  * the same row turns PASS on the next refresh of the page. Screenshot under
  * test-results/screenshots (not committed).
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, noBrowser, screenshotDir } from '../helpers/browser.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { noBrowser, screenshotDir, suiteBrowser } from '../helpers/browser.js';
 import {
-  cleanupAll,
-  cliEnv,
-  runCli,
-  spawnDaemon,
-  tempDir,
-  writeConfig,
-} from '../helpers/daemon.js';
+  seriousViolations,
+  signedInPage,
+  startDashboardDaemon,
+} from '../helpers/dashboard-page.js';
+import { cleanupAll, runCli } from '../helpers/daemon.js';
 
 afterEach(cleanupAll);
 
@@ -27,29 +23,11 @@ describe.skipIf(noBrowser)(
   "the overview's checks in Chromium",
   { timeout: TEST_TIMEOUT_MS },
   () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launchBrowser();
-    }, 90_000);
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const browser = suiteBrowser();
 
     it("shows a WARN check with its fix, and the daemon's verdict after it changes", async () => {
-      const dir = tempDir();
-      const config = writeConfig(dir, { http: { enabled: true, port: 0 } });
-      await spawnDaemon(dir, ['--config', config]);
-      const env = cliEnv(dir);
-      const linked = await runCli(['dashboard', '--print-url'], env);
-      expect(linked.code, linked.stderr).toBe(0);
-
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      context.setDefaultTimeout(STEP_TIMEOUT_MS);
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(linked.stdout.trim());
+      const { cli: env, link } = await startDashboardDaemon();
+      const { page, problems } = await signedInPage(browser(), STEP_TIMEOUT_MS, await link());
       await page.getByRole('heading', { name: 'Checks' }).waitFor();
 
       const row = page.locator('table.doctor tr', {
@@ -83,13 +61,7 @@ describe.skipIf(noBrowser)(
         })
         .toBe('PASS');
 
-      const axe = await new AxeBuilder({ page })
-        .include('section[aria-labelledby="checks-h"]')
-        .analyze();
-      const serious = axe.violations.filter(
-        (v) => v.impact === 'serious' || v.impact === 'critical',
-      );
-      expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+      expect(await seriousViolations(page, 'section[aria-labelledby="checks-h"]')).toEqual([]);
       expect(problems).toEqual([]);
     });
   },

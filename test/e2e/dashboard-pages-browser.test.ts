@@ -9,18 +9,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, noBrowser, screenshotDir } from '../helpers/browser.js';
-import { newDashboardPage, seriousViolations } from '../helpers/dashboard-page.js';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { noBrowser, screenshotDir, suiteBrowser } from '../helpers/browser.js';
 import {
-  cleanupAll,
-  cliEnv,
-  runCli,
-  spawnDaemon,
-  tempDir,
-  writeConfig,
-} from '../helpers/daemon.js';
+  seriousViolations,
+  signedInPage,
+  startDashboardDaemon,
+} from '../helpers/dashboard-page.js';
+import { cleanupAll, runCli } from '../helpers/daemon.js';
 
 afterEach(cleanupAll);
 
@@ -29,26 +26,12 @@ const STEP_TIMEOUT_MS = 60_000;
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: STEP_TIMEOUT_MS });
 
 describe.skipIf(noBrowser)('the dashboard pages in Chromium', { timeout: TEST_TIMEOUT_MS }, () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   /** A daemon with HTTP on, its CLI environment, and a signed-in page. */
   async function start(config: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
-    const dir = tempDir();
-    const path = writeConfig(dir, { http: { enabled: true, port: 0 }, ...config });
-    await spawnDaemon(dir, ['--config', path], env);
-    const cli = cliEnv(dir);
-    const r = await runCli(['dashboard', '--print-url'], cli);
-    expect(r.code, r.stderr).toBe(0);
-    const { page, problems } = await newDashboardPage(browser, STEP_TIMEOUT_MS);
-    await page.goto(r.stdout.trim());
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    return { cli, page, problems, base: new URL(r.stdout.trim()).origin };
+    const { cli, link } = await startDashboardDaemon(config, env);
+    return { cli, ...(await signedInPage(browser(), STEP_TIMEOUT_MS, await link())) };
   }
 
   const go = async (page: Page, link: string, heading: string) => {

@@ -4,14 +4,11 @@
  * the session belongs to the daemon, not to the connection that opened it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, connectTo, startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { closeAllShims, dataOf, spawnShim, textOf } from '../helpers/mcp.js';
+import { connectTo, startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { closeShimsAndCleanup, dataOf, spawnShim, textOf } from '../helpers/mcp.js';
 import { waitFor } from '../helpers/wait.js';
 
-afterEach(async () => {
-  await closeAllShims();
-  await cleanupAll();
-});
+afterEach(closeShimsAndCleanup);
 
 const IDLE = { daemon: { idleTimeoutMs: 250 } };
 

@@ -6,15 +6,12 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lockHolder, socketLockPath } from '../../src/core/lock-file.js';
-import { cleanupAll, connectTo, registerCleanup, tempDir } from '../helpers/daemon.js';
-import { closeAllShims, spawnShim } from '../helpers/mcp.js';
+import { connectTo, registerCleanup, tempDir } from '../helpers/daemon.js';
+import { closeShimsAndCleanup, spawnShim } from '../helpers/mcp.js';
 import { isRunning } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
-afterEach(async () => {
-  await closeAllShims();
-  await cleanupAll();
-});
+afterEach(closeShimsAndCleanup);
 
 describe('six shims autostarting at once', () => {
   it('only the one that really started the daemon says so', async () => {

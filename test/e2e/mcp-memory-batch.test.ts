@@ -5,29 +5,16 @@
  * expires.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, startDaemon } from '../helpers/daemon.js';
-import { closeAllShims, dataOf, spawnShim, textOf, type Shim } from '../helpers/mcp.js';
+import { callOk, closeShimsAndCleanup, daemonAndTwoShims, textOf } from '../helpers/mcp.js';
 import { waitFor } from '../helpers/wait.js';
 
-afterEach(async () => {
-  await closeAllShims();
-  await cleanupAll();
-});
-
-async function ok(shim: Shim, tool: string, args: Record<string, unknown>) {
-  const r = await shim.call(tool, args);
-  expect(r.isError, `${tool}: ${textOf(r)}`).toBeFalsy();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return dataOf(r) as any;
-}
+afterEach(closeShimsAndCleanup);
 
 describe('MCP: batches, changes and expiry', () => {
   it('a storeMany with one bad item writes nothing and names it; changes stay private; a 1 s entry expires', async () => {
-    const d = await startDaemon();
-    const a = await spawnShim({ socketPath: d.socketPath, name: 'tool-a' });
-    const b = await spawnShim({ socketPath: d.socketPath, name: 'tool-b' });
+    const { a, b } = await daemonAndTwoShims();
     const since = new Date(Date.now() - 1000).toISOString();
-    const { session: sa } = await ok(a, 'session_status', {});
+    const { session: sa } = await callOk(a, 'session_status', {});
 
     const bad = await a.call('memory_store_many', {
       items: [
@@ -38,27 +25,27 @@ describe('MCP: batches, changes and expiry', () => {
     expect(bad.isError).toBe(true);
     // The issue names the item by its path in the params, as an invalid field would be.
     expect(textOf(bad)).toMatch(/items\.1\.expiresAt/);
-    const none = await ok(a, 'memory_get_many', { items: [{ key: 'one', namespace: 'kb' }] });
+    const none = await callOk(a, 'memory_get_many', { items: [{ key: 'one', namespace: 'kb' }] });
     expect(none.results[0]).toMatchObject({ found: false });
 
-    await ok(a, 'memory_store_many', {
+    await callOk(a, 'memory_store_many', {
       items: [
         { key: 'mine', content: 'private to a' },
         { key: 'brief', content: 'short-lived', namespace: 'kb', ttlSeconds: 1 },
       ],
     });
-    const seenByA = await ok(a, 'memory_changes', { since });
+    const seenByA = await callOk(a, 'memory_changes', { since });
     expect(seenByA.changes.map((c: { key: string }) => c.key).sort()).toEqual(['brief', 'mine']);
-    const seenByB = await ok(b, 'memory_changes', { since });
+    const seenByB = await callOk(b, 'memory_changes', { since });
     expect(seenByB.changes.map((c: { key: string }) => c.key)).toEqual(['brief']);
     const refused = await b.call('memory_changes', { since, namespace: sa.namespace });
     expect(refused.isError).toBe(true);
 
     await waitFor(async () => {
-      const r = await ok(b, 'memory_get_many', { items: [{ key: 'brief', namespace: 'kb' }] });
+      const r = await callOk(b, 'memory_get_many', { items: [{ key: 'brief', namespace: 'kb' }] });
       return r.results[0].found === false;
     }, 'the entry to expire');
-    const listed = await ok(b, 'memory_list', { namespace: 'kb' });
+    const listed = await callOk(b, 'memory_list', { namespace: 'kb' });
     expect(listed.entries).toEqual([]);
   });
 });

@@ -7,34 +7,29 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { query } from '../helpers/backup-files.js';
-import { cleanupAll, startDaemon } from '../helpers/daemon.js';
-import { closeAllShims, dataOf, spawnShim, textOf, type Shim } from '../helpers/mcp.js';
+import { startDaemon } from '../helpers/daemon.js';
+import {
+  callOk,
+  closeShimsAndCleanup,
+  daemonAndTwoShims,
+  dataOf,
+  spawnShim,
+  textOf,
+} from '../helpers/mcp.js';
 
-afterEach(async () => {
-  await closeAllShims();
-  await cleanupAll();
-});
-
-async function ok(shim: Shim, tool: string, args: Record<string, unknown>) {
-  const r = await shim.call(tool, args);
-  expect(r.isError, `${tool}: ${textOf(r)}`).toBeFalsy();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return dataOf(r) as any;
-}
+afterEach(closeShimsAndCleanup);
 
 const nodeKeys = (r: { nodes: { key: string; depth: number }[] }) =>
   r.nodes.map((n) => `${n.key}@${n.depth}`).sort();
 
 describe('MCP: relations, history and append', () => {
   it('walks a chain with a cycle to depth 2; another connection sees no trace of a private entry and cannot link to it', async () => {
-    const d = await startDaemon();
-    const a = await spawnShim({ socketPath: d.socketPath, name: 'tool-a' });
-    const b = await spawnShim({ socketPath: d.socketPath, name: 'tool-b' });
+    const { a, b } = await daemonAndTwoShims();
     const ns = 'kb';
     for (const key of ['x', 'y', 'z'])
-      await ok(a, 'memory_store', { key, namespace: ns, content: `about ${key}` });
+      await callOk(a, 'memory_store', { key, namespace: ns, content: `about ${key}` });
     const link = (from: string, to: string) =>
-      ok(a, 'memory_link', {
+      callOk(a, 'memory_link', {
         from: { key: from, namespace: ns },
         to: { key: to, namespace: ns },
         type: 'next',
@@ -57,18 +52,18 @@ describe('MCP: relations, history and append', () => {
     expect(textOf(walked)).toContain('- [2] "z" in kb: about z');
 
     // A's private entry, linked from the shared x.
-    await ok(a, 'memory_store', { key: 'secret', content: 'private to a' });
-    const { session } = await ok(a, 'session_status', {});
-    await ok(a, 'memory_link', {
+    await callOk(a, 'memory_store', { key: 'secret', content: 'private to a' });
+    const { session } = await callOk(a, 'session_status', {});
+    await callOk(a, 'memory_link', {
       from: { key: 'x', namespace: ns },
       to: { key: 'secret' },
       type: 'see',
     });
-    expect(nodeKeys(await ok(a, 'memory_related', { key: 'x', namespace: ns }))).toContain(
+    expect(nodeKeys(await callOk(a, 'memory_related', { key: 'x', namespace: ns }))).toContain(
       'secret@1',
     );
 
-    const seen = await ok(b, 'memory_related', { key: 'x', namespace: ns, depth: 5 });
+    const seen = await callOk(b, 'memory_related', { key: 'x', namespace: ns, depth: 5 });
     expect(nodeKeys(seen)).toEqual(['x@0', 'y@1', 'z@1']);
     expect(JSON.stringify(seen)).not.toContain(session.namespace);
     expect(JSON.stringify(seen)).not.toContain('secret');
@@ -86,15 +81,15 @@ describe('MCP: relations, history and append', () => {
   it('keeps history, restores a version, and the history of a private entry goes when the session ends', async () => {
     const d = await startDaemon();
     const a = await spawnShim({ socketPath: d.socketPath });
-    await ok(a, 'memory_store', { key: 'note', content: 'draft one' });
-    await ok(a, 'memory_store', { key: 'note', content: 'draft two' });
-    await ok(a, 'memory_append', { key: 'note', content: 'and a tail' });
+    await callOk(a, 'memory_store', { key: 'note', content: 'draft one' });
+    await callOk(a, 'memory_store', { key: 'note', content: 'draft two' });
+    await callOk(a, 'memory_append', { key: 'note', content: 'and a tail' });
     const h = await a.call('memory_history', { key: 'note' });
     expect(dataOf(h).versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect(textOf(h)).toContain('current version 3; 2 earlier versions kept');
-    const restored = await ok(a, 'memory_restore_version', { key: 'note', version: 1 });
+    const restored = await callOk(a, 'memory_restore_version', { key: 'note', version: 1 });
     expect(restored.entry).toMatchObject({ version: 4, content: 'draft one' });
-    const { session } = await ok(a, 'session_status', {});
+    const { session } = await callOk(a, 'session_status', {});
 
     const historyRows = () =>
       query(
@@ -104,7 +99,7 @@ describe('MCP: relations, history and append', () => {
       );
     expect(historyRows()).toEqual([{ n: 3 }]);
 
-    const ended = await ok(a, 'session_end', {});
+    const ended = await callOk(a, 'session_end', {});
     expect(ended.ended).toBe(true);
     const c = await d.client();
     const { sessions } = await c.call('session.list', { includeEnded: true });
@@ -122,7 +117,11 @@ describe('MCP: relations, history and append', () => {
     await Promise.all(
       shims.map(async (s, i) => {
         for (let n = 0; n < per; n++)
-          await ok(s, 'memory_append', { key: 'log', namespace: 'shared', content: `s${i}.${n}` });
+          await callOk(s, 'memory_append', {
+            key: 'log',
+            namespace: 'shared',
+            content: `s${i}.${n}`,
+          });
       }),
     );
     const c = await d.client();

@@ -10,23 +10,13 @@ import { McpError, ResourceUpdatedNotificationSchema } from '@modelcontextprotoc
 import { afterEach, describe, expect, it } from 'vitest';
 import { entryUri } from '../../src/mcp/resources.js';
 import { auditRecords } from '../helpers/audit.js';
-import { cleanupAll, runCli, startDaemon, tempDir } from '../helpers/daemon.js';
+import { runCli, tempDir } from '../helpers/daemon.js';
 import { startHttpDaemon } from '../helpers/http.js';
-import { closeAllShims, dataOf, spawnShim, textOf, type Shim } from '../helpers/mcp.js';
+import { callOk, closeShimsAndCleanup, daemonAndTwoShims, dataOf } from '../helpers/mcp.js';
 import { connectHttpMcp } from '../helpers/mcp-http.js';
 import { waitFor } from '../helpers/wait.js';
 
-afterEach(async () => {
-  await closeAllShims();
-  await cleanupAll();
-});
-
-async function ok(shim: Shim, tool: string, args: Record<string, unknown>) {
-  const r = await shim.call(tool, args);
-  expect(r.isError, `${tool}: ${textOf(r)}`).toBeFalsy();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return dataOf(r) as any;
-}
+afterEach(closeShimsAndCleanup);
 
 /** The URIs of every `notifications/resources/updated` the client gets, in order. */
 function updates(client: Client): string[] {
@@ -62,9 +52,7 @@ async function mcpError(p: Promise<unknown>): Promise<McpError> {
 
 describe('MCP resources over stdio', () => {
   it('lists and reads what the session may read, pages the list, and never shows another session’s private entries', async () => {
-    const d = await startDaemon();
-    const a = await spawnShim({ socketPath: d.socketPath, name: 'tool-a' });
-    const b = await spawnShim({ socketPath: d.socketPath, name: 'tool-b' });
+    const { d, a, b } = await daemonAndTwoShims();
     expect(a.client.getServerCapabilities()?.resources).toEqual({
       subscribe: true,
       listChanged: false,
@@ -73,9 +61,9 @@ describe('MCP resources over stdio', () => {
     expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual([
       'aistack://memory/{namespace}/{key}',
     ]);
-    const mine = (await ok(a, 'memory_store', { key: 'notes/today', content: 'a: my notes' }))
+    const mine = (await callOk(a, 'memory_store', { key: 'notes/today', content: 'a: my notes' }))
       .entry;
-    const secret = (await ok(b, 'memory_store', { key: 'secret', content: 'b only' })).entry;
+    const secret = (await callOk(b, 'memory_store', { key: 'secret', content: 'b only' })).entry;
     // 150 shared entries from the owner: more than one page.
     const c = await d.client();
     const { session } = await c.call('session.start', {});
@@ -121,18 +109,16 @@ describe('MCP resources over stdio', () => {
   });
 
   it('notifies a subscriber when another MCP client updates the entry and the CLI deletes it; a refused subscription never notifies', async () => {
-    const d = await startDaemon();
-    const a = await spawnShim({ socketPath: d.socketPath, name: 'tool-a' });
-    const b = await spawnShim({ socketPath: d.socketPath, name: 'tool-b' });
+    const { d, a, b } = await daemonAndTwoShims();
     const heard = updates(a.client);
     const plan = entryUri('kb', 'plan');
-    await ok(b, 'memory_store', { key: 'plan', namespace: 'kb', content: 'v1' });
-    const secret = (await ok(b, 'memory_store', { key: 'secret', content: 'b only' })).entry;
+    await callOk(b, 'memory_store', { key: 'plan', namespace: 'kb', content: 'v1' });
+    const secret = (await callOk(b, 'memory_store', { key: 'secret', content: 'b only' })).entry;
     const secretUri = entryUri(secret.namespace, 'secret');
-    const aSession = (await ok(a, 'session_status', {})).session;
+    const aSession = (await callOk(a, 'session_status', {})).session;
 
     await a.client.subscribeResource({ uri: plan });
-    await ok(b, 'memory_store', { key: 'plan', namespace: 'kb', content: 'v2' });
+    await callOk(b, 'memory_store', { key: 'plan', namespace: 'kb', content: 'v2' });
     await waitFor(() => heard.length === 1, 'the update notification');
     expect(heard).toEqual([plan]);
     // The update is there to read.
@@ -148,8 +134,8 @@ describe('MCP resources over stdio', () => {
       expect.objectContaining({ namespace: secret.namespace, sessionId: aSession.id }),
     ]);
     // B changes its private entry, then the CLI deletes the shared one: A hears only of that.
-    await ok(b, 'memory_store', { key: 'secret', content: 'b changed it' });
-    await ok(b, 'memory_delete', { key: 'secret' });
+    await callOk(b, 'memory_store', { key: 'secret', content: 'b changed it' });
+    await callOk(b, 'memory_delete', { key: 'secret' });
     const env = { AISTACK_SOCKET: d.socketPath, HOME: tempDir() };
     const del = await runCli(['memory', 'delete', 'plan', '-n', 'kb'], env);
     expect(del.code, del.stderr).toBe(0);
@@ -158,13 +144,13 @@ describe('MCP resources over stdio', () => {
     await expect(a.client.readResource({ uri: plan })).rejects.toMatchObject({ code: -32002 });
 
     // Unsubscribed: nothing more.
-    await ok(b, 'memory_store', { key: 'plan', namespace: 'kb', content: 'v3' });
+    await callOk(b, 'memory_store', { key: 'plan', namespace: 'kb', content: 'v3' });
     await waitFor(() => heard.length === 3, 'the re-creation notification');
     await a.client.unsubscribeResource({ uri: plan });
-    await ok(b, 'memory_store', { key: 'plan', namespace: 'kb', content: 'v4' });
-    await ok(b, 'memory_store', { key: 'other', namespace: 'kb', content: 'x' });
+    await callOk(b, 'memory_store', { key: 'plan', namespace: 'kb', content: 'v4' });
+    await callOk(b, 'memory_store', { key: 'other', namespace: 'kb', content: 'x' });
     await a.client.subscribeResource({ uri: entryUri('kb', 'other') });
-    await ok(b, 'memory_store', { key: 'other', namespace: 'kb', content: 'y' });
+    await callOk(b, 'memory_store', { key: 'other', namespace: 'kb', content: 'y' });
     await waitFor(() => heard.length === 4, 'the notification for the other entry');
     expect(heard).toEqual([plan, plan, plan, entryUri('kb', 'other')]);
     expect(a.protocolErrors).toEqual([]);

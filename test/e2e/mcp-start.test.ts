@@ -8,13 +8,10 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupAll, runCli, startDaemon, tempDir } from '../helpers/daemon.js';
-import { closeAllShims, dataOf, spawnShim, textOf } from '../helpers/mcp.js';
+import { runCli, startDaemon, tempDir } from '../helpers/daemon.js';
+import { closeShimsAndCleanup, dataOf, spawnShim, textOf } from '../helpers/mcp.js';
 
-afterEach(async () => {
-  await closeAllShims();
-  await cleanupAll();
-});
+afterEach(closeShimsAndCleanup);
 
 const names = async (shim: Awaited<ReturnType<typeof spawnShim>>) =>
   (await shim.client.listTools()).tools.map((t) => t.name).sort();

@@ -21,6 +21,7 @@ import type { ProviderStub } from '../helpers/provider-stubs.js';
 import { openSession } from '../helpers/session.js';
 import {
   closeAllShims,
+  daemonAndTwoShims,
   dataOf,
   jsonSchemaProblems,
   schemaMismatches,
@@ -302,9 +303,7 @@ describe('aistack mcp: tools', () => {
 
 describe('aistack mcp: isolation and load', () => {
   it("keeps two clients' session namespaces apart through every tool, shares shared ones, and deletes only the departing client's entries", async () => {
-    const d = await startDaemon();
-    const a = await spawnShim({ socketPath: d.socketPath, name: 'tool-a' });
-    const b = await spawnShim({ socketPath: d.socketPath, name: 'tool-b' });
+    const { d, a, b } = await daemonAndTwoShims();
     const A = await sessionOf(a);
     const B = await sessionOf(b);
     await a.call('memory_store', { key: 'a-secret', content: 'alpha private walrus' });

@@ -12,13 +12,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError } from '../../src/clients/client.js';
 import { auditRecords } from '../helpers/audit.js';
 import { projectFolders } from '../helpers/project-folders.js';
-import { cleanupAll, runCli, startDaemon, tempDir, type TestDaemon } from '../helpers/daemon.js';
-import { closeAllShims, dataOf, spawnShim, textOf } from '../helpers/mcp.js';
+import { runCli, startDaemon, tempDir, type TestDaemon } from '../helpers/daemon.js';
+import { closeShimsAndCleanup, dataOf, spawnShim, textOf } from '../helpers/mcp.js';
 
-afterEach(async () => {
-  await closeAllShims();
-  await cleanupAll();
-});
+afterEach(closeShimsAndCleanup);
 
 const cli = (d: TestDaemon, ...args: string[]) =>
   runCli(['--socket', d.socketPath, '--data-dir', d.dataDir, '--no-autostart', ...args]);

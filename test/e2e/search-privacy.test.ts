@@ -20,7 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AistackClient } from '../../src/clients/client.js';
 import { indexText } from '../../src/store/memory/fts-text.js';
 import { cleanupAll, startDaemon, type TestDaemon } from '../helpers/daemon.js';
-import { closeAllShims, dataOf, spawnShim, textOf, type Shim } from '../helpers/mcp.js';
+import { closeAllShims, daemonAndTwoShims, dataOf, textOf, type Shim } from '../helpers/mcp.js';
 import { startOllamaStub, type ProviderStub } from '../helpers/provider-stubs.js';
 import { waitFor } from '../helpers/wait.js';
 import { openSession, type TestSession } from '../helpers/session.js';
@@ -439,9 +439,7 @@ describe('the prefix probe against private entries', () => {
   });
 
   it('recovers nothing through aistack mcp either', async () => {
-    const d = await startDaemon({ clock });
-    const a = await spawnShim({ socketPath: d.socketPath, name: 'tool-a' });
-    const b = await spawnShim({ socketPath: d.socketPath, name: 'tool-b' });
+    const { a, b } = await daemonAndTwoShims({ clock });
     const normalize = (s: string) =>
       s
         .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')

@@ -8,6 +8,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { ROOT } from './daemon.js';
 
 const HOW_TO_GET_ONE =
@@ -56,6 +57,21 @@ export async function launchBrowser(): Promise<Browser> {
     args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
     timeout: 60_000,
   });
+}
+
+/**
+ * One browser for the tests of the describe block this is called in: launched before the
+ * first, closed after the last. Returns its getter.
+ */
+export function suiteBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
 }
 
 /** Where screenshots go: test-results/screenshots (ignored by git). */

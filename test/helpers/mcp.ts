@@ -2,7 +2,9 @@
  * MCP clients for tests: each spawns the real `aistack mcp` (from dist/) through the
  * official SDK's `StdioClientTransport` and `Client`, and records every byte the shim
  * writes to stdout and stderr so a test can scan them. `closeAllShims()` (afterEach)
- * closes whatever a test left open.
+ * closes whatever a test left open; `closeShimsAndCleanup` does that and then cleanupAll.
+ * `daemonAndTwoShims` starts the usual pair of clients on one daemon, and `callOk` calls a
+ * tool that must succeed.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -11,7 +13,15 @@ import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ListRootsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AISTACK, checkResults } from './daemon.js';
+import { expect } from 'vitest';
+import {
+  AISTACK,
+  checkResults,
+  cleanupAll,
+  startDaemon,
+  type StartOptions,
+  type TestDaemon,
+} from './daemon.js';
 
 export interface ShimExit {
   code: number | null;
@@ -140,6 +150,32 @@ export async function spawnShim(o: ShimOptions): Promise<Shim> {
 
 export async function closeAllShims(): Promise<void> {
   await Promise.all([...open].map((s) => s.close()));
+}
+
+/** For afterEach: the shims a test left open, then its daemons and folders. */
+export async function closeShimsAndCleanup(): Promise<void> {
+  await closeAllShims();
+  await cleanupAll();
+}
+
+/** A daemon and two MCP clients on it, "tool-a" and "tool-b": two connections, two sessions. */
+export async function daemonAndTwoShims(
+  options: StartOptions = {},
+): Promise<{ d: TestDaemon; a: Shim; b: Shim }> {
+  const d = await startDaemon(options);
+  const a = await spawnShim({ socketPath: d.socketPath, name: 'tool-a' });
+  const b = await spawnShim({ socketPath: d.socketPath, name: 'tool-b' });
+  return { d, a, b };
+}
+
+/**
+ * Calls a tool that must succeed (else the test fails with the tool's text); its structured
+ * result, typed loosely as dataOf's.
+ */
+export async function callOk(shim: Shim, tool: string, args: Record<string, unknown>) {
+  const r = await shim.call(tool, args);
+  expect(r.isError, `${tool}: ${textOf(r)}`).toBeFalsy();
+  return dataOf(r);
 }
 
 /**

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { SCOPES, type Scope } from '../../src/protocol/scopes.js';
 import type { ResultOf } from '../../src/protocol/table.js';
 import { call } from './api.js';
-import { ConfirmButton } from './confirm.js';
+import { ConfirmTable } from './confirm-table.js';
 import { ago, time } from './format.js';
 
 type Token = ResultOf<'token.list'>['tokens'][number];
@@ -143,48 +143,32 @@ export function Access() {
         <h2 id="tokens-h">Tokens</h2>
         {tokens && tokens.length === 0 && <p>No scoped tokens yet.</p>}
         {tokens && tokens.length > 0 && (
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Fingerprint</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((t) => (
-                  <tr key={t.name}>
-                    <td>{t.name}</td>
-                    <td>{t.scopes.join(', ')}</td>
-                    <td>
-                      <code>{t.fingerprint}</code>
-                    </td>
-                    <td>{time(t.createdAt)}</td>
-                    <td>{ago(t.lastUsedAt)}</td>
-                    <td>{t.expiresAt ? time(t.expiresAt) : 'never'}</td>
-                    <td>
-                      {t.revokedAt ? (
-                        `revoked ${ago(t.revokedAt)}`
-                      ) : (
-                        <ConfirmButton
-                          label="Revoke"
-                          question={`Revoke token ${t.name}? Connections using it lose their authority at once.`}
-                          onConfirm={() => void revoke(t)}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ConfirmTable
+            columns={['Name', 'Scopes', 'Fingerprint', 'Created', 'Last used', 'Expires']}
+            rows={tokens}
+            keyOf={(t) => t.name}
+            cells={(t) => (
+              <>
+                <td>{t.name}</td>
+                <td>{t.scopes.join(', ')}</td>
+                <td>
+                  <code>{t.fingerprint}</code>
+                </td>
+                <td>{time(t.createdAt)}</td>
+                <td>{ago(t.lastUsedAt)}</td>
+                <td>{t.expiresAt ? time(t.expiresAt) : 'never'}</td>
+              </>
+            )}
+            action={(t) =>
+              t.revokedAt
+                ? `revoked ${ago(t.revokedAt)}`
+                : {
+                    label: 'Revoke',
+                    question: `Revoke token ${t.name}? Connections using it lose their authority at once.`,
+                    onConfirm: () => void revoke(t),
+                  }
+            }
+          />
         )}
         <NewToken onCreated={() => void loadTokens()} />
       </section>

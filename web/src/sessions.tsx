@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ResultOf } from '../../src/protocol/table.js';
 import { call } from './api.js';
-import { ConfirmButton } from './confirm.js';
+import { ConfirmTable } from './confirm-table.js';
 import { ago, duration, time } from './format.js';
 
 type Page = ResultOf<'session.list'>;
@@ -78,54 +78,37 @@ export function Sessions() {
         ) : page.sessions.length === 0 ? (
           <p>No {all ? '' : 'active '}sessions.</p>
         ) : (
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Session</th>
-                  <th scope="col">Client</th>
-                  <th scope="col">Project</th>
-                  <th scope="col">Entries</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Idle</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.sessions.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <code>{s.id}</code>
-                    </td>
-                    <td>{clientOf(s)}</td>
-                    <td>{s.project?.name ?? '—'}</td>
-                    <td>{s.entries}</td>
-                    <td>{time(s.startedAt)}</td>
-                    <td>
-                      {s.endedAt
-                        ? '—'
-                        : `${duration((now - Date.parse(s.lastActivityAt)) / 1000)} of ${duration(s.idleTimeoutMinutes * 60)}`}
-                    </td>
-                    <td>
-                      {s.endedAt ? `${s.endReason ?? 'ended'} ${ago(s.endedAt, now)}` : 'active'}
-                    </td>
-                    <td>
-                      {!s.endedAt && (
-                        <ConfirmButton
-                          label="End"
-                          question={`End session ${s.id} and delete its ${s.entries} entries?`}
-                          onConfirm={() => end(s)}
-                        />
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ConfirmTable
+            columns={['Session', 'Client', 'Project', 'Entries', 'Started', 'Idle', 'State']}
+            rows={page.sessions}
+            keyOf={(s) => s.id}
+            cells={(s) => (
+              <>
+                <td>
+                  <code>{s.id}</code>
+                </td>
+                <td>{clientOf(s)}</td>
+                <td>{s.project?.name ?? '—'}</td>
+                <td>{s.entries}</td>
+                <td>{time(s.startedAt)}</td>
+                <td>
+                  {s.endedAt
+                    ? '—'
+                    : `${duration((now - Date.parse(s.lastActivityAt)) / 1000)} of ${duration(s.idleTimeoutMinutes * 60)}`}
+                </td>
+                <td>{s.endedAt ? `${s.endReason ?? 'ended'} ${ago(s.endedAt, now)}` : 'active'}</td>
+              </>
+            )}
+            action={(s) =>
+              s.endedAt
+                ? undefined
+                : {
+                    label: 'End',
+                    question: `End session ${s.id} and delete its ${s.entries} entries?`,
+                    onConfirm: () => end(s),
+                  }
+            }
+          />
         )}
         {page && page.total > LIMIT && (
           <div class="actions">

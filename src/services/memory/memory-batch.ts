@@ -7,7 +7,7 @@
  * and change listeners see each item as they see a single write).
  */
 import { AppError } from '../../core/errors.js';
-import { fitView } from '../../store/memory/entry-view.js';
+import { fitView, viewRowOf } from '../../store/memory/entry-view.js';
 import type { Entry, MemoryStore, WriteInput } from '../../store/memory/memory-store.js';
 import { ReplyBudget } from '../../store/reply-budget.js';
 import type {
@@ -132,7 +132,12 @@ export class MemoryBatches {
         continue;
       }
       // The first entry always comes (cut if alone over the budget, as pages do).
-      const view = fitView(viewRow(entry), true, budget, 80);
+      const view = fitView(
+        viewRowOf(entry, entry.content, [...entry.content].length),
+        true,
+        budget,
+        80,
+      );
       if (!view) {
         next = index;
         break;
@@ -225,24 +230,4 @@ export class MemoryBatches {
       .run('memory.changes', args, call)
       .then((page) => ({ ...page, count: page.changes.length }));
   }
-}
-
-/** An entry as a view row with its whole content as the text. */
-function viewRow(e: Entry) {
-  return {
-    rowid: 0,
-    id: e.id,
-    namespace: e.namespace,
-    key: e.key,
-    text: e.content,
-    size: [...e.content].length,
-    metadata: JSON.stringify(e.metadata),
-    tags: JSON.stringify(e.tags),
-    agent_id: e.agentId,
-    session_id: e.sessionId,
-    created_at: Date.parse(e.createdAt),
-    updated_at: Date.parse(e.updatedAt),
-    version: e.version,
-    expires_at: e.expiresAt !== undefined ? Date.parse(e.expiresAt) : null,
-  };
 }

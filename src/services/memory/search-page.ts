@@ -9,8 +9,8 @@
 import {
   fitView,
   PREVIEW_CHARS,
+  viewRowOf,
   type EntryView,
-  type EntryViewRow,
 } from '../../store/memory/entry-view.js';
 import { newBudget, type PageBudget } from '../../store/memory/entry-pages.js';
 import type { SizedEntry } from '../../store/memory/memory-store.js';
@@ -71,21 +71,8 @@ export function searchPage(
   const results: SearchResultView[] = [];
   for (const hit of hits) {
     const e = hit.entry;
-    const row: EntryViewRow = {
-      rowid: 0,
-      id: e.id,
-      namespace: e.namespace,
-      key: e.key,
-      text: full ? e.content : headCodePoints(e.content, PREVIEW_CHARS),
-      size: e.size,
-      metadata: JSON.stringify(e.metadata),
-      tags: JSON.stringify(e.tags),
-      agent_id: e.agentId,
-      session_id: e.sessionId,
-      created_at: Date.parse(e.createdAt),
-      updated_at: Date.parse(e.updatedAt),
-      version: e.version,
-    };
+    const text = full ? e.content : headCodePoints(e.content, PREVIEW_CHARS);
+    const row = viewRowOf(e, text, e.size);
     const entry = fitView(row, full, budget, RESULT_FIXED_BYTES + jsonStringBytes(hit.snippet));
     if (!entry) break;
     results.push({ ...hit, entry });

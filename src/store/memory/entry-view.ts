@@ -49,6 +49,29 @@ export interface EntryViewRow {
   expires_at?: number | null;
 }
 
+/**
+ * An entry already read (by a search, a batch) as a view row: `text` is what the view is to
+ * show of its content, `size` the whole content's length in characters.
+ */
+export function viewRowOf(e: Entry, text: string, size: number): EntryViewRow {
+  return {
+    rowid: 0,
+    id: e.id,
+    namespace: e.namespace,
+    key: e.key,
+    text,
+    size,
+    metadata: JSON.stringify(e.metadata),
+    tags: JSON.stringify(e.tags),
+    agent_id: e.agentId,
+    session_id: e.sessionId,
+    created_at: Date.parse(e.createdAt),
+    updated_at: Date.parse(e.updatedAt),
+    version: e.version,
+    expires_at: e.expiresAt !== undefined ? Date.parse(e.expiresAt) : null,
+  };
+}
+
 /** Columns of an EntryViewRow with its preview as `text` (table alias `e`). */
 export const VIEW_COLUMNS = `e.rowid, e.id, e.namespace, e.key, substr(e.content, 1, ${PREVIEW_CHARS}) AS text,
   length(e.content) AS size, e.metadata, e.tags, e.agent_id, e.session_id, e.created_at, e.updated_at, e.version, e.expires_at`;

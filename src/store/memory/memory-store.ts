@@ -16,6 +16,13 @@ import { FullTextIndex, type FullTextStats, type RankRow } from './full-text-ind
 import { PendingFullText } from './fts-pending.js';
 import { HistoryStore } from './history-store.js';
 import { TombstoneStore, type DeleteReason } from './tombstone-store.js';
+import {
+  deleteExpired,
+  deleteKey,
+  deleteNamespace,
+  deleteRow,
+  type DeleteContext,
+} from './entry-deletes.js';
 import { LinkStore } from './link-store.js';
 import type { Filters, Scope } from './memory-scope.js';
 import {
@@ -67,6 +74,7 @@ export class MemoryStore {
   private readonly listeners: EntryListener[] = [];
   private readonly fullText: FullTextIndex;
   private readonly pendingText: PendingFullText;
+  private readonly deletes: DeleteContext;
   /** Earlier versions: every update and delete keeps the row it replaces here. */
   readonly history: HistoryStore;
   /** Links between entries (they go with their entries, by the schema's cascade). */
@@ -90,6 +98,12 @@ export class MemoryStore {
     const tx = db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <T>(fn: () => T) => tx(fn) as T;
     this.stmts = prepareEntryStatements(db);
+    this.deletes = {
+      stmts: this.stmts,
+      history: this.history,
+      tombstones: this.tombstones,
+      emit: (change) => this.emit(change),
+    };
   }
 
   /** False while a transaction is open on the database (a change heard may still roll back). */
@@ -235,56 +249,24 @@ export class MemoryStore {
     return this.inTransaction(() => this.deleteInTransaction(namespace, key));
   }
 
-  /**
-   * Same as delete, inside the caller's transaction. An entry already expired counts as
-   * not there (false), though its row goes too (as the expiry job would take it).
-   */
+  /** Same as delete, inside the caller's transaction (see entry-deletes.ts: deleteKey). */
   deleteInTransaction(namespace: string, key: string): boolean {
-    const at = this.now();
-    const rows = this.stmts.deleteEntry.all(namespace, key) as EntryRow[];
-    let live = false;
-    for (const row of rows) {
-      const expired = row.expires_at != null && row.expires_at <= at;
-      this.afterDelete(row, expired ? 'expired' : 'deleted', at);
-      live ||= !expired;
-    }
-    return live;
+    return deleteKey(this.deletes, namespace, key, this.now());
   }
 
-  /** Deletes a row read beforehand (its history, tombstone and listeners as for any delete). */
+  /** Deletes a row read beforehand (see entry-deletes.ts). */
   private deleteRow(row: EntryRow, reason: DeleteReason, at: number): void {
-    this.stmts.deleteRowid.run(row.rowid);
-    this.afterDelete(row, reason, at);
+    deleteRow(this.deletes, row, reason, at);
   }
 
-  private afterDelete(row: EntryRow, reason: DeleteReason, at: number): void {
-    this.history.record(row, 'deleted', at);
-    // An expiry is reported as of when it expired, whenever its row went.
-    this.tombstones.record(row, reason, reason === 'expired' ? (row.expires_at ?? at) : at);
-    this.emit({ kind: 'deleted', rowid: row.rowid, namespace: row.namespace, key: row.key });
-  }
-
-  /**
-   * Deletes up to `limit` entries whose expiry is at or before `at` (each as a delete:
-   * history, tombstone, listeners), oldest expiry first, in the caller's transaction;
-   * returns how many.
-   */
+  /** Deletes up to `limit` entries expired by `at`, in the caller's transaction; how many. */
   deleteExpiredInTransaction(at: number, limit: number): number {
-    const rows = this.stmts.expired.all(at, limit) as EntryRow[];
-    for (const row of rows) this.deleteRow(row, 'expired', at);
-    return rows.length;
+    return deleteExpired(this.deletes, at, limit);
   }
 
-  /**
-   * Deletes every entry of a namespace (rows, tags, FTS rows, embeddings, links) and its
-   * history; returns the count of entries.
-   */
+  /** Deletes every entry of a namespace and its history (see entry-deletes.ts); the count. */
   deleteNamespace(namespace: string): number {
-    this.history.deleteNamespace(namespace);
-    this.tombstones.deleteNamespace(namespace);
-    const deleted = this.stmts.deleteNamespace.run(namespace).changes;
-    if (deleted > 0) this.emit({ kind: 'namespace-deleted', namespace });
-    return deleted;
+    return deleteNamespace(this.deletes, namespace);
   }
 
   countNamespace(namespace: string): number {
