@@ -8,8 +8,14 @@
  *
  * The gate also knows when the daemon last did anything, which the checkpoint scheduler
  * uses to find idle moments.
+ *
+ * Nesting is explicit: work already inside the gate (a request's handler, a job) calls
+ * what it needs directly rather than through `run()` again, and an exclusive section
+ * started by a request says so (`callerHolds`). An AsyncLocalStorage could tell instead,
+ * but on Node 20 one in use turns on async hooks for every promise and callback in the
+ * process: 2–3 µs on each `memory.get` of ~20 µs (measured in-process through the
+ * dispatcher), more on async calls.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { AppError } from './errors.js';
 import { isPromiseLike } from './promise-like.js';
 
@@ -28,8 +34,6 @@ export class RequestGate {
   /** While `exclusive()` drains: how many running requests are its own (0 or 1). */
   private drainTarget = 0;
   private lastActivity: number;
-  /** Marks async work that already holds a place, so nested `run()` calls do not wait on themselves. */
-  private readonly inside = new AsyncLocalStorage<true>();
   private readonly maxWaitMs: number;
   private readonly drainMs: number;
   private readonly now: () => number;
@@ -57,7 +61,7 @@ export class RequestGate {
 
   /** Runs `fn` once the gate is open; waits while an exclusive section runs (BUSY after maxWaitMs). */
   async run<T>(fn: () => T | Promise<T>): Promise<T> {
-    if (this.closed && !this.inside.getStore()) {
+    if (this.closed) {
       this.lastActivity = this.now();
       await this.waitOpen();
     }
@@ -69,13 +73,12 @@ export class RequestGate {
    * synchronously comes back as is: a call that finishes synchronously costs no promise.
    */
   enter<T>(fn: () => T | Promise<T>): T | Promise<T> {
-    if (this.inside.getStore()) return fn();
     if (this.closed) return this.run(fn);
     this.lastActivity = this.now();
     this.active++;
     let outcome: T | Promise<T>;
     try {
-      outcome = this.inside.run(true, fn);
+      outcome = fn();
     } catch (err) {
       this.leave();
       throw err;
@@ -95,14 +98,18 @@ export class RequestGate {
 
   /**
    * Closes the gate, waits until no other request runs, runs `fn`, and opens the gate
-   * again whatever happens. Called from inside a request (as `backup.restore` is), that
-   * request does not count as one to wait for.
+   * again whatever happens. `callerHolds`: the caller is itself a request inside the gate
+   * (as `backup.restore` is), which does not count as one to wait for. What `fn` does runs
+   * directly, never through `run()` (which would wait for the gate `fn` holds shut).
    */
-  async exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+  async exclusive<T>(
+    fn: () => T | Promise<T>,
+    options: { callerHolds?: boolean } = {},
+  ): Promise<T> {
     if (this.closed) throw new AppError('BUSY', 'another exclusive operation (restore) is running');
     let open!: () => void;
     this.closed = new Promise<void>((resolve) => (open = resolve));
-    const self = this.holders();
+    const self = options.callerHolds ? 1 : 0;
     this.drainTarget = self;
     try {
       if (this.active > self) {
@@ -122,18 +129,12 @@ export class RequestGate {
           );
         }
       }
-      // Work the exclusive section starts (a nested run()) belongs to it: it must not wait.
-      return await this.inside.run(true, fn);
+      return await fn();
     } finally {
       this.drained = undefined;
       this.closed = undefined;
       open();
     }
-  }
-
-  /** 1 when the caller is itself a request holding a place in the gate, else 0. */
-  private holders(): number {
-    return this.inside.getStore() ? 1 : 0;
   }
 
   private async waitOpen(): Promise<void> {

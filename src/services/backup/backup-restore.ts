@@ -148,27 +148,31 @@ export async function restoreInto(o: RestoreOptions): Promise<RestoreResult> {
     let keptAs = '';
     let entries = 0;
     let live = 0;
-    await o.gate.exclusive(async () => {
-      // Nothing runs meanwhile: these are the sessions the swap ends.
-      live = countActiveSessions(o.dbPath);
-      keptAs = keptAsPath(o.dbPath, o.now());
-      let putAside = false;
-      let installed = false;
-      const db = await o.reopenDatabase({
-        apply: () => {
-          moveDatabase(o.dbPath, keptAs);
-          putAside = true;
-          renameSync(rebuilt, o.dbPath);
-          installed = true;
-        },
-        // Only what apply() did is undone: the live database is never the thing removed.
-        undo: () => {
-          if (installed) removeDatabaseFiles(o.dbPath);
-          if (putAside) moveDatabase(keptAs, o.dbPath);
-        },
-      });
-      entries = db.prepare('SELECT count(*) FROM memory_entries').pluck().get() as number;
-    });
+    await o.gate.exclusive(
+      async () => {
+        // Nothing runs meanwhile: these are the sessions the swap ends.
+        live = countActiveSessions(o.dbPath);
+        keptAs = keptAsPath(o.dbPath, o.now());
+        let putAside = false;
+        let installed = false;
+        const db = await o.reopenDatabase({
+          apply: () => {
+            moveDatabase(o.dbPath, keptAs);
+            putAside = true;
+            renameSync(rebuilt, o.dbPath);
+            installed = true;
+          },
+          // Only what apply() did is undone: the live database is never the thing removed.
+          undo: () => {
+            if (installed) removeDatabaseFiles(o.dbPath);
+            if (putAside) moveDatabase(keptAs, o.dbPath);
+          },
+        });
+        entries = db.prepare('SELECT count(*) FROM memory_entries').pluck().get() as number;
+        // backup.restore is a request: it holds its own place in the gate.
+      },
+      { callerHolds: true },
+    );
     const result: RestoreResult = {
       restored: true,
       from: o.file,

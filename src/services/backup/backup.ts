@@ -113,9 +113,12 @@ export class BackupService {
     return join(this.deps.dataDir, 'backups');
   }
 
-  /** An online backup into `out` (default `<dataDir>/backups/aistack-<timestamp>.db`). */
+  /**
+   * An online backup into `out` (default `<dataDir>/backups/aistack-<timestamp>.db`), for
+   * a request: it runs inside the gate already (see request-gate.ts).
+   */
   backupTo(out?: string, options: BackupOptions = {}): Promise<BackupResult> {
-    return this.deps.gate.run(() => this.create(out, options));
+    return this.create(out, options);
   }
 
   /** The scheduled job's backup: a new file in `<dataDir>/backups`, keeping the newest `keep`. */
@@ -123,7 +126,10 @@ export class BackupService {
     keep: number;
     includeSessions?: boolean;
   }): Promise<BackupResult & { pruned: string[] }> {
-    const result = await this.backupTo(undefined, { includeSessions: options.includeSessions });
+    // A job is not a request: it passes the gate like one, so no restore swaps the file under it.
+    const result = await this.deps.gate.run(() =>
+      this.create(undefined, { includeSessions: options.includeSessions }),
+    );
     return { ...result, pruned: this.prune(options.keep) };
   }
 
