@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, openReadOnlyDatabase } from '../../src/store/database.js';
-import { MAX_BACKLOG } from '../../src/store/memory/fts-pending.js';
+import { BATCH, MAX_BACKLOG } from '../../src/store/memory/fts-pending.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 
@@ -79,6 +79,21 @@ describe('full-text indexing written behind', () => {
     put('b', 'a badger burrows');
     await vi.waitFor(() => expect(r.shared('badger')).toHaveLength(1), { timeout: 10_000 });
     expect(pending(db)).toBe(0);
+  });
+
+  it('catches up a large backlog BATCH entries per turn of the event loop, not all at once', async () => {
+    const path = files();
+    const { db, store, put } = open(path);
+    const r = reader(path);
+    const total = BATCH * 2 + 100;
+    store.transaction(() => {
+      for (let i = 0; i < total; i++) put(`h${i}`, `heron flock bird${i}`);
+    });
+    expect(pending(db)).toBe(total);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pending(db)).toBe(total - BATCH);
+    await vi.waitFor(() => expect(pending(db)).toBe(0), { timeout: 10_000 });
+    expect(r.shared('heron')).toHaveLength(total);
   });
 
   it('an entry acknowledged before a crash is indexed when the store opens again', () => {

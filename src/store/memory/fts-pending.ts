@@ -13,8 +13,8 @@
  * So a store commits, with its entry, a row in `memory_fts_pending` instead of its FTS5
  * row (marked `stale` when the index still holds the entry's previous text), and the
  * index catches up — deletes and inserts — in a transaction of its own:
- * - on the next turn of the event loop once BATCH entries wait, else MAX_DELAY_MS after
- *   the first;
+ * - BATCH at a time, a turn of the event loop apart, once BATCH entries wait, else
+ *   MAX_DELAY_MS after the first (each catch-up blocks the event loop ~10 ms at most);
  * - before every full-text read (MemorySearch calls `flush` first), so a search sees
  *   every write acknowledged before it;
  * - when the daemon starts, for rows a crash left (they were committed with their entries).
@@ -22,7 +22,7 @@
  * The invariant: an entry that is not pending has the FTS5 row of its current text and
  * no other; a pending one has the row of an earlier text when it is stale, else none. A deleted entry's pending row goes with it (the schema's cascade). Past
  * MAX_BACKLOG waiting, a write indexes in its own transaction again, which bounds what a
- * search may have to index before it runs (MAX_BACKLOG × ~25 µs).
+ * search may have to index before it runs (MAX_BACKLOG × 25–60 µs).
  */
 import type Database from 'better-sqlite3';
 import type { FullTextIndex } from './full-text-index.js';
@@ -33,9 +33,15 @@ export const BATCH = 256;
 /** The longest an entry waits for a catch-up when fewer than BATCH wait. */
 export const MAX_DELAY_MS = 500;
 /** Entries waiting beyond which writes index in their own transaction again. */
-export const MAX_BACKLOG = 2048;
+export const MAX_BACKLOG = 1024;
 /** Entries read per statement during a catch-up (contents can be large). */
 const PAGE = 64;
+
+/** What one catch-up did: entries indexed, and whether some still wait. */
+interface CatchUp {
+  indexed: number;
+  more: boolean;
+}
 
 /** rowid, namespace, key, content, tags (JSON), stale. */
 type PendingRow = [number, string, string, string, string, 0 | 1];
@@ -53,7 +59,7 @@ export class PendingFullText {
   private backlog = 0;
   private timer: NodeJS.Timeout | undefined;
   private soon = false;
-  private readonly catchUp: () => void;
+  private readonly catchUp: (limit: number) => CatchUp;
 
   constructor(
     private readonly db: Database.Database,
@@ -70,20 +76,26 @@ export class PendingFullText {
            WHERE p.rowid > ? ORDER BY p.rowid LIMIT ?`,
         )
         .raw(),
-      clear: db.prepare('DELETE FROM memory_fts_pending'),
+      done: db.prepare('DELETE FROM memory_fts_pending WHERE rowid <= ?'),
       count: db.prepare('SELECT count(*) FROM memory_fts_pending').pluck(),
     };
-    this.catchUp = db.transaction(() => {
-      for (let after = -Infinity; ;) {
-        const rows = this.stmts.page.all(after, PAGE) as PendingRow[];
+    // In rowid order, so the rows done are exactly those up to the last one indexed.
+    this.catchUp = db.transaction((limit: number): CatchUp => {
+      let indexed = 0;
+      let after = -Infinity;
+      for (;;) {
+        const rows = this.stmts.page.all(after, Math.min(PAGE, limit - indexed)) as PendingRow[];
         for (const [rowid, namespace, key, content, tags, stale] of rows) {
           if (stale) this.index.unindex(rowid, namespace);
           this.index.index(rowid, namespace, key, content, parseTags(rowid, tags));
         }
-        if (rows.length < PAGE) break;
-        after = rows.at(-1)![0];
+        indexed += rows.length;
+        if (rows.length > 0) after = rows.at(-1)![0];
+        if (rows.length < PAGE || indexed >= limit) {
+          if (indexed > 0) this.stmts.done.run(after);
+          return { indexed, more: indexed >= limit && rows.length > 0 };
+        }
       }
-      this.stmts.clear.run();
     });
     // Rows a crash left behind: a read-only connection (a read worker) leaves them to the daemon.
     if (!db.readonly) {
@@ -117,7 +129,7 @@ export class PendingFullText {
   flush(): void {
     this.cancel();
     if (this.backlog === 0 || !this.db.open || this.db.readonly) return;
-    this.catchUp();
+    this.catchUp(Infinity);
     this.backlog = 0;
   }
 
@@ -143,10 +155,15 @@ export class PendingFullText {
    */
   private flushQuietly(): void {
     this.soon = false;
+    this.cancel();
+    if (this.backlog === 0 || !this.db.open) return;
     try {
-      this.flush();
+      // BATCH at a time, a turn of the event loop between: ~10 ms each at most.
+      const { indexed, more } = this.catchUp(BATCH);
+      this.backlog = more ? Math.max(this.backlog - indexed, BATCH) : 0;
+      if (more) this.schedule();
     } catch {
-      this.cancel();
+      // Left waiting: the next search's flush, which does wait, reports the error.
     }
   }
 }
