@@ -18,7 +18,7 @@
 import { chmodSync, linkSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { identityOf, sameFile, type FileIdentity } from './file-identity.js';
+import { identityOf, isOwnSocket, type FileIdentity } from './file-identity.js';
 import { AlreadyRunningError, clearStaleSocket } from './instance-lock.js';
 
 /** The longest path a Unix socket can bind to (sun_path, Linux). */
@@ -93,7 +93,8 @@ export async function listenPrivately(
   }
   chmodSync(bindPath, 0o600);
   // When the bind name is the path itself, a client could already connect and the file
-  // may already be another's: a window this daemon cannot close from here.
+  // may already be another's; the watch and removeOwnSocket then see a non-socket as
+  // not ours (isOwnSocket), but another socket put there this early goes unnoticed.
   const own = identityOf(lstatSync(bindPath));
   if (bindPath !== socketPath) moveIntoPlace(bindPath, socketPath);
   else logger.debug({ socket: socketPath }, 'socket path too long for a temporary bind name');
@@ -114,7 +115,7 @@ export function removeOwnSocket(
   } catch {
     return 'already gone';
   }
-  if (!sameFile(identityOf(st), own)) return 'not ours';
+  if (!isOwnSocket(st, own)) return 'not ours';
   try {
     unlinkSync(path);
     return 'removed';

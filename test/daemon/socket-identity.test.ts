@@ -1,14 +1,15 @@
 /**
- * What the daemon takes for its own socket, against another file put at the path in the
- * instant after the socket is linked there (the CI flake: a client can connect, and so
- * act, before the daemon has run another line).
+ * What the daemon takes for its own socket, against the two ways another file could pass
+ * for it: put at the path in the instant after the socket is linked there (the CI flake:
+ * a client can connect, and so act, before the daemon has run another line), and a file
+ * that shares the socket's device, inode number and birth time.
  */
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { constants, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { identityOf } from '../../src/daemon/file-identity.js';
+import { identityOf, sameFile } from '../../src/daemon/file-identity.js';
 import { listenPrivately, removeOwnSocket } from '../../src/daemon/socket-home.js';
 import { inspectSocket } from '../../src/daemon/socket-watch.js';
 import { cleanupAll, tempDir } from '../helpers/daemon.js';
@@ -68,6 +69,7 @@ describe('the identity listenPrivately records', () => {
     expect(linked).toBe(true);
     // The watch sees the replacement on its first check ...
     expect(inspectSocket(path, own)).toEqual({ reason: 'replaced', found: 'regular file' });
+    expect(own.type).toBe(constants.S_IFSOCK);
     expect(own.ino).not.toBe(lstatSync(path).ino);
     // ... and the daemon's stop (server close, then removeOwnSocket) leaves the file alone.
     await close(server);
@@ -91,5 +93,33 @@ describe('the identity listenPrivately records', () => {
     expect(removeOwnSocket(path, own)).toBe('not ours');
     expect(lstatSync(path).ino).toBe(theirs);
     await close(other);
+  });
+});
+
+describe('a file that is not a socket', () => {
+  /** A regular file at the socket path, and its identity as lstat gives it. */
+  function fileAtSocketPath() {
+    const path = join(runDir(), 'aistack.sock');
+    writeFileSync(path, 'not a socket');
+    return { path, file: identityOf(lstatSync(path)) };
+  }
+
+  it('is not the socket whose device, inode number and birth time it has (inode reuse, no birth time)', () => {
+    const { path, file } = fileAtSocketPath();
+    // The socket's inode freed and reused by this file, on a file system without birth times.
+    const socket = { ...file, type: constants.S_IFSOCK };
+    expect(sameFile(file, socket)).toBe(false);
+    expect(inspectSocket(path, socket)).toEqual({ reason: 'replaced', found: 'regular file' });
+    expect(removeOwnSocket(path, socket)).toBe('not ours');
+    expect(readFileSync(path, 'utf8')).toBe('not a socket');
+  });
+
+  it('is never the daemon socket, even if its own identity was recorded as the socket', () => {
+    // What a bind at the path itself (no room for a temporary name) can record when a
+    // file is renamed there between the bind and the stat.
+    const { path, file } = fileAtSocketPath();
+    expect(inspectSocket(path, file)).toEqual({ reason: 'replaced', found: 'regular file' });
+    expect(removeOwnSocket(path, file)).toBe('not ours');
+    expect(readFileSync(path, 'utf8')).toBe('not a socket');
   });
 });
