@@ -8,11 +8,17 @@
  * server closes, whatever file is there by then. Bound to a private temporary name and
  * hard-linked into place, the server's close unlinks only the (already removed)
  * temporary name, and removing the real path is left to `removeOwnSocket`.
+ *
+ * The identity is read from the temporary name, before the link: once the socket is at
+ * the real path a client can connect (the kernel accepts into the backlog without this
+ * process running) and anyone may put another file there, so a stat of the real path
+ * after the link can already see that file and take it for ours. The link and a rename
+ * keep the inode, so the identity read first is the one at the path.
  */
 import { chmodSync, linkSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { identityOf, sameFile, type FileIdentity } from './file-identity.js';
+import { identityOf, isOwnSocket, type FileIdentity } from './file-identity.js';
 import { AlreadyRunningError, clearStaleSocket } from './instance-lock.js';
 
 /** The longest path a Unix socket can bind to (sun_path, Linux). */
@@ -67,7 +73,8 @@ function moveIntoPlace(from: string, to: string): void {
  * Listens on the socket path: a stale socket left by a dead daemon is removed first (a
  * live one never is), the umask makes the socket 0600 from birth, and the socket is
  * bound under a temporary name and linked into place (see the module comment).
- * Resolves with the identity of the socket file now at the path.
+ * Resolves with the identity of the socket this server is bound to, read before the
+ * socket is at the path (see the module comment).
  */
 export async function listenPrivately(
   server: { listen(path: string): Promise<void> },
@@ -85,9 +92,13 @@ export async function listenPrivately(
     process.umask(previous);
   }
   chmodSync(bindPath, 0o600);
+  // When the bind name is the path itself, a client could already connect and the file
+  // may already be another's; the watch and removeOwnSocket then see a non-socket as
+  // not ours (isOwnSocket), but another socket put there this early goes unnoticed.
+  const own = identityOf(lstatSync(bindPath));
   if (bindPath !== socketPath) moveIntoPlace(bindPath, socketPath);
   else logger.debug({ socket: socketPath }, 'socket path too long for a temporary bind name');
-  return identityOf(lstatSync(socketPath));
+  return own;
 }
 
 /**
@@ -104,7 +115,7 @@ export function removeOwnSocket(
   } catch {
     return 'already gone';
   }
-  if (!sameFile(identityOf(st), own)) return 'not ours';
+  if (!isOwnSocket(st, own)) return 'not ours';
   try {
     unlinkSync(path);
     return 'removed';

@@ -11,7 +11,7 @@ import { lstatSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditSink } from '../services/audit/audit-sink.js';
-import { describeFileType, identityOf, sameFile, type FileIdentity } from './file-identity.js';
+import { describeFileType, isOwnSocket, type FileIdentity } from './file-identity.js';
 import { removeOwnSocket } from './socket-home.js';
 
 /** Why the socket is no longer the daemon's. */
@@ -60,9 +60,7 @@ function lstatOrCode(path: string): Stats | string {
 export function inspectSocket(path: string, own: FileIdentity): SocketLoss | string | undefined {
   const st = lstatOrCode(path);
   if (typeof st !== 'string') {
-    return sameFile(identityOf(st), own)
-      ? undefined
-      : { reason: 'replaced', found: describeFileType(st) };
+    return isOwnSocket(st, own) ? undefined : { reason: 'replaced', found: describeFileType(st) };
   }
   if (st === 'ENOTDIR') return { reason: 'directory_gone', found: 'not a directory' };
   if (st !== 'ENOENT') return st;
