@@ -71,7 +71,7 @@ describe('a daemon never outlives its home', () => {
       'aistack.sock.token',
     ]);
     d.child.kill('SIGTERM');
-    expect(await exitWithin(d)).toBe(0);
+    expect(await exitWithin(d), `aistackd logged:\n${d.output()}`).toBe(0);
     expect(readdirSync(join(dir, 'run'))).toEqual([]);
     expect(existsSync(join(d.dataDir, 'aistackd.lock'))).toBe(false);
   });
@@ -96,7 +96,7 @@ describe('a daemon never outlives its home', () => {
   it('exits 0 when its socket is removed, saying why', async () => {
     const d = await daemonIn(tempDir());
     unlinkSync(d.socketPath);
-    expect(await exitWithin(d)).toBe(0);
+    expect(await exitWithin(d), `aistackd logged:\n${d.output()}`).toBe(0);
     expect(d.output()).toContain(`the socket ${d.socketPath} was removed; stopping`);
     expect(auditRecords(d).find((r) => r.event === 'daemon.socket_lost')).toMatchObject({
       socket: d.socketPath,
@@ -115,7 +115,7 @@ describe('a daemon never outlives its home', () => {
     writeFileSync(other, 'a reinstall put this here');
     const ino = lstatSync(other).ino;
     renameSync(other, d.socketPath);
-    expect(await exitWithin(d)).toBe(0);
+    expect(await exitWithin(d), `aistackd logged:\n${d.output()}`).toBe(0);
     expect(d.output()).toMatch(/replaced by a regular file that is not this daemon's/);
     expect(auditRecords(d).find((r) => r.event === 'daemon.socket_lost')).toMatchObject({
       reason: 'replaced',
@@ -137,7 +137,7 @@ describe('a daemon never outlives its home', () => {
     renameSync(bound, d.socketPath);
     const ino = lstatSync(d.socketPath).ino;
     try {
-      expect(await exitWithin(d)).toBe(0);
+      expect(await exitWithin(d), `aistackd logged:\n${d.output()}`).toBe(0);
       expect(d.output()).toMatch(/replaced by a socket that is not this daemon's/);
       expect(lstatSync(d.socketPath).ino).toBe(ino);
       expect(await answers(d.socketPath)).toBe(true);
