@@ -104,11 +104,6 @@ export class PendingFullText {
     }
   }
 
-  /** Entries waiting to be indexed (as counted here). */
-  get waiting(): number {
-    return this.backlog;
-  }
-
   /**
    * Inside a write's transaction: the entry at `rowid` now has `text`; `replaced` when it
    * existed before this write (its old FTS5 row, if it has one, must go).
