@@ -3,7 +3,7 @@
  * the config to the SDK constructor; timeouts and retries (429, 5xx, connection errors,
  * with backoff and Retry-After) are the SDK's own, configured from the provider section.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import {
   BadResponseError,
   CallbackError,
@@ -21,6 +21,15 @@ import type {
   ProviderSettings,
   TokenUsage,
 } from './provider.js';
+import { lazyModule } from './lazy-sdk.js';
+
+const loadSdk = lazyModule(async () => (await import('@anthropic-ai/sdk')).default);
+
+/** The SDK's client and its module (its error classes tell failures apart). */
+interface Connected {
+  Sdk: typeof Anthropic;
+  client: Anthropic;
+}
 
 export const ANTHROPIC_DEFAULTS = {
   baseURL: 'https://api.anthropic.com',
@@ -64,33 +73,44 @@ function readMessage(body: unknown, fallbackModel: string): ChatResult {
 export class AnthropicProvider implements Provider {
   readonly name = 'anthropic' as const;
   readonly model: string;
-  private readonly client: Anthropic | undefined;
+  private connected: Promise<Connected> | undefined;
+  private readonly baseURL: string;
   private readonly ctx: FailureContext;
 
   constructor(
     private readonly settings: ProviderSettings,
-    deps: ProviderDeps,
+    private readonly deps: ProviderDeps,
   ) {
     this.model = settings.model ?? ANTHROPIC_DEFAULTS.model;
-    const baseURL = settings.baseURL ?? ANTHROPIC_DEFAULTS.baseURL;
-    this.ctx = failureContext('anthropic', this.model, baseURL, settings, deps.redactor);
-    if (settings.apiKey) {
-      this.client = new Anthropic({
-        apiKey: settings.apiKey,
+    this.baseURL = settings.baseURL ?? ANTHROPIC_DEFAULTS.baseURL;
+    this.ctx = failureContext('anthropic', this.model, this.baseURL, settings, deps.redactor);
+  }
+
+  async ready(): Promise<void> {
+    await this.connect();
+  }
+
+  private connect(): Promise<Connected> {
+    const { apiKey, timeoutMs, maxRetries } = this.settings;
+    if (!apiKey) return Promise.reject(missingKey('anthropic'));
+    return (this.connected ??= loadSdk().then((Sdk) => ({
+      Sdk,
+      client: new Sdk({
+        apiKey,
         // Always explicit, so ANTHROPIC_BASE_URL in the daemon's environment cannot
         // silently send the key somewhere the config does not say.
-        baseURL,
-        timeout: settings.timeoutMs,
-        maxRetries: settings.maxRetries,
-        fetch: deps.fetch,
+        baseURL: this.baseURL,
+        timeout: timeoutMs,
+        maxRetries,
+        fetch: this.deps.fetch,
         // The SDK would print raw response chunks and request details to the console.
         logLevel: 'off',
-      });
-    }
+      }),
+    })));
   }
 
   async chat(req: ChatRequest): Promise<ChatResult> {
-    if (!this.client) throw missingKey('anthropic');
+    const { Sdk, client } = await this.connect();
     const params = {
       model: this.model,
       max_tokens: req.maxTokens ?? ANTHROPIC_DEFAULTS.maxTokens,
@@ -99,21 +119,22 @@ export class AnthropicProvider implements Provider {
     };
     try {
       if (!req.onText) {
-        const message = await this.client.messages.create(params, { signal: req.signal });
+        const message = await client.messages.create(params, { signal: req.signal });
         return readMessage(message, this.model);
       }
-      const stream = await this.client.messages.create(
+      const stream = await client.messages.create(
         { ...params, stream: true },
         { signal: req.signal },
       );
-      return await this.readStream(stream, req.onText, req.signal);
+      return await this.readStream(Sdk, stream, req.onText, req.signal);
     } catch (err) {
       if (err instanceof CallbackError) throw err.original;
-      throw providerFailure(this.ctx, sdkFailure(err, Anthropic, this.settings.maxRetries));
+      throw providerFailure(this.ctx, sdkFailure(err, Sdk, this.settings.maxRetries));
     }
   }
 
   private async readStream(
+    Sdk: typeof Anthropic,
     stream: AsyncIterable<Anthropic.RawMessageStreamEvent>,
     onText: (delta: string) => void,
     signal: AbortSignal | undefined,
@@ -151,7 +172,7 @@ export class AnthropicProvider implements Provider {
       }
     }
     // The SDK ends an aborted stream quietly instead of throwing.
-    if (signal?.aborted) throw new Anthropic.APIUserAbortError();
+    if (signal?.aborted) throw new Sdk.APIUserAbortError();
     if (!finished) throw new BadResponseError('the stream ended before message_stop');
     return { text, model, usage, stopReason };
   }

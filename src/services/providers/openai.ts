@@ -3,7 +3,8 @@
  * and Embeddings. The key goes straight from the config to the SDK constructor; timeouts
  * and retries (429, 5xx, connection errors, with backoff and Retry-After) are the SDK's.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+import { lazyModule } from './lazy-sdk.js';
 import { toVectors } from './embedding-vectors.js';
 import {
   BadResponseError,
@@ -24,6 +25,14 @@ import type {
   ProviderSettings,
   TokenUsage,
 } from './provider.js';
+
+const loadSdk = lazyModule(async () => (await import('openai')).default);
+
+/** The SDK's client and its module (its error classes tell failures apart). */
+interface Connected {
+  Sdk: typeof OpenAI;
+  client: OpenAI;
+}
 
 export const OPENAI_DEFAULTS = {
   baseURL: 'https://api.openai.com/v1',
@@ -62,40 +71,51 @@ export class OpenAIProvider implements Provider {
   readonly name = 'openai' as const;
   readonly model: string;
   readonly embeddingModel: string;
-  private readonly client: OpenAI | undefined;
+  private connected: Promise<Connected> | undefined;
+  private readonly baseURL: string;
   private readonly ctx: FailureContext;
 
   constructor(
     private readonly settings: ProviderSettings,
-    deps: ProviderDeps,
+    private readonly deps: ProviderDeps,
   ) {
     this.model = settings.model ?? OPENAI_DEFAULTS.model;
     this.embeddingModel = settings.embeddingModel ?? OPENAI_DEFAULTS.embeddingModel;
-    const baseURL = settings.baseURL ?? OPENAI_DEFAULTS.baseURL;
-    this.ctx = failureContext('openai', this.model, baseURL, settings, deps.redactor);
-    if (settings.apiKey) {
-      this.client = new OpenAI({
-        apiKey: settings.apiKey,
-        // Explicit, so neither OPENAI_BASE_URL nor OPENAI_ADMIN_KEY in the daemon's
-        // environment changes where requests go or which credential they carry.
-        baseURL,
-        adminAPIKey: null,
-        timeout: settings.timeoutMs,
-        maxRetries: settings.maxRetries,
-        fetch: deps.fetch,
-        // The SDK would print raw response chunks and request details to the console.
-        logLevel: 'off',
-      });
-    }
+    this.baseURL = settings.baseURL ?? OPENAI_DEFAULTS.baseURL;
+    this.ctx = failureContext('openai', this.model, this.baseURL, settings, deps.redactor);
   }
 
-  private fail(err: unknown): unknown {
+  async ready(): Promise<void> {
+    await this.connect();
+  }
+
+  private connect(): Promise<Connected> {
+    const { apiKey, timeoutMs, maxRetries } = this.settings;
+    if (!apiKey) return Promise.reject(missingKey('openai'));
+    return (this.connected ??= loadSdk().then((Sdk) => ({
+      Sdk,
+      client: new Sdk({
+        apiKey,
+        // Explicit, so neither OPENAI_BASE_URL nor OPENAI_ADMIN_KEY in the daemon's
+        // environment changes where requests go or which credential they carry.
+        baseURL: this.baseURL,
+        adminAPIKey: null,
+        timeout: timeoutMs,
+        maxRetries,
+        fetch: this.deps.fetch,
+        // The SDK would print raw response chunks and request details to the console.
+        logLevel: 'off',
+      }),
+    })));
+  }
+
+  private fail(err: unknown, Sdk: typeof OpenAI): unknown {
     if (err instanceof CallbackError) return err.original;
-    return providerFailure(this.ctx, sdkFailure(err, OpenAI, this.settings.maxRetries));
+    return providerFailure(this.ctx, sdkFailure(err, Sdk, this.settings.maxRetries));
   }
 
   async chat(req: ChatRequest): Promise<ChatResult> {
-    if (!this.client) throw missingKey('openai');
+    const { Sdk, client } = await this.connect();
     const params = {
       model: this.model,
       messages: [
@@ -107,22 +127,23 @@ export class OpenAIProvider implements Provider {
     };
     try {
       if (!req.onText) {
-        const completion = await this.client.chat.completions.create(params, {
+        const completion = await client.chat.completions.create(params, {
           signal: req.signal,
         });
         return readCompletion(completion, this.model);
       }
-      const stream = await this.client.chat.completions.create(
+      const stream = await client.chat.completions.create(
         { ...params, stream: true, stream_options: { include_usage: true } },
         { signal: req.signal },
       );
-      return await this.readStream(stream, req.onText, req.signal);
+      return await this.readStream(Sdk, stream, req.onText, req.signal);
     } catch (err) {
-      throw this.fail(err);
+      throw this.fail(err, Sdk);
     }
   }
 
   private async readStream(
+    Sdk: typeof OpenAI,
     stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>,
     onText: (delta: string) => void,
     signal: AbortSignal | undefined,
@@ -150,18 +171,18 @@ export class OpenAIProvider implements Provider {
       }
     }
     // The SDK ends an aborted stream quietly instead of throwing.
-    if (signal?.aborted) throw new OpenAI.APIUserAbortError();
+    if (signal?.aborted) throw new Sdk.APIUserAbortError();
     if (!stopReason) throw new BadResponseError('the stream ended without a finish_reason');
     return { text, model, usage, stopReason };
   }
 
   async embed(texts: string[], opts: EmbedOptions = {}): Promise<EmbedResult> {
-    if (!this.client) throw missingKey('openai');
+    const { Sdk, client } = await this.connect();
     if (texts.length === 0) {
       return { vectors: [], model: this.embeddingModel, dimensions: opts.dimensions ?? 0 };
     }
     try {
-      const res = await this.client.embeddings.create(
+      const res = await client.embeddings.create(
         {
           model: this.embeddingModel,
           input: texts,
@@ -185,7 +206,7 @@ export class OpenAIProvider implements Provider {
         dimensions,
       };
     } catch (err) {
-      throw this.fail(err);
+      throw this.fail(err, Sdk);
     }
   }
 }

@@ -61,6 +61,8 @@ export interface Provider {
   readonly embeddingModel?: string;
   chat(req: ChatRequest): Promise<ChatResult>;
   embed?(texts: string[], opts?: EmbedOptions): Promise<EmbedResult>;
+  /** Loads what the first call needs (an SDK loaded on first use), so a timed call times the call. */
+  ready?(): Promise<void>;
 }
 
 /**

@@ -184,6 +184,7 @@ export class ProviderRegistry {
   /** One minimal real call; costs a handful of tokens. Fails with the provider's PROVIDER_FAILURE. */
   async test(name?: ProviderName, signal?: AbortSignal): Promise<ProviderTestResult> {
     const provider = this.get(name);
+    await provider.ready?.();
     const now = this.options.now ?? (() => performance.now());
     const started = now();
     const result = await provider.chat({
