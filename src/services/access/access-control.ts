@@ -52,7 +52,9 @@ export interface Operation {
   admin?: boolean | undefined;
 }
 
-export const ANONYMOUS: Caller = { sessionId: undefined, ownNamespace: undefined };
+export const ANONYMOUS: Caller = Object.freeze({ sessionId: undefined, ownNamespace: undefined });
+/** The owner's tools without a session: anonymous, seeing every project (one object, not one per read). */
+const OWNER: Caller = Object.freeze({ ...ANONYMOUS, owner: true });
 
 /** Where a write without a namespace goes: the session's project (default) or the session. */
 export type WriteScope = 'project' | 'session';
@@ -67,7 +69,7 @@ export class AccessControl {
   caller(creds: Credentials, op: Operation): Caller {
     const { sessionId, sessionToken } = creds;
     if (sessionId === undefined && sessionToken === undefined) {
-      return op.admin ? { ...ANONYMOUS, owner: true } : ANONYMOUS;
+      return op.admin ? OWNER : ANONYMOUS;
     }
     if (sessionId === undefined || sessionToken === undefined) {
       this.refuseSession(op, sessionId, 'incomplete');

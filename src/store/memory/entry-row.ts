@@ -35,7 +35,7 @@ export interface Entry {
 }
 
 export function toEntry(row: EntryRow): Entry {
-  return {
+  const entry: Entry = {
     id: row.id,
     key: row.key,
     namespace: row.namespace,
@@ -47,8 +47,10 @@ export function toEntry(row: EntryRow): Entry {
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     version: row.version,
-    ...(row.expires_at != null ? { expiresAt: new Date(row.expires_at).toISOString() } : {}),
   };
+  // Added after the literal rather than spread into it: a spread copies on every call.
+  if (row.expires_at != null) entry.expiresAt = new Date(row.expires_at).toISOString();
+  return entry;
 }
 
 export const COLUMNS =
