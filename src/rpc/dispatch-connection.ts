@@ -53,6 +53,8 @@ export class DispatchConnection {
   readonly subscriptions = new Map<string, ConnectionSubscription>();
   /** The last line sent before the daemon closes this connection for its refusals. */
   farewell: string | undefined;
+  /** Whose lost authority stopped this connection's notifications (null: nobody's; audited once). */
+  silencedFor: Principal | null | undefined;
 
   constructor(readonly peer: Peer) {
     this.refusals = new RefusalTally(peer.id);
@@ -61,7 +63,15 @@ export class DispatchConnection {
   close(): void {
     this.closed = true;
     for (const c of this.inFlight) c.abort(new ConnectionClosed());
+    this.endSubscriptions();
+  }
+
+  /** Ends every memory subscription and notification watch the connection holds; how many. */
+  endSubscriptions(): number {
+    const held = this.subscriptions.size + this.watching.size;
     for (const s of this.subscriptions.values()) s.cancel();
     this.subscriptions.clear();
+    this.watching.clear();
+    return held;
   }
 }

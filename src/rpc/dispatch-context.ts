@@ -18,6 +18,8 @@ export interface ContextShared {
   services: () => Services;
   authenticate(token: string): Principal | undefined;
   methods: readonly MethodSpec[];
+  /** Whether `connection` may be sent a notification now (its token still valid). */
+  mayNotify(connection: DispatchConnection): boolean;
 }
 
 export class DispatchContext implements RequestContext {
@@ -64,7 +66,12 @@ export class DispatchContext implements RequestContext {
   }
 
   notify(method: string, params: unknown): boolean {
-    return !this.connection.closed && this.connection.peer.notify(method, params);
+    const { connection } = this;
+    return (
+      !connection.closed &&
+      this.shared.mayNotify(connection) &&
+      connection.peer.notify(method, params)
+    );
   }
 
   watch(notification: string): void {

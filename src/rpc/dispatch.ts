@@ -87,6 +87,7 @@ export class Dispatcher {
       services: options.services,
       authenticate: options.authenticate,
       methods: this.listed,
+      mayNotify: (connection) => this.mayNotify(connection),
     };
   }
 
@@ -141,9 +142,31 @@ export class Dispatcher {
   /** Sends a notification to every open connection that asked for it (`ctx.watch`). */
   notifyWatchers(method: string, params: Record<string, unknown>): void {
     for (const connection of this.connections) {
-      if (!connection.closed && connection.watching.has(method))
+      if (!connection.closed && connection.watching.has(method) && this.mayNotify(connection))
         connection.peer.notify(method, params);
     }
+  }
+
+  /**
+   * Asked before every notification: a connection hears the daemon only while its token
+   * holds its authority, as every call checks. Once the token is revoked or expires, the
+   * notice is withheld and everything the connection listens to (memory subscriptions,
+   * watches, output streams) ends; that is audited once, with what ended.
+   */
+  private mayNotify(connection: DispatchConnection): boolean {
+    const { principal } = connection;
+    if (principal && this.options.stillValid(principal)) return true;
+    if (connection.silencedFor !== (principal ?? null)) {
+      connection.silencedFor = principal ?? null;
+      const ended = connection.endSubscriptions();
+      this.options.audit().record('notifications.stopped', {
+        connection: connection.peer.id,
+        tokenName: principal?.name ?? null,
+        reason: principal ? 'token revoked or expired' : 'not authenticated',
+        ended,
+      });
+    }
+    return false;
   }
 
   /** Memory subscriptions held across all open connections. */

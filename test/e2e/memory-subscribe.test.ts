@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AistackClient } from '../../src/clients/client.js';
+import { AistackClient } from '../../src/clients/client.js';
 import { memoryChangedSchema, SUBSCRIPTION_LIMITS } from '../../src/protocol/memory-watch.js';
 import { auditRecords } from '../helpers/audit.js';
 import {
@@ -206,6 +206,46 @@ describe('memory.subscribe', () => {
       () => d.daemon.dispatcher?.subscriptionCount === 1,
       "the closed connection's subscriptions to go",
     );
+  });
+
+  it('tells a connection nothing more once its token is revoked, ends its subscriptions and audits that once', async () => {
+    const d = await startDaemon();
+    const owner = await d.client();
+    const { token } = await owner.call('token.create', {
+      name: 'watcher',
+      scopes: ['memory:read'],
+    });
+    const watcher = await AistackClient.connect(d.socketPath, { token });
+    const heard = listen(watcher);
+    const control = listen(owner);
+    const s = await openSession(owner);
+    const at = { namespace: 'team', key: 'plan' };
+    await owner.call('memory.store', { ...at, content: 'v1', ...s.creds });
+    await watcher.call('memory.subscribe', at);
+    await owner.call('memory.subscribe', at);
+    await owner.call('memory.store', { ...at, content: 'v2', ...s.creds });
+    await waitFor(
+      () => changed(heard).length === 1 && changed(control).length === 1,
+      'both subscribers to hear of v2',
+    );
+
+    await owner.call('token.revoke', { name: 'watcher' });
+    for (const content of ['v3', 'v4']) {
+      await owner.call('memory.store', { ...at, content, ...s.creds });
+    }
+    await waitFor(() => changed(control).length === 3, 'the owner to hear of v3 and v4');
+    // A round trip on the watcher's own socket: a notice sent before its reply came first.
+    expect(await codeOf(watcher.call('memory.get', at))).toBe('UNAUTHENTICATED');
+    expect(changed(heard)).toEqual([{ ...at, version: 2 }]);
+    expect(d.daemon.dispatcher?.subscriptionCount).toBe(1);
+    const stopped = auditRecords(d).filter((r) => r.event === 'notifications.stopped');
+    expect(stopped).toEqual([
+      expect.objectContaining({
+        tokenName: 'watcher',
+        reason: 'token revoked or expired',
+        ended: 1,
+      }),
+    ]);
   });
 
   it('keeps a quiet subscribed connection open past the idle timeout, while an idle one is closed', async () => {
