@@ -7,7 +7,6 @@ import type Anthropic from '@anthropic-ai/sdk';
 import {
   BadResponseError,
   CallbackError,
-  missingKey,
   failureContext,
   providerFailure,
   sdkFailure,
@@ -21,15 +20,9 @@ import type {
   ProviderSettings,
   TokenUsage,
 } from './provider.js';
-import { lazyModule } from './lazy-sdk.js';
+import { LazyClient, lazyModule } from './lazy-sdk.js';
 
 const loadSdk = lazyModule(async () => (await import('@anthropic-ai/sdk')).default);
-
-/** The SDK's client and its module (its error classes tell failures apart). */
-interface Connected {
-  Sdk: typeof Anthropic;
-  client: Anthropic;
-}
 
 export const ANTHROPIC_DEFAULTS = {
   baseURL: 'https://api.anthropic.com',
@@ -73,44 +66,37 @@ function readMessage(body: unknown, fallbackModel: string): ChatResult {
 export class AnthropicProvider implements Provider {
   readonly name = 'anthropic' as const;
   readonly model: string;
-  private connected: Promise<Connected> | undefined;
-  private readonly baseURL: string;
+  private readonly sdk: LazyClient<typeof Anthropic, Anthropic>;
   private readonly ctx: FailureContext;
 
   constructor(
     private readonly settings: ProviderSettings,
-    private readonly deps: ProviderDeps,
+    deps: ProviderDeps,
   ) {
     this.model = settings.model ?? ANTHROPIC_DEFAULTS.model;
-    this.baseURL = settings.baseURL ?? ANTHROPIC_DEFAULTS.baseURL;
-    this.ctx = failureContext('anthropic', this.model, this.baseURL, settings, deps.redactor);
-  }
-
-  async ready(): Promise<void> {
-    await this.connect();
-  }
-
-  private connect(): Promise<Connected> {
-    const { apiKey, timeoutMs, maxRetries } = this.settings;
-    if (!apiKey) return Promise.reject(missingKey('anthropic'));
-    return (this.connected ??= loadSdk().then((Sdk) => ({
-      Sdk,
-      client: new Sdk({
+    const baseURL = settings.baseURL ?? ANTHROPIC_DEFAULTS.baseURL;
+    this.ctx = failureContext('anthropic', this.model, baseURL, settings, deps.redactor);
+    this.sdk = new LazyClient('anthropic', settings.apiKey, loadSdk, (Sdk, apiKey) => {
+      return new Sdk({
         apiKey,
         // Always explicit, so ANTHROPIC_BASE_URL in the daemon's environment cannot
         // silently send the key somewhere the config does not say.
-        baseURL: this.baseURL,
-        timeout: timeoutMs,
-        maxRetries,
-        fetch: this.deps.fetch,
+        baseURL,
+        timeout: settings.timeoutMs,
+        maxRetries: settings.maxRetries,
+        fetch: deps.fetch,
         // The SDK would print raw response chunks and request details to the console.
         logLevel: 'off',
-      }),
-    })));
+      });
+    });
+  }
+
+  async ready(): Promise<void> {
+    await this.sdk.get();
   }
 
   async chat(req: ChatRequest): Promise<ChatResult> {
-    const { Sdk, client } = await this.connect();
+    const { Sdk, client } = await this.sdk.get();
     const params = {
       model: this.model,
       max_tokens: req.maxTokens ?? ANTHROPIC_DEFAULTS.maxTokens,

@@ -3,7 +3,31 @@
  * third of its start (~250 ms of ~750 ms to listening) and ~7 MB of heap, and most
  * daemons never call a provider. A failed load stays failed (the install is broken).
  */
+import { missingKey } from './errors.js';
+
 export function lazyModule<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
   return () => (loaded ??= load());
+}
+
+/** A provider's SDK, loaded on first use, and the one client built from it with the key. */
+export class LazyClient<Sdk, Client> {
+  private connected: Promise<{ Sdk: Sdk; client: Client }> | undefined;
+
+  constructor(
+    private readonly provider: 'anthropic' | 'openai',
+    private readonly apiKey: string | undefined,
+    private readonly load: () => Promise<Sdk>,
+    private readonly build: (Sdk: Sdk, apiKey: string) => Client,
+  ) {}
+
+  /** The SDK (its error classes tell failures apart) and the client; no key: the missing-key error. */
+  get(): Promise<{ Sdk: Sdk; client: Client }> {
+    const { apiKey } = this;
+    if (!apiKey) return Promise.reject(missingKey(this.provider));
+    return (this.connected ??= this.load().then((Sdk) => ({
+      Sdk,
+      client: this.build(Sdk, apiKey),
+    })));
+  }
 }

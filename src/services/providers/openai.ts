@@ -4,12 +4,11 @@
  * and retries (429, 5xx, connection errors, with backoff and Retry-After) are the SDK's.
  */
 import type OpenAI from 'openai';
-import { lazyModule } from './lazy-sdk.js';
+import { LazyClient, lazyModule } from './lazy-sdk.js';
 import { toVectors } from './embedding-vectors.js';
 import {
   BadResponseError,
   CallbackError,
-  missingKey,
   failureContext,
   providerFailure,
   sdkFailure,
@@ -27,12 +26,6 @@ import type {
 } from './provider.js';
 
 const loadSdk = lazyModule(async () => (await import('openai')).default);
-
-/** The SDK's client and its module (its error classes tell failures apart). */
-interface Connected {
-  Sdk: typeof OpenAI;
-  client: OpenAI;
-}
 
 export const OPENAI_DEFAULTS = {
   baseURL: 'https://api.openai.com/v1',
@@ -71,42 +64,35 @@ export class OpenAIProvider implements Provider {
   readonly name = 'openai' as const;
   readonly model: string;
   readonly embeddingModel: string;
-  private connected: Promise<Connected> | undefined;
-  private readonly baseURL: string;
+  private readonly sdk: LazyClient<typeof OpenAI, OpenAI>;
   private readonly ctx: FailureContext;
 
   constructor(
     private readonly settings: ProviderSettings,
-    private readonly deps: ProviderDeps,
+    deps: ProviderDeps,
   ) {
     this.model = settings.model ?? OPENAI_DEFAULTS.model;
     this.embeddingModel = settings.embeddingModel ?? OPENAI_DEFAULTS.embeddingModel;
-    this.baseURL = settings.baseURL ?? OPENAI_DEFAULTS.baseURL;
-    this.ctx = failureContext('openai', this.model, this.baseURL, settings, deps.redactor);
-  }
-
-  async ready(): Promise<void> {
-    await this.connect();
-  }
-
-  private connect(): Promise<Connected> {
-    const { apiKey, timeoutMs, maxRetries } = this.settings;
-    if (!apiKey) return Promise.reject(missingKey('openai'));
-    return (this.connected ??= loadSdk().then((Sdk) => ({
-      Sdk,
-      client: new Sdk({
+    const baseURL = settings.baseURL ?? OPENAI_DEFAULTS.baseURL;
+    this.ctx = failureContext('openai', this.model, baseURL, settings, deps.redactor);
+    this.sdk = new LazyClient('openai', settings.apiKey, loadSdk, (Sdk, apiKey) => {
+      return new Sdk({
         apiKey,
         // Explicit, so neither OPENAI_BASE_URL nor OPENAI_ADMIN_KEY in the daemon's
         // environment changes where requests go or which credential they carry.
-        baseURL: this.baseURL,
+        baseURL,
         adminAPIKey: null,
-        timeout: timeoutMs,
-        maxRetries,
-        fetch: this.deps.fetch,
+        timeout: settings.timeoutMs,
+        maxRetries: settings.maxRetries,
+        fetch: deps.fetch,
         // The SDK would print raw response chunks and request details to the console.
         logLevel: 'off',
-      }),
-    })));
+      });
+    });
+  }
+
+  async ready(): Promise<void> {
+    await this.sdk.get();
   }
 
   private fail(err: unknown, Sdk: typeof OpenAI): unknown {
@@ -115,7 +101,7 @@ export class OpenAIProvider implements Provider {
   }
 
   async chat(req: ChatRequest): Promise<ChatResult> {
-    const { Sdk, client } = await this.connect();
+    const { Sdk, client } = await this.sdk.get();
     const params = {
       model: this.model,
       messages: [
@@ -177,7 +163,7 @@ export class OpenAIProvider implements Provider {
   }
 
   async embed(texts: string[], opts: EmbedOptions = {}): Promise<EmbedResult> {
-    const { Sdk, client } = await this.connect();
+    const { Sdk, client } = await this.sdk.get();
     if (texts.length === 0) {
       return { vectors: [], model: this.embeddingModel, dimensions: opts.dimensions ?? 0 };
     }
