@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RpcError } from '../../src/clients/client.js';
 import { AISTACK, cleanupAll, runCli, startDaemon } from '../helpers/daemon.js';
 import { auditRecords } from '../helpers/audit.js';
+import { openSession } from '../helpers/session.js';
 import { waitFor } from '../helpers/wait.js';
 
 afterEach(cleanupAll);
@@ -51,6 +52,45 @@ describe('audit log through the daemon', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^BROKEN at audit\.1\.log:2 \(seq 2\): /);
     await expect(c.call('audit.tail', { limit: 5000 })).rejects.toMatchObject({ rpcCode: -32602 });
+  });
+
+  it('filters the tail by session, time and seq from the CLI, and refuses what cannot go together', async () => {
+    const d = await startDaemon();
+    const c = await d.client();
+    const mine = await openSession(c);
+    const other = await openSession(c);
+    await c.call('session.end', other.creds);
+    const env = { AISTACK_SOCKET: d.socketPath };
+    const tail = async (...args: string[]) => {
+      const r = await runCli(['audit', 'tail', '--json', '--no-autostart', ...args], env);
+      expect(r.code, r.stderr).toBe(0);
+      type Row = { seq: number; event: string; details: { sessionId?: string } };
+      return JSON.parse(r.stdout).records as Row[];
+    };
+
+    const aboutMine = await tail('-s', mine.id, '-n', '1000');
+    expect(aboutMine.length).toBeGreaterThan(0);
+    expect(aboutMine.every((r) => r.details.sessionId === mine.id)).toBe(true);
+    const aboutOther = await tail('--session', other.id);
+    expect(aboutOther.map((r) => r.details.sessionId)).toEqual(aboutOther.map(() => other.id));
+    expect(aboutOther.map((r) => r.event)).toContain('session.end');
+    expect(aboutMine.map((r) => r.event)).not.toContain('session.end');
+
+    const all = await tail('-n', '1000');
+    expect(await tail('--since', '1h', '-n', '1000')).toEqual(all);
+    expect(await tail('--until', '2000-01-01')).toEqual([]);
+    const last = all.at(-1)!.seq;
+    expect((await tail('--before', String(last), '-n', '2')).map((r) => r.seq)).toEqual([
+      last - 2,
+      last - 1,
+    ]);
+
+    const both = await runCli(['audit', 'tail', '-f', '--before', '5', '--no-autostart'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--follow');
+    const vague = await runCli(['audit', 'tail', '--since', 'yesterday', '--no-autostart'], env);
+    expect(vague.code).toBe(2);
+    expect(vague.stderr).toContain('--since');
   });
 
   it('follows new records with -f, in the same table, aligned under one header', async () => {

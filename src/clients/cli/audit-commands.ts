@@ -2,19 +2,32 @@
  * `aistack audit verify` and `aistack audit tail`: check the tamper-evident audit log and
  * read it, through the daemon (which owns the files and the saved chain head).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import type { AuditRecord } from '../../protocol/audit.js';
-import { EXIT, withClient } from './context.js';
+import { CliError, EXIT, withClient } from './context.js';
 import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson, printTable, tableWriter, type Column } from './output.js';
 import { plural } from './human.js';
 
-function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000)
-    throw new InvalidArgumentError('expected a whole number from 1 to 1000');
-  return n;
+import { integer, pointInTime } from './option-values.js';
+
+interface TailOptions {
+  lines: number;
+  type?: string;
+  session?: string;
+  since?: string;
+  until?: string;
+  before?: number;
+  follow?: boolean;
 }
+
+/** The audit.tail filters the options name (what every page of a follow asks again). */
+const filterOf = (o: TailOptions) => ({
+  ...(o.type !== undefined && { type: o.type }),
+  ...(o.session !== undefined && { sessionId: o.session }),
+  ...(o.since !== undefined && { since: o.since }),
+  ...(o.until !== undefined && { until: o.until }),
+});
 
 const COLUMNS: Column<ReturnType<typeof row>>[] = [
   { key: 'seq', header: 'seq', min: 5 },
@@ -78,19 +91,47 @@ export function auditCommands(): Command {
   audit
     .command('tail')
     .description('Show the newest audit records, oldest first.')
-    .option('-n, --lines <n>', 'how many records (1–1000)', count, 50)
+    .option('-n, --lines <n>', 'how many records (1–1000)', integer(1, 1000), 50)
     .option(
       '-t, --type <prefix>',
       'only events starting with this, e.g. "session." or "request.refused"',
+    )
+    .option('-s, --session <id>', 'only records about this session')
+    .option(
+      '--since <time>',
+      'only records written at or after this (ISO-8601, or ago: 2h, 3d)',
+      (v) => pointInTime(v),
+    )
+    .option('--until <time>', 'only records written before this (ISO-8601, or ago: 2h, 3d)', (v) =>
+      pointInTime(v),
+    )
+    .option(
+      '--before <seq>',
+      'only records before this seq: page back by passing the first seq shown',
+      integer(1),
     )
     .option(
       '-f, --follow',
       'keep printing new records (checked every second) until interrupted; with --json, one JSON record per line',
     )
-    .action((o: { lines: number; type?: string; follow?: boolean }, cmd: Command) =>
-      withClient(cmd, async (client, opts) => {
-        const filter = o.type !== undefined ? { type: o.type } : {};
-        const { records } = await client.call('audit.tail', { limit: o.lines, ...filter });
+    .addHelpText(
+      'after',
+      '\nExamples:\n  aistack audit tail -t access. --since 1d      refusals of the last day\n  aistack audit tail -s <session id> -n 200     what one session did\n  aistack audit tail --before 1200              the page before seq 1200\n',
+    )
+    .action((o: TailOptions, cmd: Command) => {
+      if (o.follow && (o.before !== undefined || o.until !== undefined))
+        throw new CliError(
+          '--follow prints what comes next: not with --before or --until',
+          EXIT.USAGE,
+        );
+      return withClient(cmd, async (client, opts) => {
+        const filter = filterOf(o);
+        const before = o.before !== undefined ? { beforeSeq: o.before } : {};
+        const { records } = await client.call('audit.tail', {
+          limit: o.lines,
+          ...filter,
+          ...before,
+        });
         if (!o.follow) {
           if (opts.json) printJson({ records });
           else printTable(records.map(row), COLUMNS);
@@ -105,7 +146,7 @@ export function auditCommands(): Command {
           if (next.records.length > 0) print(next.records);
           afterSeq = next.records.at(-1)?.seq ?? afterSeq;
         }
-      }),
-    );
+      });
+    });
   return audit;
 }
