@@ -8,7 +8,6 @@ import { CliError, EXIT, withClient } from './context.js';
 import { paintVerdict, stdoutPaint } from './colour.js';
 import { printJson, printTable, tableWriter, type Column } from './output.js';
 import { plural } from './human.js';
-
 import { integer, pointInTime } from './option-values.js';
 
 interface TailOptions {
@@ -116,7 +115,7 @@ export function auditCommands(): Command {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  aistack audit tail -t access. --since 1d      refusals of the last day\n  aistack audit tail -s <session id> -n 200     what one session did\n  aistack audit tail --before 1200              the page before seq 1200\n',
+      '\nExamples:\n  aistack audit tail -t access. --since 1d      access denials of the last day\n  aistack audit tail -s <session id> -n 200     what one session did\n  aistack audit tail --before 1200              the page before seq 1200\n',
     )
     .action((o: TailOptions, cmd: Command) => {
       if (o.follow && (o.before !== undefined || o.until !== undefined))
