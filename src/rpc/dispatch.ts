@@ -4,10 +4,11 @@
  * AbortSignal that fires when the connection closes, the call runs past its limit or the
  * daemon stops — validates params (and, in tests, results) against the method's
  * declared schemas, and answers every request that carries an id exactly once. Every
- * error reply goes through the one error path (rpc/error-path.ts).
+ * error reply goes through the one error path (rpc/error-path.ts). The connections it
+ * serves, and what reaches them outside a reply (notifications, aborts), are in
+ * rpc/open-connections.ts.
  */
 import type { Logger } from 'pino';
-import { AppError } from '../core/errors.js';
 import type { RequestGate } from '../core/request-gate.js';
 import type { Redactor } from '../config/secrets.js';
 import type { MethodSpec } from '../protocol/method.js';
@@ -18,7 +19,8 @@ import type { Services } from '../services/services.js';
 import { ConnectionGuard, type ConnectionLimits } from './connection-guard.js';
 import { isPromiseLike } from '../core/promise-like.js';
 import { Call } from './call.js';
-import { DispatchConnection, type Peer } from './dispatch-connection.js';
+import type { DispatchConnection, Peer } from './dispatch-connection.js';
+import { OpenConnections } from './open-connections.js';
 import { DispatchContext, type ContextShared } from './dispatch-context.js';
 import { clip, ErrorPath, type ErrorReply, type FailedRequest } from './error-path.js';
 import type { AnyHandler } from './handler.js';
@@ -66,7 +68,7 @@ export class Dispatcher {
   private readonly errors: ErrorPath;
   private readonly specs = new Map<string, { spec: MethodSpec; handler: AnyHandler }>();
   private readonly listed: MethodSpec[] = [];
-  private readonly connections = new Set<DispatchConnection>();
+  private readonly open: OpenConnections;
   private stopping = false;
   private readonly shared: ContextShared;
 
@@ -83,11 +85,12 @@ export class Dispatcher {
     this.guard = new ConnectionGuard({ errors: () => this.errors, metrics, audit }, options.limits);
     const refusalLimits = () => this.guard.limits;
     this.errors = new ErrorPath({ metrics, redactor, logger, audit, refusalLimits });
+    this.open = new OpenConnections((p) => options.stillValid(p), audit);
     this.shared = {
       services: options.services,
       authenticate: options.authenticate,
       methods: this.listed,
-      mayNotify: (connection) => this.mayNotify(connection),
+      mayNotify: (connection) => this.open.mayNotify(connection),
     };
   }
 
@@ -115,14 +118,11 @@ export class Dispatcher {
   }
 
   connect(peer: Peer): DispatchConnection {
-    const connection = new DispatchConnection(peer);
-    this.connections.add(connection);
-    return connection;
+    return this.open.add(peer);
   }
 
   disconnect(connection: DispatchConnection): void {
-    connection.close();
-    this.connections.delete(connection);
+    this.open.remove(connection);
     this.guard.closed(connection);
   }
 
@@ -133,54 +133,22 @@ export class Dispatcher {
 
   /** Aborts every request still in flight (the grace period is over); each answers SHUTTING_DOWN. */
   abortAll(): void {
-    const reason = new AppError('SHUTTING_DOWN', 'the daemon stopped before this call finished');
-    for (const connection of this.connections) {
-      for (const c of connection.inFlight) c.abort(reason);
-    }
+    this.open.abortAll();
   }
 
   /** Sends a notification to every open connection that asked for it (`ctx.watch`). */
   notifyWatchers(method: string, params: Record<string, unknown>): void {
-    for (const connection of this.connections) {
-      if (!connection.closed && connection.watching.has(method) && this.mayNotify(connection))
-        connection.peer.notify(method, params);
-    }
-  }
-
-  /**
-   * Asked before every notification: a connection hears the daemon only while its token
-   * holds its authority, as every call checks. Once the token is revoked or expires, the
-   * notice is withheld and everything the connection listens to (memory subscriptions,
-   * watches, output streams) ends; that is audited once, with what ended.
-   */
-  private mayNotify(connection: DispatchConnection): boolean {
-    const { principal } = connection;
-    if (principal && this.options.stillValid(principal)) return true;
-    if (connection.silencedFor !== (principal ?? null)) {
-      connection.silencedFor = principal ?? null;
-      const ended = connection.endSubscriptions();
-      this.options.audit().record('notifications.stopped', {
-        connection: connection.peer.id,
-        tokenName: principal?.name ?? null,
-        reason: principal ? 'token revoked or expired' : 'not authenticated',
-        ended,
-      });
-    }
-    return false;
+    this.open.notifyWatchers(method, params);
   }
 
   /** Memory subscriptions held across all open connections. */
   get subscriptionCount(): number {
-    let n = 0;
-    for (const c of this.connections) n += c.subscriptions.size;
-    return n;
+    return this.open.subscriptionCount;
   }
 
   /** Requests in flight across all connections. */
   get inFlightCount(): number {
-    let n = 0;
-    for (const c of this.connections) n += c.inFlight.size;
-    return n;
+    return this.open.inFlightCount;
   }
 
   /**
