@@ -248,6 +248,34 @@ describe('memory.subscribe', () => {
     ]);
   });
 
+  it('tells a connection nothing more once its token expires', async () => {
+    let now = Date.now();
+    const d = await startDaemon({ clock: () => now });
+    const owner = await d.client();
+    const { token } = await owner.call('token.create', {
+      name: 'day-pass',
+      scopes: ['memory:read'],
+      expiresInDays: 1,
+    });
+    const watcher = await AistackClient.connect(d.socketPath, { token });
+    const heard = listen(watcher);
+    const control = listen(owner);
+    const at = { namespace: 'team', key: 'plan' };
+    await owner.call('memory.store', { ...at, content: 'v1', ...(await openSession(owner)).creds });
+    await watcher.call('memory.subscribe', at);
+    await owner.call('memory.subscribe', at);
+
+    now += 2 * 24 * 3600 * 1000;
+    await owner.call('memory.store', { ...at, content: 'v2', ...(await openSession(owner)).creds });
+    await waitFor(() => changed(control).length === 1, 'the owner to hear of v2');
+    expect(await codeOf(watcher.call('memory.get', at))).toBe('UNAUTHENTICATED');
+    expect(changed(heard)).toEqual([]);
+    expect(d.daemon.dispatcher?.subscriptionCount).toBe(1);
+    expect(auditRecords(d).filter((r) => r.event === 'notifications.stopped')).toEqual([
+      expect.objectContaining({ tokenName: 'day-pass', ended: 1 }),
+    ]);
+  });
+
   it('keeps a quiet subscribed connection open past the idle timeout, while an idle one is closed', async () => {
     const d = await startDaemon({ config: { daemon: { idleTimeoutMs: 200 } } });
     const token = ownerToken(d);
