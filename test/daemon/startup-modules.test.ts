@@ -7,8 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AistackClient } from '../../src/clients/client.js';
-import { cleanupAll, ROOT, spawnDaemon, tempDir, writeConfig } from '../helpers/daemon.js';
+import {
+  cleanupAll,
+  connectTo,
+  ROOT,
+  spawnDaemon,
+  tempDir,
+  writeConfig,
+} from '../helpers/daemon.js';
 import { startAnthropicStub, type ProviderStub } from '../helpers/provider-stubs.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -42,9 +48,7 @@ describe('daemon start', () => {
       ANTHROPIC_API_KEY: 'sk-ant-api03-startup-modules-test-key',
       OPENAI_API_KEY: 'sk-proj-startup-modules-test-key',
     });
-    const c = await AistackClient.connect(d.socketPath, {
-      token: readFileSync(join(d.dataDir, 'owner.token'), 'utf8').trim(),
-    });
+    const c = await connectTo(d);
     try {
       const list = await c.call('provider.list');
       expect(list.providers.map((p) => p.name).sort()).toEqual(['anthropic', 'openai']);

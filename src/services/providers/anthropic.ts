@@ -20,9 +20,9 @@ import type {
   ProviderSettings,
   TokenUsage,
 } from './provider.js';
-import { LazyClient, lazyModule } from './lazy-sdk.js';
+import { LazyClient } from './lazy-sdk.js';
 
-const loadSdk = lazyModule(async () => (await import('@anthropic-ai/sdk')).default);
+const loadSdk = async () => (await import('@anthropic-ai/sdk')).default;
 
 export const ANTHROPIC_DEFAULTS = {
   baseURL: 'https://api.anthropic.com',

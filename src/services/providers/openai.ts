@@ -4,7 +4,7 @@
  * and retries (429, 5xx, connection errors, with backoff and Retry-After) are the SDK's.
  */
 import type OpenAI from 'openai';
-import { LazyClient, lazyModule } from './lazy-sdk.js';
+import { LazyClient } from './lazy-sdk.js';
 import { toVectors } from './embedding-vectors.js';
 import {
   BadResponseError,
@@ -25,7 +25,7 @@ import type {
   TokenUsage,
 } from './provider.js';
 
-const loadSdk = lazyModule(async () => (await import('openai')).default);
+const loadSdk = async () => (await import('openai')).default;
 
 export const OPENAI_DEFAULTS = {
   baseURL: 'https://api.openai.com/v1',
