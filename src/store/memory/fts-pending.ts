@@ -20,9 +20,10 @@
  * - when the daemon starts, for rows a crash left (they were committed with their entries).
  *
  * The invariant: an entry that is not pending has the FTS5 row of its current text and
- * no other; a pending one has the row of an earlier text when it is stale, else none. A deleted entry's pending row goes with it (the schema's cascade). Past
- * MAX_BACKLOG waiting, a write indexes in its own transaction again, which bounds what a
- * search may have to index before it runs (MAX_BACKLOG × 25–60 µs).
+ * no other; a pending one has the row of an earlier text when it is stale, else none. A
+ * deleted entry's pending row goes with it (the schema's cascade). Past MAX_BACKLOG
+ * waiting, a write indexes in its own transaction again, which bounds what a search may
+ * have to index before it runs (MAX_BACKLOG × 25–60 µs).
  */
 import type Database from 'better-sqlite3';
 import type { FullTextIndex } from './full-text-index.js';
