@@ -66,7 +66,13 @@ function moveIntoPlace(from: string, to: string): void {
     renameSync(from, to);
     return;
   }
-  unlinkSync(from);
+  try {
+    unlinkSync(from);
+  } catch (err) {
+    // The directory was removed the moment the socket was in place: the socket watch
+    // sees that next and stops the daemon cleanly, which a throw here would pre-empt.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 /**
